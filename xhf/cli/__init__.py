@@ -1,0 +1,69 @@
+"""The ``xhf`` command line: a click group whose commands follow the analysis pipeline.
+
+Every command is a thin wrapper: parse options, call one library function, write the result.
+Errors a user can cause (:class:`xhf.XhfError`) are printed as one line and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from xhf import __version__
+from xhf.cli.spectrum import spectrum
+from xhf.exceptions import XhfError
+
+__all__ = ["cli"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+class UserError(click.ClickException):
+    """A user mistake: printed as ``Error: <message>``, exit code 2."""
+
+    exit_code = 2
+
+
+class PipelineGroup(click.Group):
+    """Lists commands in pipeline order and turns :class:`XhfError` into exit code 2."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """Run the command; in standalone mode every error is a single ``Error:`` line."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            click.echo(f"Error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            click.echo("Aborted: nothing was written after the last completed output.", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except XhfError as exc:
+            raise UserError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+
+
+@click.group(cls=PipelineGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="xhf")
+def cli() -> None:
+    """xhf: solar-neutrino searches in liquid xenon as reusable pyhf likelihoods.
+
+    \b
+    Pipeline: spectrum -> templates -> build -> limit -> reproduce -> publish.
+    Example:
+      xhf spectrum --model magnetic-moment --mu-nu 1e-11 --energies-kev 1,5,30
+    """
+
+
+cli.add_command(spectrum)

@@ -1,0 +1,208 @@
+"""``xhf spectrum``: true-energy differential rates dR/dT for any model."""
+
+from __future__ import annotations
+
+import click
+
+from xhf import __version__
+from xhf.jsonio import dumps
+from xhf.physics import FLAVOR_CHOICES, MODELS, XMASS_FRACTIONS, MSWOscillations, RateInputs
+from xhf.physics.fluxes import FLUX_MODELS
+from xhf.physics.rates import REFERENCE_PARAMETERS, differential_rate
+
+__all__ = ["parse_energies", "spectrum"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+def parse_energies(text: str) -> list[float]:
+    """Parse ``"1,5,30"`` or ``"1:200:100"`` (start:stop:count, log-spaced) into energies."""
+    try:
+        if ":" in text:
+            start, stop, count = text.split(":")
+            import numpy as np
+
+            values = np.geomspace(float(start), float(stop), int(count)).tolist()
+        else:
+            values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a comma list or start:stop:count") from None
+    if not values or any(not v > 0 or v != v or v == float("inf") for v in values):
+        raise click.BadParameter(f"energies must be positive and finite, got {text!r}")
+    return values
+
+
+def _positive(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and not value > 0:
+        raise click.BadParameter(f"must be positive, got {value}")
+    return value
+
+
+def _energies(ctx: click.Context, param: click.Parameter, value: str) -> list[float]:
+    return parse_energies(value)
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--model",
+    type=click.Choice(MODELS),
+    default="sm",
+    show_default=True,
+    help="Interaction: SM or a new-physics signal (the excess over the SM).",
+)
+@click.option(
+    "--mu-nu",
+    type=float,
+    callback=_positive,
+    help=f"Magnetic moment in Bohr magnetons [default {REFERENCE_PARAMETERS['mu_nu']}].",
+)
+@click.option(
+    "--charge",
+    type=float,
+    help=f"Millicharge in units of e [default {REFERENCE_PARAMETERS['charge']}].",
+)
+@click.option(
+    "--coupling",
+    type=float,
+    callback=_positive,
+    help=f"B-L coupling g [default {REFERENCE_PARAMETERS['coupling']}].",
+)
+@click.option(
+    "--mass-mev",
+    type=float,
+    callback=_positive,
+    help=f"Dark-photon mass in MeV [default {REFERENCE_PARAMETERS['mass_mev']}].",
+)
+@click.option(
+    "--flavor",
+    type=click.Choice(FLAVOR_CHOICES),
+    default="all",
+    show_default=True,
+    help="Flavours that carry the interaction.",
+)
+@click.option(
+    "--atomic",
+    default=None,
+    help="Atomic model: fea, epa (millicharge) or a CSV energy_kev,ratio_to_fea "
+    "[default: epa for the millicharge, fea otherwise].",
+)
+@click.option(
+    "--fluxes",
+    type=click.Choice(FLUX_MODELS),
+    default="b16-gs98",
+    show_default=True,
+    help="Solar model.",
+)
+@click.option(
+    "--energies-kev",
+    "energies",
+    default="1,2,5,10,20,30,50,100,200",
+    show_default=True,
+    callback=_energies,
+    help="Recoil energies: a comma list, or start:stop:count (log-spaced).",
+)
+@click.option(
+    "--interference/--no-interference",
+    default=False,
+    show_default=True,
+    help="Millicharge: add the sign-dependent interference term (FEA picture).",
+)
+@click.option(
+    "--fixed-fractions",
+    is_flag=True,
+    help="Use XMASS-I's fixed flavour fractions 54/23/23 % instead of MSW P_ee(E).",
+)
+@click.option(
+    "--tree-level", is_flag=True, help="Tree-level SM couplings instead of effective ones."
+)
+@click.option(
+    "--target",
+    default="xenon",
+    show_default=True,
+    help="Target name (xenon, argon, germanium) or a target JSON file.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def spectrum(
+    model,
+    mu_nu,
+    charge,
+    coupling,
+    mass_mev,
+    flavor,
+    atomic,
+    fluxes,
+    energies,
+    interference,
+    fixed_fractions,
+    tree_level,
+    target,
+    as_json,
+) -> None:
+    """Print the true-energy rate dR/dT in events/(kg day keV).
+
+    For new physics the rate is the signal: the excess over the SM, interference included
+    where there is one (the dark photon; the millicharge with --interference).
+
+    \b
+    Examples:
+      xhf spectrum --model magnetic-moment --mu-nu 1e-11 --energies-kev 1,5,30
+      xhf spectrum --model dark-photon --coupling 1e-4 --mass-mev 10 --json
+      xhf spectrum --model millicharge --charge 5.4e-12 --flavor e --atomic fea
+    """
+    if charge is not None and (charge == 0 or charge != charge):
+        raise click.BadParameter(f"must be non-zero, got {charge}", param_hint="--charge")
+    inputs = RateInputs(
+        fluxes=fluxes,
+        oscillations=XMASS_FRACTIONS if fixed_fractions else MSWOscillations(),
+        scheme="tree" if tree_level else "effective",
+    )
+    parameters = {
+        "sm": {},
+        "magnetic-moment": {"mu_nu": mu_nu or REFERENCE_PARAMETERS["mu_nu"]},
+        "millicharge": {
+            "charge": charge or REFERENCE_PARAMETERS["charge"],
+            "interference": interference,
+        },
+        "dark-photon": {
+            "coupling": coupling or REFERENCE_PARAMETERS["coupling"],
+            "mass_mev": mass_mev or REFERENCE_PARAMETERS["mass_mev"],
+        },
+    }[model]
+    if atomic is None:
+        atomic = "epa" if model == "millicharge" and not interference else "fea"
+    rate = differential_rate(
+        energies,
+        model,
+        flavor=flavor,
+        atomic=atomic,
+        target=target,
+        inputs=inputs,
+        interference=interference,
+        **{k: v for k, v in parameters.items() if k != "interference"},
+    )
+    if as_json:
+        click.echo(
+            dumps(
+                {
+                    "model": model,
+                    "energy_kev": energies,
+                    "rate": [float(r) for r in rate.ravel()],
+                    "unit": "1/(kg day keV)",
+                    "parameters": parameters,
+                    "flavor": flavor,
+                    "atomic": atomic,
+                    "target": target,
+                    **inputs.describe(),
+                    "xhf_version": __version__,
+                }
+            ),
+            nl=False,
+        )
+        return
+    described = ", ".join(f"{k}={v}" for k, v in parameters.items()) or "standard model"
+    click.echo(f"# {model} ({described}); flavor={flavor}, atomic={atomic}, fluxes={fluxes}")
+    click.echo(f"# {'T [keV]':>12}  {'dR/dT [1/(kg day keV)]':>24}")
+    for t, r in zip(energies, rate.ravel(), strict=True):
+        click.echo(f"  {t:12.4g}  {r:24.6e}")

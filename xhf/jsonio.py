@@ -1,0 +1,109 @@
+"""Deterministic JSON and atomic writes: the only place xhf writes files.
+
+The same inputs give the same bytes: keys are sorted, the indent is fixed, NumPy scalars and
+arrays become plain Python floats and lists, and a file is written to a temporary sibling and
+renamed into place, so an interrupted command never leaves a half-written output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from xhf.exceptions import InvalidInputError, MissingFileError, OutputExistsError
+
+__all__ = ["atomic_write", "dumps", "plain", "read_json", "write_json"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+def plain(obj: Any) -> Any:
+    """Convert NumPy containers and scalars recursively to plain Python objects.
+
+    Floats stay floats (``1.0`` is not turned into ``1``), so pyhf digests are stable.
+
+    >>> plain({"a": np.arange(2.0), "b": np.int64(3)})
+    {'a': [0.0, 1.0], 'b': 3}
+    """
+    if isinstance(obj, dict):
+        return {str(k): plain(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [plain(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return plain(obj.tolist())
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return float(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+def dumps(obj: Any) -> str:
+    """Serialise ``obj`` deterministically: sorted keys, indent 2, trailing newline."""
+    return json.dumps(plain(obj), sort_keys=True, indent=2, allow_nan=False) + "\n"
+
+
+def atomic_write(
+    path: str | os.PathLike[str],
+    write: Callable[[Path], None] | str | bytes,
+    *,
+    force: bool = False,
+) -> Path:
+    """Write a file atomically: into a temporary sibling, then rename into place.
+
+    Args:
+        path: destination.
+        write: the text or bytes to write, or a callable that writes the temporary path
+            it is given (for libraries that only write to a path).
+        force: overwrite an existing file; without it an existing file is an error.
+
+    Returns:
+        The destination path.
+    """
+    dest = Path(path)
+    if dest.exists() and not force:
+        raise OutputExistsError(f"{dest}: exists; use --force to overwrite")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    tmp = Path(tmp_name)
+    try:
+        if callable(write):
+            os.close(fd)
+            write(tmp)
+        else:
+            data = write.encode() if isinstance(write, str) else write
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return dest
+
+
+def write_json(path: str | os.PathLike[str], obj: Any, *, force: bool = False) -> Path:
+    """Write ``obj`` as deterministic JSON (see :func:`dumps`), atomically."""
+    return atomic_write(path, dumps(obj), force=force)
+
+
+def read_json(path: str | os.PathLike[str]) -> Any:
+    """Read a JSON file; a missing file or bad syntax is one clear error naming the file."""
+    src = Path(path)
+    if not src.is_file():
+        raise MissingFileError(f"{src}: no such file")
+    try:
+        return json.loads(src.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"{src}: not valid JSON ({exc})") from None
