@@ -2,23 +2,41 @@
 
 Every command is a thin wrapper: parse options, call one library function, write the result.
 Errors a user can cause (:class:`xhf.XhfError`) are printed as one line and exit with code 2.
+Commands are imported lazily (``xhf --help`` does not import pyhf), one module per command in
+``xhf/cli/``.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import sys
 
 import click
 
 from xhf import __version__
-from xhf.cli.spectrum import spectrum
 from xhf.exceptions import XhfError
 
-__all__ = ["cli"]
+__all__ = ["COMMANDS", "cli"]
 
 
 def __dir__() -> list[str]:
     return __all__
+
+
+#: Commands in pipeline order: name -> module in xhf.cli (the command object has the same name).
+COMMANDS: dict[str, str] = {
+    "spectrum": "spectrum",
+    "templates": "templates",
+    "build": "build",
+    "limit": "limit",
+    "scan": "scan",
+    "diagnostics": "diagnostics",
+    "reproduce": "reproduce",
+    "publish": "publish",
+    "experiment": "experiment",
+    "combine": "combine",
+}
 
 
 class UserError(click.ClickException):
@@ -28,10 +46,20 @@ class UserError(click.ClickException):
 
 
 class PipelineGroup(click.Group):
-    """Lists commands in pipeline order and turns :class:`XhfError` into exit code 2."""
+    """Lazily loaded commands in pipeline order; :class:`XhfError` becomes exit code 2."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(self.commands)
+        return [
+            name
+            for name, module in COMMANDS.items()
+            if importlib.util.find_spec(f"xhf.cli.{module}") is not None
+        ]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.list_commands(ctx):
+            return None
+        module = importlib.import_module(f"xhf.cli.{COMMANDS[cmd_name]}")
+        return getattr(module, cmd_name.replace("-", "_"))
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """Run the command; in standalone mode every error is a single ``Error:`` line."""
@@ -43,7 +71,7 @@ class PipelineGroup(click.Group):
             click.echo(f"Error: {exc.format_message()}", err=True)
             sys.exit(exc.exit_code)
         except (click.exceptions.Abort, KeyboardInterrupt):
-            click.echo("Aborted: nothing was written after the last completed output.", err=True)
+            click.echo("Aborted: outputs already completed are intact.", err=True)
             sys.exit(130)
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -51,7 +79,8 @@ class PipelineGroup(click.Group):
         try:
             return super().invoke(ctx)
         except XhfError as exc:
-            raise UserError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise UserError(message) from None
 
 
 @click.group(cls=PipelineGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -64,6 +93,3 @@ def cli() -> None:
     Example:
       xhf spectrum --model magnetic-moment --mu-nu 1e-11 --energies-kev 1,5,30
     """
-
-
-cli.add_command(spectrum)
