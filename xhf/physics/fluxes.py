@@ -32,7 +32,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from xhf.exceptions import InvalidParameterError
-from xhf.physics.constants import ALPHA, M_ELECTRON_MEV
+from xhf.physics.beta_spectra import fermi_function
+from xhf.physics.constants import M_ELECTRON_MEV
 
 __all__ = [
     "FLUX_MODELS",
@@ -106,12 +107,9 @@ def allowed_beta_plus_shape(energy_mev: ArrayLike, q_mev: float, daughter_z: int
     """
     energy = np.asarray(energy_mev, dtype=float)
     total = q_mev + M_ELECTRON_MEV - energy
-    p2 = np.clip(total**2 - M_ELECTRON_MEV**2, 0.0, None)
-    p = np.sqrt(p2)
+    p = np.sqrt(np.clip(total**2 - M_ELECTRON_MEV**2, 0.0, None))
     inside = (energy > 0.0) & (energy < q_mev) & (p > 0.0)
-    safe_p = np.where(inside, p, 1.0)
-    y = np.clip(2.0 * np.pi * daughter_z * ALPHA * total / safe_p, 0.0, 700.0)
-    fermi = np.where(y > 0.0, y / np.expm1(np.where(y > 0.0, y, 1.0)), 1.0)
+    fermi = fermi_function(total, daughter_z, positron=True)
     return np.where(inside, energy**2 * total * p * fermi, 0.0)
 
 
