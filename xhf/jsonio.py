@@ -86,11 +86,19 @@ def atomic_write(
             data = write.encode() if isinstance(write, str) else write
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, dest)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return dest
+
+
+def _umask() -> int:
+    """The process umask (read by setting and restoring it)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_json(path: str | os.PathLike[str], obj: Any, *, force: bool = False) -> Path:
