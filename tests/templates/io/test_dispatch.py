@@ -1,0 +1,84 @@
+"""One reader and one writer for every format, chosen by the path."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from xhf.exceptions import (
+    InvalidInputError,
+    InvalidTemplateError,
+    MissingFileError,
+    OutputExistsError,
+)
+from xhf.templates import Channel, Sample, TemplateSet
+from xhf.templates.io import read_templates, template_format, write_templates
+
+FORMATS = {"t.root": "root", "t.npz": "npz", "csv": "csv"}
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_round_trip_through_the_dispatcher(tmp_path, templates, same, name):
+    path = write_templates(templates, tmp_path / name)
+    assert template_format(path) == FORMATS[name]
+    same(templates, read_templates(path))
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_existing_output_needs_force(tmp_path, templates, make, same, name):
+    path = write_templates(templates, tmp_path / name)
+    with pytest.raises(OutputExistsError, match=re.escape(str(path))):
+        write_templates(make(seed=2), path)
+    same(templates, read_templates(path))
+    write_templates(make(seed=2), path, force=True)
+    same(make(seed=2), read_templates(path))
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_channel_without_templates_keeps_its_binning(tmp_path, same, name):
+    empty = Channel("empty", np.array([0.0, 0.5, 2.0]), ())
+    other = Channel("other", np.array([1.0, 2.0]), (Sample("b", np.array([3.0])),))
+    ts = TemplateSet((empty, other))
+    same(ts, read_templates(write_templates(ts, tmp_path / name)))
+
+
+@pytest.mark.parametrize("name", ["t.json", "t.csv", "t.txt"])
+def test_unknown_suffix(tmp_path, templates, name):
+    path = tmp_path / name
+    with pytest.raises(InvalidInputError, match=re.escape(f"{path}: unknown template format")):
+        write_templates(templates, path)
+    path.write_text("{}")
+    with pytest.raises(InvalidInputError, match=re.escape(f"{path}: unknown template format")):
+        read_templates(path)
+
+
+def test_missing_input(tmp_path):
+    with pytest.raises(MissingFileError, match=re.escape(str(tmp_path / "nothing"))):
+        read_templates(tmp_path / "nothing")
+
+
+def test_every_read_is_validated_with_the_file_name(tmp_path, templates):
+    out = write_templates(templates, tmp_path / "csv")
+    index = out / "templates.json"
+    sample = templates.channels[0].backgrounds[0]
+    text = index.read_text()
+    field = f'"norm_uncertainty": {sample.norm_uncertainty!r}'
+    assert field in text
+    index.write_text(text.replace(field, '"norm_uncertainty": 1.5', 1))
+    with pytest.raises(InvalidTemplateError) as err:
+        read_templates(out)
+    message = str(err.value)
+    assert message.startswith(
+        f"{out}: channel '{templates.channels[0].name}', sample '{sample.name}'"
+    )
+    assert "norm_uncertainty" in message
+
+
+def test_writing_refuses_invalid_templates(tmp_path):
+    bad = Sample("b", np.array([1.0, -1.0]))
+    ts = TemplateSet((Channel("c", np.array([0.0, 1.0, 2.0]), (bad,)),))
+    with pytest.raises(InvalidTemplateError, match="bin 1 is negative"):
+        write_templates(ts, tmp_path / "t.npz")
+    assert not (tmp_path / "t.npz").exists()
