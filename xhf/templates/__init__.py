@@ -1,8 +1,38 @@
 """Templates stage: the :class:`TemplateSet` data model, its file formats and the replica."""
 
+from xhf.templates.io import (
+    RootHistogram,
+    check_same_binning,
+    read_csv,
+    read_npz,
+    read_root,
+    read_root_histogram,
+    read_templates,
+    write_csv,
+    write_npz,
+    write_root,
+    write_templates,
+)
 from xhf.templates.templateset import Channel, Sample, Signal, TemplateSet, Variation
 
-__all__ = ["Channel", "Sample", "Signal", "TemplateSet", "Variation"]
+__all__ = [
+    "Channel",
+    "RootHistogram",
+    "Sample",
+    "Signal",
+    "TemplateSet",
+    "Variation",
+    "check_same_binning",
+    "read_csv",
+    "read_npz",
+    "read_root",
+    "read_root_histogram",
+    "read_templates",
+    "write_csv",
+    "write_npz",
+    "write_root",
+    "write_templates",
+]
 
 
 def __dir__() -> list[str]:
