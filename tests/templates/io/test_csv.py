@@ -158,7 +158,7 @@ def test_ragged_and_garbage_files(tmp_path, templates):
     with pytest.raises(InvalidInputError, match=re.escape(f"{path}: ")):
         read_csv(out)
     (out / "templates.json").write_text('{"format": "xhf-templates", "version": 1, "chan')
-    with pytest.raises(InvalidInputError, match=r"templates\.json: xhf_metadata is not valid JSON"):
+    with pytest.raises(InvalidInputError, match=r"templates\.json: not valid JSON"):
         read_csv(out)
 
 

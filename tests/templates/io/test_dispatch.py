@@ -82,3 +82,11 @@ def test_writing_refuses_invalid_templates(tmp_path):
     with pytest.raises(InvalidTemplateError, match="bin 1 is negative"):
         write_templates(ts, tmp_path / "t.npz")
     assert not (tmp_path / "t.npz").exists()
+
+
+def test_unknown_document_version(tmp_path, templates):
+    out = write_templates(templates, tmp_path / "csv")
+    index = out / "templates.json"
+    index.write_text(index.read_text().replace('"version": 1', '"version": 99'))
+    with pytest.raises(InvalidInputError, match=re.escape(f"{index}: version 99 is not supported")):
+        read_templates(out)

@@ -242,3 +242,11 @@ def test_names_that_collide_or_are_reserved(tmp_path, templates):
     reserved = TemplateSet((replace(low, name="signals"),))
     with pytest.raises(InvalidTemplateError, match="'signals' is reserved"):
         write_root(reserved, tmp_path / "reserved.root")
+
+
+def test_stat_error_needs_a_sumw2(tmp_path, templates):
+    path = write_root(templates, tmp_path / "t.root")
+    low = templates.channel("low_energy")
+    _update(path, "low_energy/pb210", low.background("pb210").yields, low.bin_edges)
+    with pytest.raises(InvalidTemplateError, match="'low_energy/pb210' has no sumw2"):
+        read_root(path)

@@ -13,9 +13,9 @@ All three store the same tables of named columns and the same JSON document
 [0.1, 0.2]
 """
 
+from xhf.templates.io.checks import check_same_binning
 from xhf.templates.io.csvdir import read_csv, write_csv
 from xhf.templates.io.dispatch import read_templates, template_format, write_templates
-from xhf.templates.io.layout import check_same_binning
 from xhf.templates.io.npz import read_npz, write_npz
 from xhf.templates.io.root import RootHistogram, read_root, read_root_histogram, write_root
 

@@ -26,10 +26,9 @@ from numpy.typing import NDArray
 
 from xhf.exceptions import InvalidInputError, MissingFileError, OutputExistsError
 from xhf.jsonio import atomic_write
+from xhf.templates.io.checks import check_same_binning, check_values
 from xhf.templates.io.layout import (
     Table,
-    check_same_binning,
-    check_values,
     decode_document,
     encode_document,
     from_document,

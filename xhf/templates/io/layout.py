@@ -9,7 +9,7 @@ column                              holds
 ==================================  ===================================================
 ``data_<label>``                    a dataset of the channel (observed or pseudo-data)
 ``<sample>``                        a background (or signal part) template, events/bin
-``<sample>_stat``                   its absolute MC-statistics error (ROOT: the sumw2)
+``<sample>_stat``                   its absolute MC-statistics error (ROOT: sqrt(sumw2))
 ``<sample>__<variation>_up``        a histosys variation, absolute up template
 ``<sample>__<variation>_down``      the down template
 ==================================  ===================================================
@@ -41,7 +41,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
 from xhf.exceptions import InvalidInputError, InvalidTemplateError
 from xhf.jsonio import dumps
@@ -54,13 +54,10 @@ __all__ = [
     "SIGNALS_DIR",
     "Column",
     "Table",
-    "check_same_binning",
-    "check_values",
     "data_column",
     "decode_document",
     "encode_document",
     "from_document",
-    "reason",
     "stat_column",
     "table_arrays",
     "tables",
@@ -214,83 +211,22 @@ def _floats(values: Any) -> NDArray[np.float64]:
 # document -> tables and TemplateSet (readers)
 
 
-def check_same_binning(
-    edges: ArrayLike,
-    other_edges: ArrayLike,
-    *,
-    name: str,
-    other_name: str,
-    source: str | None = None,
-) -> None:
-    """Raise :class:`InvalidTemplateError` naming both histograms if their bin edges differ.
-
-    Edges agree when they have the same length and each pair agrees to 1e-9 relative (edges
-    read from fixed- and variable-width ROOT axes may differ in the last digit).
-
-    >>> check_same_binning([0, 1, 2], [0, 1, 2.5], name="a", other_name="b")
-    Traceback (most recent call last):
-    ...
-    xhf.exceptions.InvalidTemplateError: binning of 'a' differs from 'b': edge 2 is 2.0, not 2.5
-    """
-    mine = np.asarray(edges, dtype=np.float64)
-    theirs = np.asarray(other_edges, dtype=np.float64)
-    prefix = f"{source}: " if source else ""
-    if mine.shape != theirs.shape:
-        raise InvalidTemplateError(
-            f"{prefix}binning of {name!r} differs from {other_name!r}: "
-            f"{mine.size - 1} bins, not {theirs.size - 1}"
-        )
-    close = np.isclose(mine, theirs, rtol=1e-9, atol=0.0)
-    if not np.all(close):
-        i = int(np.argmin(close))
-        raise InvalidTemplateError(
-            f"{prefix}binning of {name!r} differs from {other_name!r}: "
-            f"edge {i} is {float(mine[i])!r}, not {float(theirs[i])!r}"
-        )
-
-
-def check_values(
-    values: Any, where: str, *, negative: bool, edges: NDArray[np.float64] | None = None
-) -> NDArray[np.float64]:
-    """``values`` as a float64 vector; NaN, infinite or (unless allowed) negative bins raise.
+def decode_document(text: str, source: str) -> dict[str, Any]:
+    """Parse and check a document; errors start with ``source`` and name the field.
 
     Args:
-        values: the numbers read from a file.
-        where: file and array or column, prefix of the message.
-        negative: negative bins are allowed (signal parts).
-        edges: bin edges, to give the bad bin's range in the message.
-
-    >>> check_values([1.0, -2.0], "f.csv: column 'kr85'", negative=False)
-    Traceback (most recent call last):
-    ...
-    xhf.exceptions.InvalidTemplateError: f.csv: column 'kr85': bin 1 is negative (-2.0)
+        text: the JSON text.
+        source: the file (and the object in it, e.g. ``t.root: xhf_metadata``).
     """
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InvalidTemplateError(f"{where}: not an array of numbers") from None
-    if arr.ndim != 1:
-        raise InvalidTemplateError(f"{where}: must be one-dimensional, has shape {arr.shape}")
-    bad = ~np.isfinite(arr) | (False if negative else arr < 0)
-    if np.any(bad):
-        i = int(np.argmax(bad))
-        problem = "negative" if np.isfinite(arr[i]) else "not finite"
-        span = f" ({edges[i]:g} to {edges[i + 1]:g})" if edges is not None else ""
-        raise InvalidTemplateError(f"{where}: bin {i}{span} is {problem} ({float(arr[i])!r})")
-    return arr
-
-
-def decode_document(text: str, source: str) -> dict[str, Any]:
-    """Parse and check a document read from ``source``; errors name the file and field."""
     try:
         doc = json.loads(text)
     except (json.JSONDecodeError, TypeError) as exc:
-        raise InvalidInputError(f"{source}: {METADATA_KEY} is not valid JSON ({exc})") from None
+        raise InvalidInputError(f"{source}: not valid JSON ({exc})") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise InvalidInputError(f"{source}: {METADATA_KEY} is not an {FORMAT} document")
+        raise InvalidInputError(f"{source}: not an {FORMAT} document")
     if doc.get("version") != FORMAT_VERSION:
         raise InvalidInputError(
-            f"{source}: {METADATA_KEY} version {doc.get('version')!r} is not supported "
+            f"{source}: version {doc.get('version')!r} is not supported "
             f"(this xhf reads version {FORMAT_VERSION})"
         )
     check = _Checker(source)
@@ -324,7 +260,7 @@ class _Checker:
         self.source = source
 
     def fail(self, where: str, what: str) -> InvalidInputError:
-        return InvalidInputError(f"{self.source}: {METADATA_KEY} field {where} {what}")
+        return InvalidInputError(f"{self.source}: field {where} {what}")
 
     def field(self, obj: Any, key: str, kind: type, where: str) -> Any:
         path = f"{where}.{key}" if where else key
@@ -494,9 +430,3 @@ def from_document(
     ts = TemplateSet(channels, signals, doc["metadata"])
     ts.validate(source=source)
     return ts
-
-
-def reason(exc: BaseException) -> str:
-    """The first line of an exception's message (uproot's span several lines)."""
-    lines = str(exc).strip().splitlines()
-    return lines[0].rstrip(" ,:") if lines else type(exc).__name__

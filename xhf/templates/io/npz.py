@@ -26,13 +26,12 @@ from numpy.typing import NDArray
 
 from xhf.exceptions import InvalidInputError, MissingFileError
 from xhf.jsonio import atomic_write
+from xhf.templates.io.checks import check_values, reason
 from xhf.templates.io.layout import (
     METADATA_KEY,
-    check_values,
     decode_document,
     encode_document,
     from_document,
-    reason,
     table_arrays,
     tables,
     to_document,
@@ -114,7 +113,7 @@ def _read_archive(npz: Any, source: str) -> TemplateSet:
         text = _member(npz, source, METADATA_KEY)
         if text.shape != () or text.dtype.kind != "U":
             raise InvalidInputError(f"{source}: {METADATA_KEY!r} is not a 0-d string array")
-        doc = decode_document(str(text[()]), source)
+        doc = decode_document(str(text[()]), f"{source}: {METADATA_KEY}")
         arrays: dict[str, dict[str, NDArray[np.float64]]] = {}
         edges: dict[str, NDArray[np.float64]] = {}
         for table in tables(doc, source):

@@ -35,14 +35,13 @@ from numpy.typing import NDArray
 
 from xhf.exceptions import InvalidInputError, InvalidTemplateError, MissingFileError
 from xhf.jsonio import atomic_write
+from xhf.templates.io.checks import check_same_binning, check_values, reason
 from xhf.templates.io.layout import (
     METADATA_KEY,
-    check_same_binning,
-    check_values,
+    Table,
     decode_document,
     encode_document,
     from_document,
-    reason,
     table_arrays,
     tables,
     to_document,
@@ -157,7 +156,7 @@ def read_root(path: str | os.PathLike[str]) -> TemplateSet:
     src = Path(path)
     source = str(src)
     with _open(src) as file:
-        doc = decode_document(_metadata_text(file, source), source)
+        doc = decode_document(_metadata_text(file, source), f"{source}: {METADATA_KEY}")
         arrays: dict[str, dict[str, NDArray[np.float64]]] = {}
         edges: dict[str, NDArray[np.float64]] = {}
         first: dict[str, str] = {}
@@ -276,7 +275,7 @@ def _histogram(
     return RootHistogram(edges, values, variances), has_sumw2
 
 
-def _exact_variances(stat: NDArray[np.float64], table: Any, column: str) -> NDArray[np.float64]:
+def _exact_variances(stat: NDArray[np.float64], table: Table, column: str) -> NDArray[np.float64]:
     with np.errstate(over="ignore", under="ignore"):
         variances = stat * stat
     inexact = np.sqrt(variances) != stat
