@@ -1,0 +1,98 @@
+"""``xhf templates``: regenerate the XMASS-I-like replica template set deterministically."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from xhf.exceptions import OutputExistsError
+
+__all__ = ["REPLICA_STEM", "templates"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+#: File stem of the shipped replica (``templates/xmass1_replica/`` and ``.root``).
+REPLICA_STEM = "xmass1_replica"
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("templates"),
+    show_default=True,
+    help="Output directory.",
+)
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(["csv", "root", "npz"]),
+    multiple=True,
+    default=("csv", "root"),
+    show_default=True,
+    help="Template formats to write (repeat the option for several).",
+)
+@click.option(
+    "--plots/--no-plots",
+    default=True,
+    show_default=True,
+    help="Also draw the background model (PNG and PDF).",
+)
+@click.option("--force", is_flag=True, help="Overwrite existing outputs.")
+def templates(outdir: Path, formats: tuple[str, ...], plots: bool, force: bool) -> None:
+    """Regenerate the XMASS-I-like replica templates (pseudo-data, not XMASS-I data).
+
+    Writes the template set (CSV directory and ROOT file by default) and the stacked
+    background-model figures. The same version of xhf always writes the same bytes for the
+    CSV/JSON files; templates/README.md documents every assumption.
+
+    \b
+    Example:
+      xhf templates -o my_templates
+      xhf templates -o templates --force      # refresh the shipped replica
+    """
+    from xhf.templates import write_templates
+    from xhf.templates.replica import build_replica
+
+    suffix = {"csv": "", "root": ".root", "npz": ".npz"}
+    targets = [outdir / f"{REPLICA_STEM}{suffix[f]}" for f in dict.fromkeys(formats)]
+    figures = [
+        outdir / "figures" / f"background_model_{ch}" for ch in ("full_energy", "low_energy")
+    ]
+    if not force:
+        existing = [p for p in targets if p.exists()]
+        existing += [
+            p.with_suffix(s)
+            for p in figures
+            for s in (".png", ".pdf")
+            if plots and p.with_suffix(s).exists()
+        ]
+        if existing:
+            raise OutputExistsError(f"{existing[0]}: exists; use --force to overwrite")
+    with click.progressbar(
+        length=1 + len(targets) + (2 if plots else 0),
+        label="replica",
+        file=sys.stderr,
+    ) as bar:
+        replica = build_replica()
+        bar.update(1)
+        for target in targets:
+            write_templates(replica, target, force=force)
+            bar.update(1)
+        if plots:
+            from xhf.visualize import plot_background_model, save_figure
+
+            for stem, channel in zip(figures, ("full_energy", "low_energy"), strict=True):
+                save_figure(plot_background_model(replica, channel), stem, force=force)
+                bar.update(1)
+    for target in targets:
+        click.echo(f"wrote {target}")
+    if plots:
+        click.echo(f"wrote {outdir / 'figures'}/background_model_*.png|pdf")
