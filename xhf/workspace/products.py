@@ -1,0 +1,145 @@
+"""What ``xhf build`` writes: workspaces, patchsets and their sidecars, all or nothing.
+
+:func:`build_products` is pure (a config in, file names and JSON documents out);
+:func:`write_products` checks every destination first and then writes each file atomically
+with :func:`xhf.jsonio.write_json`, so a failure leaves nothing new behind and an existing
+output is never replaced without ``force``.
+
+File names (``docs/workspace-conventions.md``): a power-law signal gives ``<name>.json``; multi-part
+signals give the background-only workspace ``<base>_BkgOnly.json``, the grid patchset
+``<base>_patchset.json`` (when the config has a coupling grid) and the components patchset
+``<base>_components_patchset.json``; each file has its sidecar ``<stem>.meta.json``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from xhf.exceptions import InvalidParameterError, OutputExistsError
+from xhf.jsonio import write_json
+from xhf.workspace.builder import build_workspace
+from xhf.workspace.config import BuildConfig
+from xhf.workspace.metadata import (
+    background_only_metadata,
+    patchset_metadata,
+    workspace_metadata,
+)
+from xhf.workspace.naming import POI, analysis_name, measurement_name
+from xhf.workspace.patchset import (
+    build_background_only,
+    build_component_patchset,
+    build_patchset,
+)
+
+__all__ = ["build_products", "default_output", "sidecar_path", "write_products"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+_BKG_ONLY = "_BkgOnly"
+
+
+def sidecar_path(path: str | os.PathLike[str]) -> Path:
+    """``x.json`` -> ``x.meta.json``.
+
+    >>> sidecar_path("workspaces/xmass1_magnetic_moment.json").name
+    'xmass1_magnetic_moment.meta.json'
+    """
+    path = Path(path)
+    return path.with_name(path.name.removesuffix(".json") + ".meta.json")
+
+
+def _is_workspace(config: BuildConfig) -> bool:
+    return len(config.signals) == 1 and config.templates.signal(config.signals[0]).is_power_law
+
+
+def default_output(config: BuildConfig) -> Path:
+    """``<measurement>.json`` for a workspace, ``<measurement>_BkgOnly.json`` for patchsets."""
+    name = config.measurement
+    if name is None:
+        first = config.templates.signal(config.signals[0])
+        analysis = analysis_name(first.metadata, first.name)
+        name = measurement_name(config.templates.metadata.get("experiment"), analysis)
+    return Path(name + (".json" if _is_workspace(config) else f"{_BKG_ONLY}.json"))
+
+
+def build_products(config: BuildConfig, output: str | os.PathLike[str]) -> dict[Path, Any]:
+    """Every document ``xhf build`` writes for ``config``, by destination path.
+
+    Args:
+        config: a loaded config (:func:`xhf.workspace.load_config`).
+        output: the workspace path (patchsets: the background-only workspace path); must end
+            in ``.json``.
+
+    Returns:
+        ``{path: JSON document}``, sidecars included, in writing order.
+    """
+    output = Path(output)
+    if output.suffix != ".json":
+        raise InvalidParameterError(f"{output}: the output must be a .json file")
+    ts = config.templates
+    if _is_workspace(config):
+        signal = config.signals[0]
+        workspace = build_workspace(
+            ts,
+            signal,
+            data=config.data,
+            measurement=config.measurement,
+            poi_bounds=config.poi_bounds,
+        )
+        meta = workspace_metadata(workspace, ts, signal, data=config.data)
+        return {output: workspace, sidecar_path(output): meta}
+    first = ts.signal(config.signals[0])
+    bounds = None if config.poi_bounds is None else {POI: list(config.poi_bounds)}
+    background = build_background_only(
+        ts,
+        first.channel,
+        data=config.data,
+        measurement=config.measurement,
+        signals=config.signals,
+        couplings=config.couplings or None,
+        poi_bounds=bounds,
+    )
+    base = output.name.removesuffix(".json").removesuffix(_BKG_ONLY)
+    products: dict[Path, Any] = {
+        output: background,
+        sidecar_path(output): background_only_metadata(
+            background,
+            ts,
+            first.channel,
+            data=config.data,
+            analysis=analysis_name(first.metadata, first.name),
+        ),
+    }
+    patchsets = []
+    if config.couplings:
+        grid = build_patchset(
+            background, ts, config.signals, config.couplings, hepdata=config.hepdata
+        )
+        patchsets.append((output.with_name(f"{base}_patchset.json"), grid))
+    components = build_component_patchset(background, ts, config.signals, hepdata=config.hepdata)
+    patchsets.append((output.with_name(f"{base}_components_patchset.json"), components))
+    for path, patchset in patchsets:
+        products[path] = patchset
+        products[sidecar_path(path)] = patchset_metadata(
+            patchset, background, ts, config.signals, data=config.data
+        )
+    return products
+
+
+def write_products(products: Mapping[Path, Any], *, force: bool = False) -> list[Path]:
+    """Write every document, or none: existing files are refused up front without ``force``.
+
+    Returns:
+        The paths written, in order.
+    """
+    if not force:
+        for path in products:
+            if Path(path).exists():
+                raise OutputExistsError(f"{path}: exists; use --force to overwrite")
+    return [write_json(path, document, force=force) for path, document in products.items()]
