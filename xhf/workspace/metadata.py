@@ -50,13 +50,21 @@ def digest(obj: Any) -> str:
 def dataset_info(templates: TemplateSet, label: str) -> dict[str, Any]:
     """The sidecar ``data`` block: the label, whether it is pseudo-data, and its metadata.
 
-    ``templates.metadata["datasets"][label]`` (a dict: ``pseudo_data``, ``seed``,
-    ``description``, ...) is copied; without it, ``asimov`` and ``pseudo_*`` labels count as
-    pseudo-data.
+    ``templates.metadata["datasets"][label]`` is copied: a dict (``pseudo_data``, ``seed``,
+    ``description``, ...) or a description string; a top-level ``datasets["seed"]`` is the
+    seed of the ``pseudo_*`` draws. Unless stated, ``asimov``, ``pseudo_*`` and datasets
+    described as "pseudo-data..." count as pseudo-data.
     """
-    info = dict(templates.metadata.get("datasets", {}).get(label, {}))
-    pseudo = label in _PSEUDO_LABELS or label.startswith("pseudo")
-    info.setdefault("pseudo_data", pseudo)
+    datasets = templates.metadata.get("datasets", {})
+    entry = datasets.get(label)
+    info = dict(entry) if isinstance(entry, Mapping) else {}
+    if isinstance(entry, str):  # a description, as the replica writes it
+        info["description"] = entry
+    random = label.startswith("pseudo")
+    if random and "seed" not in info and isinstance(datasets.get("seed"), int):
+        info["seed"] = datasets["seed"]  # one seed for all draws
+    described = str(info.get("description", "")).lower().startswith("pseudo")
+    info.setdefault("pseudo_data", label in _PSEUDO_LABELS or random or described)
     info["label"] = label
     return plain(info)
 
