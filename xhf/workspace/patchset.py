@@ -312,7 +312,7 @@ def build_patchset(
     patches = []
     for sig, mass in zip(sigs, masses, strict=True):
         for value in _couplings(sig, couplings):
-            combined, _ = combine_parts(sig.parts, _weights(sig, value), PLACEHOLDER_SAMPLE)
+            combined = combine_parts(sig.parts, _weights(sig, value), PLACEHOLDER_SAMPLE)
             sample = signal_sample(combined, channel, PLACEHOLDER_SAMPLE, POI)
             name = grid_patch_name(sig, value)
             if not NAME_PATTERN.match(name):

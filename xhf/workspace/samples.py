@@ -17,7 +17,7 @@ S_i = S0_i + sum_l r_l sigma(S_sys)_il (Eq. 6), constrained by Eq. 7. In HistFac
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -132,9 +132,7 @@ def signal_sample(part: Sample, channel: str, name: str, normfactor: str) -> dic
     }
 
 
-def combine_parts(
-    parts: Sequence[Sample], weights: Sequence[float], name: str
-) -> tuple[Sample, Mapping[str, Any]]:
+def combine_parts(parts: Sequence[Sample], weights: Sequence[float], name: str) -> Sample:
     """The exact excess sum_k w_k S_k of several parts as one sample, with its systematics.
 
     A histosys present on any part becomes a histosys of the sum (parts without it contribute
@@ -143,7 +141,7 @@ def combine_parts(
     templates. MC-statistics errors add in quadrature: sqrt(sum_k (w_k err_k)^2).
 
     Returns:
-        The combined sample and a note of the flat systematics turned into histosys.
+        The combined sample (named ``name``).
     """
     weights = [float(w) for w in weights]
     nominal = np.sum(
@@ -172,13 +170,11 @@ def combine_parts(
             downs.append(np.asarray(part.yields if var is None else var.down, float))
         variations.append(Variation(var_name, shifted(ups), shifted(downs)))
     norm_variations: dict[str, tuple[float, float]] = {}
-    converted = []
     for key in sorted(flats):
         factors = flats[key]
         if all(f == factors[0] for f in factors) and factors[0] is not None:
             norm_variations[key] = factors[0]
             continue
-        converted.append(key)
         ups = [
             np.asarray(p.yields, float) * (1.0 if f is None else f[0])
             for p, f in zip(parts, factors, strict=True)
@@ -212,4 +208,4 @@ def combine_parts(
         variations=tuple(variations),
         norm_variations=norm_variations,
     )
-    return combined, {"flat_as_histosys": converted}
+    return combined
