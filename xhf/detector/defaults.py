@@ -65,11 +65,11 @@ RESOLUTION_STOCHASTIC_SQRT_KEV = RESOLUTION_FRACTION * math.sqrt(RESOLUTION_REFE
 # plateau; the values match ``xhf.templates.replica.settings.ReplicaSettings`` and are what the
 # replica calibration tunes.
 #: Plateau efficiency of the event selection above the turn-on.
-EFFICIENCY_PLATEAU = 0.75
+EFFICIENCY_PLATEAU = 0.6
 #: Reconstructed energy in keV at which the efficiency reaches half its plateau.
-EFFICIENCY_THRESHOLD_KEV = 1.5
+EFFICIENCY_THRESHOLD_KEV = 3.2
 #: Gaussian width in keV of the erf turn-on (16 % -> 84 % of the plateau over two widths).
-EFFICIENCY_WIDTH_KEV = 0.7
+EFFICIENCY_WIDTH_KEV = 1.2
 
 # --- Energy-scale (calibration) uncertainty --------------------------------------------------
 #: (true energy keV, upward fraction, downward fraction) anchors of the 1-sigma uncertainty on

@@ -402,7 +402,7 @@ def fold_response(
     array on the nodes of ``true_edges_kev``). To fold many models, build the matrix once.
 
     >>> from xhf.physics import differential_rate
-    >>> edges = [2.0, 4.0, 6.0]
+    >>> edges = [6.0, 8.0, 10.0]
     >>> mm = fold_response(lambda t: differential_rate(t, "magnetic-moment"), edges)
     >>> bool(mm[0] > mm[1] > 0)
     True

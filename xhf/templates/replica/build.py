@@ -129,7 +129,9 @@ def _channel_backgrounds(
         nominal = rates[comp.name] * exposure * _reco_shape(comp, settings, response)
         if not np.any(nominal > 1e-9 * exposure * settings.total_rate_at_5kev):
             continue  # nothing of this component in the channel (133Xe below 81 keV)
-        variations = _dead_pmt_variations(settings, response.edges_kev, nominal)
+        variations = []
+        if settings.dead_pmt_samples == "all" or comp.origin == "surface":
+            variations = _dead_pmt_variations(settings, response.edges_kev, nominal)
         if comp.origin == "solar":
             per_source = {
                 src: differential_rate(
