@@ -1,0 +1,132 @@
+"""Cards, the shipped replica and a fast asymptotic CLs limit for the combination tests."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pyhf
+import pytest
+import yaml
+from scipy.stats import norm
+
+from xhf.workspace.compat import quiet_pyhf
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+TPC_CARD = EXAMPLES / "xenon_tpc" / "card.yml"
+GERMANIUM_CARD = EXAMPLES / "germanium" / "card.yml"
+BAD_CARDS = ROOT / "tests" / "data" / "bad_cards"
+
+
+def write_card(folder: Path, source: Path = TPC_CARD, **changes) -> Path:
+    """A copy of ``source`` and its tables in ``folder``, with top-level fields changed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for table in source.parent.glob("*.txt"):
+        shutil.copy(table, folder / table.name)
+    doc = yaml.safe_load(source.read_text())
+    doc.update(changes)
+    path = folder / f"{doc['name']}.yml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path
+
+
+@pytest.fixture(scope="session")
+def replica():
+    """The shipped XMASS-I-like replica (templates/xmass1_replica)."""
+    from xhf.templates import read_templates
+
+    ts = read_templates(ROOT / "templates" / "xmass1_replica")
+    # Only the sidecar's description of the pseudo-data depends on these entries.
+    return replace(ts, metadata={k: v for k, v in ts.metadata.items() if k != "datasets"})
+
+
+def replica_workspace(replica, signal: str, data: str = "asimov"):
+    """The replica's workspace and sidecar for one signal, as the builder makes them."""
+    from xhf.workspace import build_workspace, workspace_metadata
+
+    workspace = build_workspace(replica, signal, data=data)
+    return workspace, workspace_metadata(workspace, replica, signal, data=data)
+
+
+def asimov_limit(workspace, level: float = 0.1, rtol: float = 1e-4) -> float:
+    """The asymptotic CLs (q-tilde) upper limit on the POI for Asimov observations.
+
+    With the background-only Asimov dataset as the data, the observed limit is the median
+    expected one and CLs(mu) = 2 (1 - Phi(sqrt(q(mu)))) (Cowan et al., Eur. Phys. J. C 71
+    (2011) 1554), with q(mu) = -2 ln lambda(mu) from pyhf's constrained and free fits. The
+    limit solves sqrt(q(mu)) = Phi^-1(1 - level / 2): bracketed by doubling from a tenth of the
+    POI's upper bound, then regula falsi (Illinois) in mu.
+    """
+    with quiet_pyhf():
+        ws = pyhf.Workspace(workspace)
+        model = ws.model()
+        data = ws.data(model)
+        free = float(pyhf.infer.mle.fit(data, model, return_fitted_val=True)[1])
+    upper = model.config.suggested_bounds()[model.config.poi_index][1]
+    target = norm.isf(level / 2.0)
+
+    def excess(mu: float) -> float:
+        with quiet_pyhf():
+            fixed = pyhf.infer.mle.fixed_poi_fit(mu, data, model, return_fitted_val=True)
+        return math.sqrt(max(float(fixed[1]) - free, 0.0)) - target
+
+    lo, f_lo = 0.0, -target
+    hi = upper / 10.0
+    f_hi = excess(hi)
+    while f_hi < 0:
+        lo, f_lo, hi = hi, f_hi, min(2.0 * hi, upper)
+        f_hi = excess(hi)
+        if hi == upper and f_hi < 0:
+            raise AssertionError("the limit lies above the POI bound")
+    side = 0
+    for _ in range(60):
+        mu = hi - f_hi * (hi - lo) / (f_hi - f_lo)
+        f_mu = excess(mu)
+        if abs(f_mu) < 1e-6 or (hi - lo) < rtol * mu:
+            return mu
+        if f_mu > 0:
+            hi, f_hi = mu, f_mu
+            if side == 1:
+                f_lo /= 2.0
+            side = 1
+        else:
+            lo, f_lo = mu, f_mu
+            if side == -1:
+                f_hi /= 2.0
+            side = -1
+    return mu
+
+
+def expected_by_channel(workspace, pars=None) -> dict[str, np.ndarray]:
+    """Expected events per channel at ``pars`` (default: the suggested init)."""
+    with quiet_pyhf():
+        model = pyhf.Workspace(workspace).model()
+    pars = model.config.suggested_init() if pars is None else pars
+    main = np.asarray(model.expected_actualdata(pars))
+    out, start = {}, 0
+    for channel in model.config.channels:
+        n = model.config.channel_nbins[channel]
+        out[channel] = main[start : start + n]
+        start += n
+    return out
+
+
+@pytest.fixture
+def helpers():
+    """The helpers of this conftest, for tests that need them as functions."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        asimov_limit=asimov_limit,
+        expected_by_channel=expected_by_channel,
+        replica_workspace=replica_workspace,
+        write_card=write_card,
+        TPC_CARD=TPC_CARD,
+        GERMANIUM_CARD=GERMANIUM_CARD,
+        BAD_CARDS=BAD_CARDS,
+        EXAMPLES=EXAMPLES,
+    )

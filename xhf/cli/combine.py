@@ -1,0 +1,105 @@
+"""``xhf combine``: several experiments' workspaces (or cards) as one joint workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from xhf.cli.experiment import card_options, model_options
+
+__all__ = ["combine"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Combined workspace (.json); for the dark photon the background-only workspace, with "
+    "the patchsets beside it [default: combined_<analysis>.json or "
+    "combined_<analysis>_BkgOnly.json].",
+)
+@model_options(required=False)
+@click.option(
+    "--reference",
+    type=float,
+    default=None,
+    help="Common reference value of the physical parameter [default: the first input's].",
+)
+@click.option(
+    "--correlate",
+    multiple=True,
+    help="A nuisance name to treat as one parameter across inputs besides the shared ones "
+    "(flux_<source>, atomic_model); repeat for several.",
+)
+@click.option(
+    "--measurement", default=None, help="Measurement name [default: combined_<analysis>]."
+)
+@click.option("--force", is_flag=True, help="Overwrite existing outputs.")
+def combine(
+    inputs: tuple[Path, ...],
+    output: Path | None,
+    model,
+    mass_mev,
+    couplings,
+    flavor,
+    atomic,
+    fluxes,
+    oscillations,
+    data,
+    reference,
+    correlate,
+    measurement,
+    force: bool,
+) -> None:
+    """Combine INPUTS (workspaces with their sidecars, or experiment cards) into one workspace.
+
+    Every signal is expressed in the same physical parameter and reference (one POI), the
+    shared nuisances (solar fluxes flux_<source>, atomic_model) are one parameter and
+    everything else stays apart; a name found in two inputs that is not shared is an error
+    (docs/combination.md). Cards are built for the model of the workspaces given, or --model.
+    Background-only workspaces (dark photon) are combined with their patchsets. `xhf limit`
+    reads the output. Prints the files written.
+
+    \b
+    Example:
+      xhf combine workspaces/xmass1_magnetic_moment.json examples/xenon_tpc/card.yml \\
+          -o combined_magnetic_moment.json
+      xhf combine tpc_mm.json ge_mm.json -o combined.json --force
+    """
+    from xhf.combine import combination_products
+    from xhf.workspace.products import write_products
+
+    if len(inputs) < 2:
+        raise click.BadParameter("give at least two inputs", param_hint="INPUTS")
+    if reference is not None and not reference > 0:
+        raise click.BadParameter(f"must be positive, got {reference}", param_hint="--reference")
+    options = card_options(
+        model=model,
+        mass_mev=mass_mev,
+        flavor=flavor,
+        atomic=atomic,
+        fluxes=fluxes,
+        oscillations=oscillations,
+        data=data,
+    )
+    if couplings is not None:
+        options["couplings"] = couplings
+    products = combination_products(
+        inputs,
+        output,
+        model=model,
+        measurement=measurement,
+        reference=reference,
+        correlate=correlate,
+        **options,
+    )
+    for path in write_products(products, force=force):
+        click.echo(str(path))

@@ -1,0 +1,379 @@
+"""Experiment cards: one electron-recoil experiment described by its published tables.
+
+A card (YAML, schema ``xhf/combine/schema/card-v1.json``, every field in docs/combination.md)
+names the target, the exposure, the analysis window and binning, the observed spectrum, the
+background model, the signal efficiency and the energy resolution; file paths are relative to
+the card. :func:`read_card` validates it in two layers -- the schema (structure and types),
+then the semantics (files exist, energies increase, efficiencies lie in [0, 1], tables cover the
+window, the bin width divides the window) -- and returns a :class:`Card` with the numbers read
+and the background integrated over the bins. Every error is one line naming the card and the
+YAML field (and the file line where there is one).
+
+The background yield of bin i is exposure x the integral of the tabulated rate over the bin
+(linear between rows, integrated exactly): the rate is already in reconstructed energy with the
+efficiency applied, as experiments publish their background models.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import numpy as np
+import yaml
+from jsonschema.exceptions import best_match
+from numpy.typing import NDArray
+
+from xhf.combine.resolution import LinearResolution
+from xhf.combine.tables import Table, check_increasing, read_events, read_table
+from xhf.detector import Efficiency, TabulatedEfficiency, TabulatedResolution
+from xhf.detector.defaults import DAYS_PER_YEAR, SCINTILLATION_THRESHOLD_KEV
+from xhf.exceptions import InvalidInputError, MissingFileError, XhfError
+from xhf.physics.target import Target, load_target
+
+# The builder's schema-message formatter, shared so that configs and cards read alike.
+from xhf.workspace.config_schema import _message, _non_finite, format_path
+
+__all__ = [
+    "CARD_VERSION",
+    "DEFAULT_BIN_WIDTH_KEV",
+    "DEFAULT_DATA_LABEL",
+    "Card",
+    "card_schema",
+    "integrate_linear",
+    "read_card",
+    "validate_card",
+]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+#: The card format version this module reads.
+CARD_VERSION = 1
+#: Bin width when the card gives none.
+DEFAULT_BIN_WIDTH_KEV = 1.0
+#: Label of the card's dataset when the card gives none.
+DEFAULT_DATA_LABEL = "observed"
+#: Default atomic-model uncertainty of the signal (XMASS-I: 5 %).
+DEFAULT_ATOMIC_MODEL_UNCERTAINTY = 0.05
+#: Edges of a data row must agree with the card's bins to this many keV.
+_EDGE_TOLERANCE_KEV = 1e-6
+
+
+@cache
+def card_schema(version: int = CARD_VERSION) -> dict[str, Any]:
+    """The JSON schema of card format ``version``."""
+    text = resources.files("xhf.combine").joinpath(f"schema/card-v{version}.json").read_text()
+    return json.loads(text)
+
+
+def validate_card(document: Any, source: str) -> None:
+    """Check a parsed card against the schema; one line ``<card>: <yaml path>: <problem>``.
+
+    Raises:
+        InvalidInputError: the first problem (jsonschema's best match), or a NaN/infinity.
+    """
+    if not isinstance(document, dict):
+        raise InvalidInputError(f"{source}: (top level): must be a mapping")
+    validator = jsonschema.Draft202012Validator(card_schema())
+    error = best_match(validator.iter_errors(document))
+    if error is not None:
+        where, message = _message(error)
+        raise InvalidInputError(f"{source}: {where}: {message}")
+    bad = _non_finite(document, [])
+    if bad is not None:
+        raise InvalidInputError(f"{source}: {format_path(bad)}: must be a finite number")
+
+
+def integrate_linear(
+    energy_kev: NDArray[np.float64], values: NDArray[np.float64], edges_kev: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Exact integral over each bin of the piecewise-linear function through the table rows.
+
+    >>> integrate_linear(np.array([0.0, 10.0]), np.array([0.0, 10.0]), np.array([0.0, 1.0, 3.0]))
+    array([0.5, 4. ])
+    """
+    inside = energy_kev[(energy_kev > edges_kev[0]) & (energy_kev < edges_kev[-1])]
+    points = np.union1d(edges_kev, inside)
+    y = np.interp(points, energy_kev, values)
+    cumulative = np.concatenate([[0.0], np.cumsum(np.diff(points) * 0.5 * (y[1:] + y[:-1]))])
+    return np.diff(cumulative[np.searchsorted(points, edges_kev)])
+
+
+@dataclass(frozen=True)
+class Card:
+    """A validated experiment card with its tables read.
+
+    Attributes:
+        name: experiment name (channel name and nuisance prefix).
+        source: the card file name used in messages and sidecars (no folders).
+        target: the target element.
+        target_spec: the card's ``target`` value (a name or a file name).
+        exposure_kg_day: exposure in kg day (>= 0).
+        edges_kev: reconstructed-energy bin edges in keV.
+        threshold_kev: true-energy threshold in keV.
+        data: observed counts per bin.
+        data_info: the dataset block of the sidecar (label, pseudo_data, seed, description).
+        background_yields: expected background events per bin.
+        background_table: (n, 2) rows energy_kev, rate in events/(tonne year keV).
+        normalization_uncertainty: fractional background normalisation constraint, or None
+            (free normalisation).
+        efficiency: the signal efficiency versus reconstructed energy.
+        efficiency_uncertainty: flat fractional uncertainty of the signal efficiency, or None.
+        atomic_model_uncertainty: flat fractional atomic-model uncertainty of the signal.
+        resolution: sigma(E) in keV (:class:`LinearResolution` or a table).
+        description: free text.
+        references: ``paper`` and ``hepdata`` of the card, if given.
+    """
+
+    name: str
+    source: str
+    target: Target
+    target_spec: str
+    exposure_kg_day: float
+    edges_kev: NDArray[np.float64]
+    threshold_kev: float
+    data: NDArray[np.float64]
+    data_info: dict[str, Any]
+    background_yields: NDArray[np.float64]
+    background_table: NDArray[np.float64]
+    normalization_uncertainty: float | None
+    efficiency: Efficiency | TabulatedEfficiency
+    efficiency_uncertainty: float | None
+    atomic_model_uncertainty: float
+    resolution: LinearResolution | TabulatedResolution
+    description: str = ""
+    references: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def data_label(self) -> str:
+        """Label of the card's dataset."""
+        return str(self.data_info["label"])
+
+    @property
+    def exposure_tonne_year(self) -> float:
+        """Exposure in tonne-years (365.25-day years)."""
+        return self.exposure_kg_day / (1000.0 * DAYS_PER_YEAR)
+
+    def describe(self) -> dict[str, Any]:
+        """The sidecar's ``experiment`` block (plain JSON values)."""
+        return {
+            "atomic_model_uncertainty": float(self.atomic_model_uncertainty),
+            "background_normalization_uncertainty": self.normalization_uncertainty,
+            "card": self.source,
+            "description": self.description,
+            "efficiency": self.efficiency.describe(),
+            "efficiency_uncertainty": self.efficiency_uncertainty,
+            "energy_window_kev": [float(self.edges_kev[0]), float(self.edges_kev[-1])],
+            "bin_width_kev": float(self.edges_kev[1] - self.edges_kev[0]),
+            "exposure_kg_day": float(self.exposure_kg_day),
+            "name": self.name,
+            "references": dict(self.references),
+            "resolution": self.resolution.describe(),
+            "target": self.target.name,
+            "threshold_kev": float(self.threshold_kev),
+        }
+
+
+class _CardReader:
+    """Semantic checks of a schema-valid card; errors name the card and the YAML field."""
+
+    def __init__(self, path: Path, doc: dict[str, Any]) -> None:
+        self.path, self.doc, self.source = path, doc, path.name
+
+    def fail(self, where: str, message: str) -> InvalidInputError:
+        return InvalidInputError(f"{self.source}: {where}: {message}")
+
+    def file(self, name: str) -> Path:
+        path = Path(name)
+        return path if path.is_absolute() else self.path.parent / path
+
+    def table(self, where: str, name: str, columns: int) -> Table:
+        table = read_table(self.file(name), columns, where, self.source)
+        if columns == 2:
+            check_increasing(table)
+        return table
+
+    def covers(self, table: Table, edges: NDArray[np.float64]) -> None:
+        first, last = float(table.values[0, 0]), float(table.values[-1, 0])
+        if first > edges[0] + _EDGE_TOLERANCE_KEV or last < edges[-1] - _EDGE_TOLERANCE_KEV:
+            raise table.fail(
+                f"the table covers {first:g}-{last:g} keV, the window is "
+                f"{edges[0]:g}-{edges[-1]:g} keV"
+            )
+
+    def edges(self) -> NDArray[np.float64]:
+        low, high = (float(x) for x in self.doc["energy_window_kev"])
+        if not high > low:
+            raise self.fail("energy_window_kev", f"low {low:g} keV must be below high {high:g} keV")
+        width = float(self.doc.get("bin_width_kev", DEFAULT_BIN_WIDTH_KEV))
+        n = (high - low) / width
+        bins = round(n)
+        if bins < 1 or abs(n - bins) > 1e-9 * max(n, 1.0):
+            where = "bin_width_kev" if "bin_width_kev" in self.doc else "energy_window_kev"
+            raise self.fail(where, f"{width:g} keV does not divide the window {low:g}-{high:g} keV")
+        return np.round(low + width * np.arange(bins + 1), 9)
+
+    def exposure_kg_day(self) -> float:
+        exposure = self.doc["exposure"]
+        value = float(exposure["value"])
+        return value * 1000.0 * DAYS_PER_YEAR if exposure["unit"] == "tonne_year" else value
+
+    def target(self) -> Target:
+        spec = str(self.doc["target"])
+        resolved = self.file(spec) if spec.endswith(".json") else spec
+        try:
+            return load_target(resolved)
+        except XhfError as exc:
+            kind = MissingFileError if isinstance(exc, MissingFileError) else InvalidInputError
+            raise kind(f"{self.source}: target: {exc}") from None
+
+    def data(self, edges: NDArray[np.float64]) -> tuple[NDArray[np.float64], dict[str, Any]]:
+        block = self.doc["data"]
+        given = [key for key in ("events_file", "counts_file") if key in block]
+        if len(given) != 1:
+            raise self.fail("data", "give exactly one of events_file and counts_file")
+        if given[0] == "events_file":
+            where = "data.events_file"
+            events = read_events(self.file(block[given[0]]), where, self.source)
+            counts = np.histogram(events, bins=edges)[0].astype(float)
+        else:
+            counts = self.counts(edges, self.table("data.counts_file", block["counts_file"], 3))
+        info = {
+            "label": str(block.get("label", DEFAULT_DATA_LABEL)),
+            "pseudo_data": bool(block.get("pseudo_data", False)),
+        }
+        for key in ("seed", "description"):
+            if key in block:
+                info[key] = block[key]
+        return counts, info
+
+    def counts(self, edges: NDArray[np.float64], table: Table) -> NDArray[np.float64]:
+        rows = table.values
+        if rows.shape[0] != edges.size - 1:
+            raise table.fail(f"has {rows.shape[0]} rows, the card's binning has {edges.size - 1}")
+        for i, (low, high, count) in enumerate(rows):
+            if abs(low - edges[i]) > _EDGE_TOLERANCE_KEV or abs(high - edges[i + 1]) > (
+                _EDGE_TOLERANCE_KEV
+            ):
+                raise table.fail(
+                    f"bin {low:g}-{high:g} keV is not the card's bin {edges[i]:g}-"
+                    f"{edges[i + 1]:g} keV (energy_window_kev, bin_width_kev)",
+                    i,
+                )
+            if count < 0:
+                raise table.fail(f"counts {count:g} are negative", i)
+        return rows[:, 2].copy()
+
+    def background(self, edges: NDArray[np.float64], exposure_kg_day: float):
+        block = self.doc["background"]
+        table = self.table("background.rate_file", block["rate_file"], 2)
+        negative = np.flatnonzero(table.values[:, 1] < 0)
+        if negative.size:
+            i = int(negative[0])
+            raise table.fail(f"rate {table.values[i, 1]:g} is negative", i)
+        self.covers(table, edges)
+        tonne_year = exposure_kg_day / (1000.0 * DAYS_PER_YEAR)
+        yields = tonne_year * integrate_linear(table.values[:, 0], table.values[:, 1], edges)
+        uncertainty = block.get("normalization_uncertainty")
+        return yields, table.values, None if uncertainty is None else float(uncertainty)
+
+    def efficiency(self, edges: NDArray[np.float64]) -> Efficiency | TabulatedEfficiency:
+        if "efficiency_file" not in self.doc:
+            return Efficiency.constant(1.0)
+        table = self.table("efficiency_file", self.doc["efficiency_file"], 2)
+        values = table.values[:, 1]
+        bad = np.flatnonzero((values < 0) | (values > 1))
+        if bad.size:
+            i = int(bad[0])
+            raise table.fail(f"efficiency {values[i]:g} is outside [0, 1]", i)
+        self.covers(table, edges)
+        return TabulatedEfficiency(
+            table.values[:, 0], values, f"{self.source}: efficiency_file ({table.path.name})"
+        )
+
+    def resolution(self) -> LinearResolution | TabulatedResolution:
+        block = self.doc["resolution"]
+        if "table_file" in block:
+            if "a" in block or "b" in block:
+                raise self.fail("resolution", "give either a and b, or table_file, not both")
+            table = self.table("resolution.table_file", block["table_file"], 2)
+            sigma = table.values[:, 1]
+            bad = np.flatnonzero(sigma <= 0)
+            if bad.size:
+                raise table.fail(f"sigma {sigma[int(bad[0])]:g} keV must be positive", int(bad[0]))
+            return TabulatedResolution(
+                table.values[:, 0], sigma, f"{self.source}: resolution.table_file"
+            )
+        if "a" not in block:
+            raise self.fail("resolution.a", "is required (or give resolution.table_file)")
+        a, b = float(block["a"]), float(block.get("b", 0.0))
+        if a == 0 and b == 0:
+            raise self.fail("resolution", "a and b are both zero; the width must be positive")
+        return LinearResolution(a, b)
+
+
+def read_card(path: str | Path) -> Card:
+    """Read and validate an experiment card (YAML) and the tables it names.
+
+    Args:
+        path: the card file; relative paths inside it are relative to its folder.
+
+    Returns:
+        The :class:`Card`, with the data histogrammed and the background integrated per bin.
+
+    Raises:
+        MissingFileError: the card or a file it names does not exist.
+        InvalidInputError: anything else; one line naming the card and the YAML field.
+    """
+    card_path = Path(path)
+    if not card_path.is_file():
+        raise MissingFileError(f"{card_path}: no such card file")
+    try:
+        doc = yaml.safe_load(card_path.read_text())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise InvalidInputError(f"{card_path.name}: not valid YAML{where}: {problem}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"{card_path.name}: cannot read ({exc})") from None
+    validate_card(doc, card_path.name)
+    reader = _CardReader(card_path, doc)
+    edges = reader.edges()
+    exposure = reader.exposure_kg_day()
+    target = reader.target()
+    data, data_info = reader.data(edges)
+    yields, table, uncertainty = reader.background(edges, exposure)
+    efficiency = reader.efficiency(edges)
+    resolution = reader.resolution()
+    threshold = float(doc.get("threshold_kev", SCINTILLATION_THRESHOLD_KEV))
+    return Card(
+        name=str(doc["name"]),
+        source=card_path.name,
+        target=target,
+        target_spec=str(doc["target"]),
+        exposure_kg_day=exposure,
+        edges_kev=edges,
+        threshold_kev=threshold,
+        data=data,
+        data_info=data_info,
+        background_yields=yields,
+        background_table=table,
+        normalization_uncertainty=uncertainty,
+        efficiency=efficiency,
+        efficiency_uncertainty=doc.get("efficiency_uncertainty"),
+        atomic_model_uncertainty=float(
+            doc.get("atomic_model_uncertainty", DEFAULT_ATOMIC_MODEL_UNCERTAINTY)
+        ),
+        resolution=resolution,
+        description=str(doc.get("description", "")),
+        references={k: str(v) for k, v in doc.get("references", {}).items()},
+    )

@@ -1,0 +1,215 @@
+"""The combiner's edges: likelihoods read from files or built from cards, products to write.
+
+``xhf combine`` takes workspaces (each with its sidecar ``<name>.meta.json`` beside it and, for a
+background-only workspace ``<base>_BkgOnly.json``, its patchsets ``<base>_patchset.json`` and
+``<base>_components_patchset.json``) and experiment cards, built in memory for the model of the
+workspaces (or of ``--model``). :func:`combination_products` returns every document to write by
+path, named as ``xhf build`` names its outputs (``docs/workspace-conventions.md``);
+:func:`xhf.workspace.products.write_products` writes them all or none.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from xhf.combine.experiment import experiment_products
+from xhf.combine.likelihood import Likelihood
+from xhf.combine.patchsets import combine_patchsets
+from xhf.combine.workspaces import COMBINED_EXPERIMENT, combine_workspaces
+from xhf.exceptions import InvalidInputError, InvalidParameterError, MissingFileError
+from xhf.jsonio import read_json
+from xhf.templates.replica.signals import mass_label
+from xhf.workspace.products import sidecar_path
+
+__all__ = [
+    "CARD_SUFFIXES",
+    "card_likelihood",
+    "combination_products",
+    "likelihood_from_products",
+    "model_from_likelihoods",
+    "read_likelihood",
+]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+#: File suffixes read as experiment cards (anything else is a workspace).
+CARD_SUFFIXES: tuple[str, ...] = (".yml", ".yaml")
+_BKG_ONLY = "_BkgOnly"
+_PATCHSET_FILES = {"grid": "_patchset.json", "components": "_components_patchset.json"}
+
+
+def _base(path: Path) -> str:
+    return path.name.removesuffix(".json").removesuffix(_BKG_ONLY)
+
+
+def read_likelihood(path: str | os.PathLike[str]) -> Likelihood:
+    """A workspace file with its sidecar (and, if background-only, its patchsets beside it).
+
+    Raises:
+        MissingFileError: the workspace or its sidecar does not exist.
+        InvalidInputError: not JSON, not a workspace, or a background-only workspace without
+            patchsets.
+    """
+    path = Path(path)
+    workspace = read_json(path)
+    if not isinstance(workspace, dict) or "channels" not in workspace:
+        raise InvalidInputError(f"{path.name}: not a pyhf workspace (no 'channels')")
+    meta_path = sidecar_path(path)
+    if not meta_path.is_file():
+        raise MissingFileError(
+            f"{path.name}: no sidecar {meta_path.name} beside it; the combiner needs the "
+            "physical parameter it records"
+        )
+    sidecar = read_json(meta_path)
+    patchsets: dict[str, tuple[Any, Any]] = {}
+    if isinstance(sidecar, dict) and sidecar.get("background_only"):
+        for form, suffix in _PATCHSET_FILES.items():
+            candidate = path.with_name(_base(path) + suffix)
+            if candidate.is_file():
+                patchsets[form] = (read_json(candidate), read_json(sidecar_path(candidate)))
+        if not patchsets:
+            raise InvalidInputError(
+                f"{path.name}: a background-only workspace without "
+                f"{_base(path)}_patchset.json or {_base(path)}_components_patchset.json beside it"
+            )
+    return Likelihood(workspace, sidecar, path.name, patchsets)
+
+
+def likelihood_from_products(products: Mapping[Path, Any], source: str) -> Likelihood:
+    """The :class:`Likelihood` of the documents ``xhf build`` / ``xhf experiment`` would write."""
+    paths = [p for p in products if not p.name.endswith(".meta.json")]
+    workspace_path = paths[0]
+    patchsets = {}
+    for path in paths[1:]:
+        form = products[path]["metadata"]["form"]
+        patchsets[form] = (products[path], products[sidecar_path(path)])
+    return Likelihood(
+        products[workspace_path], products[sidecar_path(workspace_path)], source, patchsets
+    )
+
+
+def card_likelihood(card: str | os.PathLike[str], model: str, **options: Any) -> Likelihood:
+    """An experiment card built in memory for ``model`` (see
+    :func:`xhf.combine.experiment.experiment_products` for the options)."""
+    products = experiment_products(card, model, **options)
+    return likelihood_from_products(products, Path(card).name)
+
+
+def model_from_likelihoods(likelihoods: Sequence[Likelihood]) -> tuple[str, dict[str, Any]]:
+    """The model and card options that reproduce the workspaces' hypothesis.
+
+    Model, reference, flavour, flux model and, for the dark photon, the masses and the coupling
+    grid (so that a card's patches land on the same points). Raises if there is no workspace.
+    """
+    if not likelihoods:
+        raise InvalidParameterError("cards need --model when no workspace is given")
+    lk = likelihoods[0]
+    if lk.background_only:
+        form = "grid" if "grid" in lk.patchsets else next(iter(lk.patchsets))
+        signal = lk.signal(lk.patchsets[form][1])
+    else:
+        signal = lk.signal()
+    model = signal.get("model")
+    if model not in ("magnetic-moment", "millicharge", "dark-photon"):
+        raise InvalidParameterError(
+            f"{lk.source}: the sidecar's model is {model!r}; give --model for the cards"
+        )
+    options: dict[str, Any] = {}
+    for key in ("flavor", "fluxes"):
+        if signal.get(key) is not None:
+            options[key] = signal[key]
+    if model == "dark-photon":
+        masses = signal.get("mass_mev")
+        options["mass_mev"] = masses if isinstance(masses, list) else [masses]
+        if "grid" in lk.patchsets:
+            grid: dict[str, list[float]] = {}
+            for values in lk.patchsets["grid"][1].get("patches", {}).values():
+                grid.setdefault(f"dark_photon_m{mass_label(values[0])}", []).append(values[1])
+            options["couplings"] = grid
+    else:
+        options["reference"] = float(signal["reference"])
+    return str(model), options
+
+
+def _outputs(output: Path, background_only: bool) -> dict[str, Path]:
+    if output.suffix != ".json":
+        raise InvalidParameterError(f"{output}: the output must be a .json file")
+    if not background_only:
+        return {"workspace": output}
+    base = _base(output)
+    out = {"workspace": output.with_name(base + _BKG_ONLY + ".json")}
+    out.update({form: output.with_name(base + suffix) for form, suffix in _PATCHSET_FILES.items()})
+    return out
+
+
+def combination_products(
+    inputs: Sequence[str | os.PathLike[str]],
+    output: str | os.PathLike[str] | None = None,
+    *,
+    model: str | None = None,
+    measurement: str | None = None,
+    reference: float | None = None,
+    correlate: Iterable[str] = (),
+    **options: Any,
+) -> dict[Path, Any]:
+    """Every document ``xhf combine`` writes, by path.
+
+    Args:
+        inputs: workspace files (with sidecars, and patchsets for background-only ones) and
+            experiment cards (``.yml``/``.yaml``), two or more.
+        output: the combined workspace (or background-only workspace) path; default
+            ``combined_<analysis>.json`` (``combined_<analysis>_BkgOnly.json``).
+        model: the model of the cards (default: that of the first workspace).
+        measurement: name of the combined measurement.
+        reference: common reference value of the parameter (power-law signals).
+        correlate: further nuisance names to treat as one parameter.
+        **options: model options of the cards (overriding those taken from the workspaces).
+    """
+    paths = [Path(p) for p in inputs]
+    read = {p: read_likelihood(p) for p in paths if p.suffix.lower() not in CARD_SUFFIXES}
+    cards = [p for p in paths if p.suffix.lower() in CARD_SUFFIXES]
+    if cards:
+        inferred_model, inferred = (
+            model_from_likelihoods(list(read.values())) if read else (model, {})
+        )
+        card_model = model or inferred_model
+        if card_model is None:
+            raise InvalidParameterError("cards need --model when no workspace is given")
+        if model is not None and model != inferred_model:
+            inferred = {}
+        card_options = {**inferred, **{k: v for k, v in options.items() if v is not None}}
+        if card_model != "dark-photon":
+            card_options.pop("couplings", None)
+        for path in cards:
+            read[path] = card_likelihood(path, card_model, **card_options)
+    likelihoods = [read[p] for p in paths]
+    background_only = [lk.background_only for lk in likelihoods]
+    if any(background_only) and not all(background_only):
+        raise InvalidInputError(
+            "mix of background-only workspaces (dark photon) and workspaces with a signal"
+        )
+    if all(background_only):
+        combined = combine_patchsets(likelihoods, measurement=measurement, correlate=correlate)
+        analysis = combined.sidecar["analysis"]
+        default = Path(f"{COMBINED_EXPERIMENT}_{analysis}{_BKG_ONLY}.json")
+        names = _outputs(Path(output) if output else default, True)
+        products = {
+            names["workspace"]: combined.workspace,
+            sidecar_path(names["workspace"]): combined.sidecar,
+        }
+        for form, (patchset, meta) in combined.patchsets.items():
+            products[names[form]] = patchset
+            products[sidecar_path(names[form])] = meta
+        return products
+    workspace, sidecar = combine_workspaces(
+        likelihoods, measurement=measurement, reference=reference, correlate=correlate
+    )
+    default = Path(f"{COMBINED_EXPERIMENT}_{sidecar['analysis']}.json")
+    target = _outputs(Path(output) if output else default, False)["workspace"]
+    return {target: workspace, sidecar_path(target): sidecar}
