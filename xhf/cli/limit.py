@@ -1,0 +1,167 @@
+"""``xhf limit``: an upper limit in physical units from a workspace (or a patch)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from xhf.exceptions import OutputExistsError
+from xhf.jsonio import dumps, write_json
+
+__all__ = ["format_result", "limit"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+def _level(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if not 0.0 < value < 1.0:
+        raise click.BadParameter(f"must lie strictly between 0 and 1, got {value}")
+    return value
+
+
+def format_result(result) -> str:
+    """Plain-text report of a :class:`~xhf.infer.LimitResult`."""
+    unit = f" {result.unit}" if result.unit else ""
+    lines = [
+        f"# {result.extras.get('source', '')}"
+        + (f" [patch {result.extras['patch']}]" if result.extras.get("patch") else ""),
+        f"# method {result.method} ({result.calculator}), {100 * result.cl:g}% CL upper limit on "
+        f"{result.parameter}" + (f" [{result.unit}]" if result.unit else ""),
+    ]
+    if result.mass_mev is not None:
+        lines.append(f"# mass {result.mass_mev:g} MeV")
+    lines.append(
+        f"observed   {result.observed:.4g}{unit}   ({result.poi} < {result.poi_limit:.4g})"
+    )
+    exp = result.expected
+    lines.append(
+        f"expected   {exp['0']:.4g}{unit}   (-2s {exp['-2']:.4g}, -1s {exp['-1']:.4g}, "
+        f"+1s {exp['+1']:.4g}, +2s {exp['+2']:.4g})"
+    )
+    lines.append(
+        f"best fit   {result.best_fit:.4g}{unit}   ({result.poi} = {result.poi_best_fit:.4g})"
+    )
+    for flavour, values in result.extras.get("flavour_limits", {}).items():
+        lines.append(
+            f"nu_{flavour} only  {values['observed']:.4g}{unit}   (expected {values['expected']['0']:.4g})"
+        )
+    chi2 = result.extras.get("chi2")
+    if chi2:
+        lines.append(
+            f"chi2       {chi2['min']:.2f}/{chi2['ndf']} at best fit, {chi2['null']:.2f} without signal"
+        )
+    status = result.fit_status
+    if status.get("retried"):
+        lines.append(f"# {status['retried']} of {status.get('fits', '?')} fits needed a retry")
+    return "\n".join(lines)
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("workspace", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--patch", default=None, help="Patch to apply (from --patchset or a sibling patchset)."
+)
+@click.option(
+    "--patchset",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="pyhf patchset (grid or components form) for a background-only WORKSPACE.",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["cls", "chi2"]),
+    default="cls",
+    show_default=True,
+    help="pyhf CLs (q-tilde) or the paper's chi2 with a flat prior (Eq. 4).",
+)
+@click.option(
+    "--cl", type=float, default=0.9, show_default=True, callback=_level, help="Confidence level."
+)
+@click.option(
+    "--calculator",
+    type=click.Choice(["asymptotics", "toybased"]),
+    default="asymptotics",
+    show_default=True,
+    help="CLs calculator.",
+)
+@click.option(
+    "--ntoys",
+    type=click.IntRange(min=10),
+    default=1000,
+    show_default=True,
+    help="Toys per hypothesis and tested value.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the toys.")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar for toys [default: when stderr is a terminal].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the JSON result to this file.",
+)
+@click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
+def limit(
+    workspace,
+    patch,
+    patchset,
+    method,
+    cl,
+    calculator,
+    ntoys,
+    seed,
+    progress,
+    as_json,
+    output,
+    force,
+) -> None:
+    """Upper limit on the signal parameter of WORKSPACE, in physical units.
+
+    The sidecar <name>.meta.json turns the POI into the physical parameter
+    (mu_nu = mu_ref sqrt(mu), ...); millicharge results add the single-flavour limits. A
+    components patch (dark photon) is a one-parameter profile in the coupling g with the
+    interference and pure parts tied. --json prints {"parameter", "unit", "method", "cl",
+    "observed", "expected": {"-2", "-1", "0", "+1", "+2"}, ...}.
+
+    \b
+    Examples:
+      xhf limit workspaces/xmass1_magnetic_moment.json
+      xhf limit workspaces/xmass1_millicharge.json --method chi2 --json
+      xhf limit workspaces/xmass1_dark_photon_BkgOnly.json \\
+          --patchset workspaces/xmass1_dark_photon_components_patchset.json \\
+          --patch dark_photon_m1e_03
+      xhf limit ws.json --calculator toybased --ntoys 2000 --seed 7
+    """
+    from xhf.infer import limit as compute_limit
+    from xhf.infer import load_analysis
+
+    if output is not None and output.exists() and not force:
+        raise OutputExistsError(f"{output}: exists; use --force to overwrite")
+    if progress is None:
+        progress = sys.stderr.isatty()
+    analysis = load_analysis(workspace, patchset=patchset, patch=patch)
+    result = compute_limit(
+        analysis,
+        method=method,
+        cl=cl,
+        calculator=calculator,
+        ntoys=ntoys,
+        seed=seed,
+        progress=progress,
+    )
+    document = result.to_dict()
+    if output is not None:
+        write_json(output, document, force=force)
+    if as_json:
+        click.echo(dumps(document), nl=False)
+    else:
+        click.echo(format_result(result))

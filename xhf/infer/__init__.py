@@ -1,0 +1,61 @@
+"""Inference stage: limits in physical units from xhf workspaces.
+
+XMASS-I (Phys. Lett. B 809 (2020) 135741) as pyhf likelihoods, two methods side by side:
+
+- pyhf's CLs with the q-tilde test statistic (:func:`limit`, method ``cls``): asymptotic
+  formulae by default (expected +-1/2 sigma band in one go), toys on request, limits found by
+  root finding on CLs with warm-started closed-form fits (:mod:`xhf.infer.compiled`);
+- the paper's chi2 (Eq. 4, Neyman form, Gaussian pulls of Eq. 7), profiled, with a flat prior
+  on the signal strength and the 90 % posterior quantile (method ``chi2``);
+- the profile-likelihood interval (:func:`profile_interval`);
+- the dark photon's coupling with its two parts tied (:func:`exclusion_curve`), cross-checked on
+  the (mass, coupling) grid patchset (:func:`grid_limit`).
+
+docs/inference.md describes the methods and how far apart they may be.
+"""
+
+from xhf.infer.chi2 import NeymanChi2, chi2_upper_limit, flat_prior_upper_limit, gaussian_band
+from xhf.infer.cls import AsymptoticCLs, POILimit, upper_limit
+from xhf.infer.dark_photon import PatchedModels, exclusion_curve, grid_limit
+from xhf.infer.exceptions import FitNotConvergedError, LimitAtBoundError, UnsupportedModelError
+from xhf.infer.fitter import FitOptions, FitResult, Fitter, POIMap
+from xhf.infer.interval import Interval, profile_interval
+from xhf.infer.limits import LimitResult, limit, to_physical
+from xhf.infer.loading import Analysis, build_analysis, load_analysis
+from xhf.infer.physical import SignalInfo, flavour_limits
+from xhf.infer.toys import toy_upper_limit
+
+__all__ = [
+    "Analysis",
+    "AsymptoticCLs",
+    "FitNotConvergedError",
+    "FitOptions",
+    "FitResult",
+    "Fitter",
+    "Interval",
+    "LimitAtBoundError",
+    "LimitResult",
+    "NeymanChi2",
+    "POILimit",
+    "POIMap",
+    "PatchedModels",
+    "SignalInfo",
+    "UnsupportedModelError",
+    "build_analysis",
+    "chi2_upper_limit",
+    "exclusion_curve",
+    "flat_prior_upper_limit",
+    "flavour_limits",
+    "gaussian_band",
+    "grid_limit",
+    "limit",
+    "load_analysis",
+    "profile_interval",
+    "to_physical",
+    "toy_upper_limit",
+    "upper_limit",
+]
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,35 @@
+"""The errors the inference stage raises, on top of :mod:`xhf.exceptions`.
+
+Both derive from :class:`xhf.XhfError` (the command line prints them as one line and exits
+with code 2) and from the matching built-in exception.
+"""
+
+from __future__ import annotations
+
+from xhf.exceptions import InvalidParameterError, XhfError
+
+__all__ = ["FitNotConvergedError", "LimitAtBoundError", "UnsupportedModelError"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+class LimitAtBoundError(InvalidParameterError):
+    """A limit (or a best fit) reaches a bound of the parameter of interest.
+
+    The message names the parameter, the bound and a value to widen it to; a limit is never
+    returned when the answer lies outside the range the fit may explore.
+    """
+
+
+class FitNotConvergedError(XhfError, RuntimeError):
+    """A maximum-likelihood or chi2 fit failed to converge from every starting point tried."""
+
+
+class UnsupportedModelError(XhfError, ValueError):
+    """A model uses a feature the closed-form evaluator does not implement.
+
+    The inference stage then falls back to pyhf's own (slower) fits; the error only reaches a
+    user who asks for the closed-form backend explicitly.
+    """

@@ -1,0 +1,246 @@
+"""Workspaces, patchsets and sidecars in; a model, its data and its physical meaning out.
+
+This is the inference stage's I/O edge. It reads what ``xhf build`` writes
+(docs/workspace-conventions.md): a workspace ``<name>.json`` with its sidecar
+``<name>.meta.json``; or a background-only workspace with a patchset of one of two forms --
+``grid`` (one patch per (mass, coupling) point, the exact excess scaled by ``mu``) or
+``components`` (one patch per mass, ``signal_interference``/``signal_pure`` to be tied,
+XMASS-I's dark photon, Phys. Lett. B 809 (2020) 135741). A workspace without a sidecar is
+still usable: the parameter is then the POI itself.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from xhf.exceptions import InvalidInputError, MissingFileError
+from xhf.infer.fitter import FitOptions, Fitter, POIMap
+from xhf.infer.physical import SignalInfo
+from xhf.jsonio import read_json
+from xhf.workspace.compat import quiet_pyhf
+from xhf.workspace.products import sidecar_path
+
+__all__ = ["Analysis", "build_analysis", "load_analysis", "patch_names", "read_sidecar"]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+@dataclass
+class Analysis:
+    """A model ready for limits: pyhf model, observed data and the meaning of its POI.
+
+    Attributes:
+        model: the pyhf model (patched if a patch was chosen).
+        data: observed main + auxiliary data.
+        signal: the sidecar's signal description.
+        poi_map: how x sets the signal normfactors (tied for a components patch).
+        source: file name(s) for messages.
+        patch: the patch applied, if any.
+        form: ``workspace``, ``grid`` or ``components``.
+        mass_mev: dark-photon mass of the patch, if any.
+        coupling: the grid point's coupling (grid form), if any.
+        meta: the sidecar (empty if none).
+    """
+
+    model: Any
+    data: NDArray
+    signal: SignalInfo
+    poi_map: POIMap
+    source: str
+    patch: str | None = None
+    form: str = "workspace"
+    mass_mev: float | None = None
+    coupling: float | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def fitter(self, options: FitOptions | None = None) -> Fitter:
+        """A fresh :class:`~xhf.infer.fitter.Fitter` of this model."""
+        return Fitter(self.model, self.poi_map, options)
+
+
+def read_sidecar(path: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The sidecar ``<name>.meta.json`` of ``path``, or None if there is none."""
+    side = sidecar_path(path)
+    if not side.is_file():
+        return None
+    meta = read_json(side)
+    if not isinstance(meta, dict):
+        raise InvalidInputError(f"{side}: a sidecar must be a JSON object")
+    return meta
+
+
+def patch_names(patchset: dict[str, Any]) -> list[str]:
+    """Names of the patches of a patchset dict, in file order."""
+    try:
+        return [p["metadata"]["name"] for p in patchset["patches"]]
+    except (KeyError, TypeError):
+        raise InvalidInputError("not a pyhf patchset: field 'patches[].metadata.name'") from None
+
+
+def _form(patchset: dict[str, Any], meta: dict[str, Any] | None) -> str:
+    form = (meta or {}).get("form") or patchset.get("metadata", {}).get("form")
+    if form in ("grid", "components"):
+        return form
+    ops = patchset["patches"][0]["patch"] if patchset.get("patches") else []
+    names = {op.get("value", {}).get("name") for op in ops if isinstance(op.get("value"), dict)}
+    return "components" if len(names) > 1 else "grid"
+
+
+def _values(meta: dict[str, Any] | None, patchset: dict[str, Any], name: str) -> dict[str, float]:
+    labels = (meta or {}).get("labels") or patchset.get("metadata", {}).get("labels") or []
+    values = next(
+        p["metadata"].get("values", [])
+        for p in patchset["patches"]
+        if p["metadata"]["name"] == name
+    )
+    return {str(k): float(v) for k, v in zip(labels, values, strict=False)}
+
+
+def build_analysis(
+    workspace: dict[str, Any],
+    meta: dict[str, Any] | None = None,
+    *,
+    patchset: dict[str, Any] | None = None,
+    patch: str | None = None,
+    patchset_meta: dict[str, Any] | None = None,
+    source: str = "workspace",
+) -> Analysis:
+    """An :class:`Analysis` from in-memory documents (the files' contents).
+
+    Args:
+        workspace: the pyhf workspace (or background-only workspace) dict.
+        meta: its sidecar.
+        patchset: a patchset dict, with ``patch`` the name of the patch to apply.
+        patchset_meta: the patchset's sidecar (its ``signal`` block describes the patches).
+        source: name used in error messages.
+    """
+    import pyhf
+
+    try:
+        with quiet_pyhf():
+            ws = pyhf.Workspace(workspace)
+    except (pyhf.exceptions.InvalidSpecification, pyhf.exceptions.InvalidWorkspaceOperation) as exc:
+        raise InvalidInputError(
+            f"{source}: not a valid pyhf workspace ({str(exc).splitlines()[0]})"
+        ) from None
+    form, mass, coupling, side = "workspace", None, None, meta
+    if patch is not None:
+        if patchset is None:
+            raise InvalidInputError(f"{source}: --patch {patch} needs a patchset")
+        names = patch_names(patchset)
+        if patch not in names:
+            shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+            raise InvalidInputError(
+                f"{source}: no patch {patch!r} in the patchset ({len(names)} patches: {shown})"
+            )
+        try:
+            with quiet_pyhf():
+                ws = pyhf.PatchSet(patchset).apply(ws, patch)
+        except (
+            pyhf.exceptions.InvalidSpecification,
+            pyhf.exceptions.InvalidPatchSet,
+            pyhf.exceptions.PatchSetVerificationError,
+            pyhf.exceptions.InvalidPatchLookup,
+        ) as exc:
+            raise InvalidInputError(
+                f"{source}: patch {patch!r} does not apply ({str(exc).splitlines()[0]})"
+            ) from None
+        side = patchset_meta if patchset_meta is not None else meta
+        form = _form(patchset, patchset_meta)
+        values = _values(patchset_meta, patchset, patch)
+        mass = values.get("mass_mev")
+        if form == "grid":
+            coupling = next((v for k, v in values.items() if k != "mass_mev"), None)
+    signal = _signal_info(side, ws, source)
+    if form == "components" and len(signal.parts) < 2:
+        raise InvalidInputError(
+            f"{source}: a components patch needs the patchset sidecar's 'signal.parts' "
+            "(normfactors and powers of the parts to tie)"
+        )
+    poi = signal.lowest.normfactor
+    try:
+        with quiet_pyhf():
+            model = ws.model(poi_name=poi)
+            data = np.asarray(ws.data(model), dtype=float)
+    except pyhf.exceptions.InvalidModel as exc:
+        raise InvalidInputError(f"{source}: {str(exc).splitlines()[0]}") from None
+    if signal.power_law and len(signal.parts) > 1:
+        poi_map = POIMap.tied(
+            model, [p.normfactor for p in signal.parts], [p.power for p in signal.parts]
+        )
+    else:
+        poi_map = POIMap.single(model, poi)
+    if mass is None and signal.mass_mev is not None:
+        mass = signal.mass_mev
+    return Analysis(
+        model, data, signal, poi_map, source, patch, form, mass, coupling, dict(side or {})
+    )
+
+
+def _signal_info(side: dict[str, Any] | None, ws: Any, source: str) -> SignalInfo:
+    if side is None or side.get("signal") is None:
+        with quiet_pyhf():
+            poi = ws.get_measurement()["config"]["poi"]
+        return SignalInfo.bare(poi)
+    return SignalInfo.from_sidecar(side, f"{source} (sidecar)")
+
+
+def load_analysis(
+    workspace: str | os.PathLike[str],
+    *,
+    patchset: str | os.PathLike[str] | None = None,
+    patch: str | None = None,
+) -> Analysis:
+    """Read a workspace (and optionally a patchset and a patch) with their sidecars.
+
+    Without ``patchset``, a ``--patch`` looks for the builder's sibling patchsets
+    (``<base>_components_patchset.json``, ``<base>_patchset.json`` next to
+    ``<base>_BkgOnly.json``) and uses the one holding that patch.
+    """
+    path = Path(workspace)
+    if not path.is_file():
+        raise MissingFileError(f"{path}: no such workspace file")
+    spec = read_json(path)
+    if not isinstance(spec, dict):
+        raise InvalidInputError(f"{path}: a workspace must be a JSON object")
+    meta = read_sidecar(path)
+    ps_spec, ps_meta, source = None, None, str(path)
+    if patch is not None and patchset is None:
+        patchset = _sibling_patchset(path, patch)
+    if patchset is not None:
+        ps_path = Path(patchset)
+        if not ps_path.is_file():
+            raise MissingFileError(f"{ps_path}: no such patchset file")
+        ps_spec = read_json(ps_path)
+        if not isinstance(ps_spec, dict):
+            raise InvalidInputError(f"{ps_path}: a patchset must be a JSON object")
+        ps_meta = read_sidecar(ps_path)
+        source = f"{path} + {ps_path.name}"
+        if patch is None:
+            raise InvalidInputError(
+                f"{ps_path}: choose a patch with --patch (e.g. {patch_names(ps_spec)[0]})"
+            )
+    return build_analysis(
+        spec, meta, patchset=ps_spec, patch=patch, patchset_meta=ps_meta, source=source
+    )
+
+
+def _sibling_patchset(path: Path, patch: str) -> Path:
+    base = path.name.removesuffix(".json").removesuffix("_BkgOnly")
+    for suffix in ("_components_patchset.json", "_patchset.json"):
+        candidate = path.with_name(base + suffix)
+        if candidate.is_file():
+            spec = read_json(candidate)
+            if isinstance(spec, dict) and patch in patch_names(spec):
+                return candidate
+    raise InvalidInputError(
+        f"{path}: --patch {patch} needs --patchset (no sibling patchset holds it)"
+    )
