@@ -180,6 +180,8 @@ def patchset_metadata(
     if form == "grid":
         info["parts"] = [{"normfactor": POI, "power": None, "sample": PLACEHOLDER_SAMPLE}]
     else:
+        # each mass has its own reference coupling: the patch name gives it
+        info["references"] = {s.name: float(s.reference) for s in sigs}
         poi = next(p["normfactor"] for p in info["parts"] if p["power"] == min(first.powers))
         meta["poi"] = poi
         meta["poi_bounds"] = next(
