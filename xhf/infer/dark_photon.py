@@ -14,6 +14,8 @@ excess is ``(g/g_ref)^2 I + (g/g_ref)^4 P``, not a power of g, so:
 
 from __future__ import annotations
 
+import dataclasses
+
 import math
 import os
 from collections.abc import Sequence
@@ -87,9 +89,14 @@ class PatchedModels:
     def analysis(self, name: str) -> Analysis:
         """The :class:`~xhf.infer.loading.Analysis` of one patch."""
         sig = self.signal
+        reference = ((self.meta.get("signal") or {}).get("references") or {}).get(name)
+        if reference is not None:  # components patchsets: one reference coupling per mass
+            sig = dataclasses.replace(sig, reference=float(reference))
         poi = sig.lowest.normfactor
-        with quiet_pyhf():
-            model = self.workspace.model(patches=[self.patchset[name]], poi_name=poi)
+        with quiet_pyhf():  # workspace and patchset are validated: skip the model's schema check
+            model = self.workspace.model(
+                patches=[self.patchset[name]], poi_name=poi, validate=False
+            )
             data = np.asarray(self.workspace.data(model), dtype=float)
         if sig.power_law and len(sig.parts) > 1:
             poi_map = POIMap.tied(
@@ -117,10 +124,16 @@ class PatchedModels:
         )
 
 
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(workspace, patchset, meta, source) -> None:
+    _WORKER["models"] = PatchedModels(workspace, patchset, meta, source)
+
+
 def _one(args) -> dict[str, Any]:
-    workspace, patchset, meta, source, name, method, cl = args
-    models = PatchedModels(workspace, patchset, meta, source)
-    return limit(models.analysis(name), method=method, cl=cl).to_dict()
+    name, method, cl, options = args
+    return limit(_WORKER["models"].analysis(name), method=method, cl=cl, options=options).to_dict()
 
 
 def exclusion_curve(
@@ -163,8 +176,12 @@ def exclusion_curve(
     results: list[LimitResult] = []
     try:
         if jobs > 1:
-            tasks = [(workspace, patchset, meta, source, n, method, cl) for n in names]
-            with ProcessPoolExecutor(max_workers=min(jobs, os.cpu_count() or 1)) as pool:
+            tasks = [(n, method, cl, options) for n in names]
+            with ProcessPoolExecutor(
+                max_workers=min(jobs, os.cpu_count() or 1),
+                initializer=_init_worker,
+                initargs=(workspace, patchset, meta, source),
+            ) as pool:
                 for out in pool.map(_one, tasks):
                     results.append(_from_dict(out))
                     bar.update(1)

@@ -168,7 +168,7 @@ def build_analysis(
     poi = signal.lowest.normfactor
     try:
         with quiet_pyhf():
-            model = ws.model(poi_name=poi)
+            model = ws.model(poi_name=poi, validate=False)  # the workspace was validated
             data = np.asarray(ws.data(model), dtype=float)
     except pyhf.exceptions.InvalidModel as exc:
         raise InvalidInputError(f"{source}: {str(exc).splitlines()[0]}") from None
