@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from xhf.workspace.poi import N_SIGMA, part_bounds, poi_upper_bound
+from xhf.workspace.poi import part_bounds
 
-__all__ = ["excess_bound", "flatten", "signal_part_bounds"]
+__all__ = ["flatten", "signal_part_bounds"]
 
 
 def __dir__() -> list[str]:
@@ -106,19 +106,3 @@ def signal_part_bounds(
     yields = [signals.get(nf, np.zeros(total)) for nf in names]
     uppers = part_bounds(backgrounds, yields, [powers[nf] for nf in names])
     return {nf: [0.0, float(u)] for nf, u in zip(names, uppers, strict=True)}
-
-
-def excess_bound(channels: Sequence[Mapping[str, Any]], samples: Mapping[str, str]) -> float:
-    """Rule bound of a normfactor on the summed excess of ``samples``, at least N_SIGMA.
-
-    A grid patch's ``mu`` (the exact excess at the point, mu = 1 the model point) and, without a
-    grid, the ``mu`` of the background-only workspace (the excess at the reference), as the
-    builder bounds them (:func:`xhf.workspace.patchset_poi_bounds`).
-    """
-    backgrounds, signals = flatten(channels, samples)
-    if not signals:
-        return N_SIGMA
-    excess = np.sum(list(signals.values()), axis=0)
-    if not np.any(excess):
-        return N_SIGMA
-    return max(N_SIGMA, poi_upper_bound(backgrounds, excess))

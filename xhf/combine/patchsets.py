@@ -19,12 +19,12 @@ inference stage read them as they read XMASS-I's.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from xhf import __version__
-from xhf.combine.bounds import excess_bound, signal_part_bounds
 from xhf.combine.likelihood import Likelihood, as_likelihood
 from xhf.combine.naming import channel_names, check_disjoint
 from xhf.combine.rescale import reference_factor, scale_sample
@@ -116,18 +116,13 @@ def _scaled_ops(
     return out
 
 
-def _apply(workspace: Mapping[str, Any], ops: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    import jsonpatch
-
-    return jsonpatch.apply_patch(dict(workspace), list(ops))
-
-
 def _joined_patches(
     likelihoods: Sequence[Likelihood],
     form: str,
     joined_channels: Sequence[str],
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """One patch per point every input has, and the per-patch references (components)."""
+) -> tuple[list[dict[str, Any]], dict[str, float], list[dict[str, float]]]:
+    """One patch per point every input has, the per-patch references (components) and, per
+    input, the smallest factor applied to each normfactor's template."""
     first = likelihoods[0]
     tables = [_patches(lk, form) for lk in likelihoods]
     common = [key for key in tables[0] if all(key in t for t in tables[1:])]
@@ -141,11 +136,12 @@ def _joined_patches(
         log.warning("%d %s patches are not in every input and are left out", dropped, form)
     blocks = [lk.signal(lk.patchsets[form][1]) for lk in likelihoods]
     patches, references, unknown = [], {}, set()
+    smallest: list[dict[str, float]] = [{} for _ in likelihoods]
     for key in common:
         name = tables[0][key]["metadata"]["name"]
         ops: list[dict[str, Any]] = []
         reference = None
-        for lk, table, block in zip(likelihoods, tables, blocks, strict=True):
+        for k, (lk, table, block) in enumerate(zip(likelihoods, tables, blocks, strict=True)):
             patch = table[key]
             factors: dict[str, float] = {}
             if form == "components":
@@ -160,6 +156,8 @@ def _joined_patches(
                     }
                 else:
                     unknown.add(lk.source)
+                for nf, f in factors.items():
+                    smallest[k][nf] = min(f, smallest[k].get(nf, math.inf))
             remapped = _remap(
                 patch["patch"], channel_names(lk.workspace), joined_channels, lk.source
             )
@@ -179,43 +177,35 @@ def _joined_patches(
             ", ".join(sorted(unknown)),
             first.source,
         )
-    return patches, references
+    return patches, references, smallest
 
 
 def _bounds(
-    workspace: Mapping[str, Any], patches: Mapping[str, list[dict[str, Any]]], parts
+    likelihoods: Sequence[Likelihood],
+    names: Iterable[str],
+    factors: Sequence[Mapping[str, float]],
 ) -> dict[str, list[float]]:
-    """Bounds of every POI the joined patchsets use, by the builder's rule on the joint model:
-    per normfactor the largest bound over the patches (:func:`xhf.workspace.patchset_poi_bounds`)."""
-    bounds: dict[str, list[float]] = {POI: [0.0, N_SIGMA]}
-    powers = {str(p["normfactor"]): float(p["power"]) for p in parts if p["power"] is not None}
-    samples = {str(p["sample"]): str(p["normfactor"]) for p in parts}
-    for patch in patches.get("components", []):
-        channels = _apply(workspace, patch["patch"])["channels"]
-        for nf, (low, high) in signal_part_bounds(channels, samples, powers).items():
-            bounds[nf] = [low, max(high, bounds.get(nf, [0.0, 0.0])[1])]
-        if "grid" not in patches:  # the excess at the reference stands for the grid
-            bounds[POI][1] = max(bounds[POI][1], excess_bound(channels, samples))
-    for patch in patches.get("grid", []):
-        channels = _apply(workspace, patch["patch"])["channels"]
-        try:
-            upper = excess_bound(channels, {PLACEHOLDER_SAMPLE: POI})
-        except InvalidTemplateError:  # an excess too small to bound: mu = 1 is far inside
-            log.debug("grid patch %s: no rule bound", patch["metadata"]["name"])
-            continue
-        bounds[POI][1] = max(bounds[POI][1], upper)
-    return bounds
+    """POI bounds of the joined workspace: the tightest input bound, in the first's units.
 
-
-def _fallback(likelihoods: Sequence[Likelihood], names: Iterable[str]) -> dict[str, list[float]]:
-    """The widest input bound per POI (the rule could not be applied to the joint model)."""
-    out: dict[str, list[float]] = {}
-    for lk in likelihoods:
+    Each input bounds its normfactors by the builder's rule at its most demanding point
+    (:func:`xhf.workspace.patchset_poi_bounds`); the joint model is more sensitive than any
+    input at every point, so its own rule bound lies below each input's and the tightest input
+    bound still holds every joint limit (applying the rule to the joint model patch by patch
+    costs minutes for the replica's 43 masses). An input's bound B on a part whose template was
+    multiplied by f reads B / f in the first input's units; the smallest f over the patches is
+    taken. ``mu`` (grid: the exact excess, mu = 1 the model point) stays at least N_SIGMA.
+    """
+    names = set(names)
+    out: dict[str, float] = {}
+    for lk, factor in zip(likelihoods, factors, strict=True):
         for entry in measurement_of(lk)["config"].get("parameters", []):
-            if entry["name"] in names and entry.get("bounds"):
-                upper = float(entry["bounds"][0][1])
-                out[entry["name"]] = [0.0, max(upper, out.get(entry["name"], [0.0, 0.0])[1])]
-    return {nf: out.get(nf, [0.0, N_SIGMA]) for nf in names}
+            name = entry["name"]
+            if name in names and entry.get("bounds"):
+                upper = float(entry["bounds"][0][1]) / factor.get(name, 1.0)
+                out[name] = min(upper, out.get(name, math.inf))
+    bounds = {nf: [0.0, float(out.get(nf, N_SIGMA))] for nf in sorted(names)}
+    bounds[POI] = [0.0, max(N_SIGMA, bounds[POI][1])]
+    return bounds
 
 
 def _patchset_spec(first: Likelihood, form: str, workspace, patches, measurement, sources):
@@ -312,20 +302,20 @@ def combine_patchsets(
     analysis = str(first.sidecar.get("analysis") or "dark_photon")
     name = measurement or f"{COMBINED_EXPERIMENT}_{analysis}"
     others = other_parameters(likelihoods, pois)
-    provisional = {nf: [0.0, N_SIGMA] for nf in sorted(pois)}
     specs = [lk.workspace for lk in likelihoods]
-    joined = join_workspaces(specs, name, POI, provisional, others)
-    joined_channels = channel_names(joined)
+    joined_channels = [ch for spec in specs for ch in channel_names(spec)]
     patches, references = {}, {}
+    factors: list[dict[str, float]] = [{} for _ in likelihoods]
     for form in forms:
-        patches[form], references[form] = _joined_patches(likelihoods, form, joined_channels)
-    try:
-        bounds = _bounds(joined, patches, parts.get("components", []))
-    except InvalidTemplateError as exc:
-        log.info("combined POI bounds from the inputs' bounds: %s", exc)
-        bounds = _fallback(likelihoods, pois)
-    bounds = {nf: bounds.get(nf, [0.0, N_SIGMA]) for nf in sorted(pois)}
+        patches[form], references[form], smallest = _joined_patches(
+            likelihoods, form, joined_channels
+        )
+        for k, found in enumerate(smallest):
+            factors[k].update(found)
+    bounds = _bounds(likelihoods, pois, factors)
     workspace = join_workspaces(specs, name, POI, bounds, others)
+    if channel_names(workspace) != joined_channels:  # pragma: no cover - pyhf keeps the order
+        raise InvalidTemplateError("the joined workspace reordered the channels")
     sources = [lk.source for lk in likelihoods]
     combination = combination_block(likelihoods, shared, correlate, None)
     sidecar = _common_sidecar(likelihoods, workspace, analysis, name, combination)

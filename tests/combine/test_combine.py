@@ -1,0 +1,192 @@
+"""combine_workspaces: one POI, shared nuisances by name, and limits that behave."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pyhf
+import pytest
+
+from xhf.combine import SHARED_NUISANCES, build_experiment_workspace, combine_workspaces
+from xhf.exceptions import InvalidInputError
+from xhf.workspace.compat import quiet_pyhf
+
+
+def _model(workspace):
+    with quiet_pyhf():
+        return pyhf.Workspace(workspace).model()
+
+
+@pytest.fixture(scope="module")
+def tpc(helpers):
+    return (*build_experiment_workspace(helpers.TPC_CARD, "magnetic-moment"), "tpc.json")
+
+
+@pytest.fixture(scope="module")
+def germanium(helpers):
+    return (*build_experiment_workspace(helpers.GERMANIUM_CARD, "magnetic-moment"), "ge.json")
+
+
+def test_shared_nuisances_are_one_parameter_and_the_rest_stays_apart(tpc, germanium, helpers):
+    workspace, sidecar = combine_workspaces([tpc, germanium])
+    with quiet_pyhf():
+        pyhf.schema.validate(workspace, "workspace.json")
+    model = _model(workspace)
+    assert model.config.channels == ["example_germanium", "example_tpc"]
+    assert model.config.poi_name == "mu"
+    assert set(model.config.parameters) == {
+        "mu",
+        "flux_pp",
+        "flux_7Be",
+        "atomic_model",
+        "norm_example_tpc_background",
+        "norm_example_germanium_background",
+        "example_germanium_efficiency",
+    }
+    assert sidecar["combination"]["shared_nuisances"] == ["atomic_model", "flux_7Be", "flux_pp"]
+    assert {"flux_pp", "flux_7Be", "atomic_model"} <= SHARED_NUISANCES
+    assert (
+        sidecar["measurement"] == workspace["measurements"][0]["name"] == "combined_magnetic_moment"
+    )
+    assert sidecar["channels"] == ["example_tpc", "example_germanium"]
+    assert sidecar["signal"]["experiments"] == ["example_tpc", "example_germanium"]
+    assert sidecar["signal"]["target"] is None  # xenon and germanium
+    # at mu = 1 and nominal nuisances, each channel is what its own workspace expects
+    combined = helpers.expected_by_channel(workspace, mu=1.0)
+    for spec, _, _ in (tpc, germanium):
+        ((name, alone),) = helpers.expected_by_channel(spec, mu=1.0).items()
+        np.testing.assert_allclose(combined[name], alone, rtol=1e-12)
+    # flux_pp at +1 sigma moves both experiments' signals at once
+    up = helpers.expected_by_channel(workspace, mu=1.0, flux_pp=1.0)
+    assert np.all(up["example_tpc"] > combined["example_tpc"])
+    assert np.all(up["example_germanium"] > combined["example_germanium"])
+
+
+def test_two_experiments_calling_a_nuisance_alike_is_a_clash(tpc):
+    other = copy.deepcopy(tpc[0])
+    other["channels"][0]["name"] = "other_tpc"
+    other["observations"][0]["name"] = "other_tpc"
+    with pytest.raises(InvalidInputError, match=r"norm_example_tpc_background.*tpc\.json") as info:
+        combine_workspaces([tpc, (other, tpc[1], "other.json")])
+    assert "--correlate norm_example_tpc_background" in str(info.value)
+    assert len(str(info.value).splitlines()) == 1
+    workspace, sidecar = combine_workspaces(
+        [tpc, (other, tpc[1], "other.json")], correlate=["norm_example_tpc_background"]
+    )
+    assert "norm_example_tpc_background" in _model(workspace).config.parameters
+    assert sidecar["combination"]["correlated_by_request"] == ["norm_example_tpc_background"]
+
+
+def test_a_shared_measurement_name_is_handled(tpc, germanium):
+    ge = copy.deepcopy(germanium[0])
+    ge["measurements"][0]["name"] = tpc[0]["measurements"][0]["name"]
+    with quiet_pyhf(), pytest.raises(pyhf.exceptions.InvalidWorkspaceOperation):
+        pyhf.Workspace.combine(pyhf.Workspace(tpc[0]), pyhf.Workspace(ge), join="none")
+    workspace, _ = combine_workspaces([tpc, (ge, germanium[1], "ge.json")])
+    assert [m["name"] for m in workspace["measurements"]] == ["combined_magnetic_moment"]
+
+
+def test_signals_are_rescaled_to_one_reference(tpc, germanium, helpers):
+    at_1e11 = build_experiment_workspace(helpers.TPC_CARD, "magnetic-moment", reference=1e-11)
+    workspace, sidecar = combine_workspaces([germanium, (*at_1e11, "tpc11.json")])
+    assert sidecar["signal"]["reference"] == 1e-10
+    assert sidecar["combination"]["inputs"][1]["scale"] == {"mu": pytest.approx(100.0)}
+    signal = next(s for s in workspace["channels"][1]["samples"] if s["name"] == "signal")
+    reference = next(s for s in tpc[0]["channels"][0]["samples"] if s["name"] == "signal")
+    np.testing.assert_allclose(signal["data"], reference["data"], rtol=1e-10)
+    flux = next(m for m in signal["modifiers"] if m["name"] == "flux_pp")["data"]
+    flux_ref = next(m for m in reference["modifiers"] if m["name"] == "flux_pp")["data"]
+    np.testing.assert_allclose(flux["hi_data"], flux_ref["hi_data"], rtol=1e-10)
+    # an explicit common reference rescales every input
+    _, other = combine_workspaces([germanium, tpc], reference=2e-10)
+    assert [i["scale"]["mu"] for i in other["combination"]["inputs"]] == pytest.approx([4.0, 4.0])
+
+
+def test_different_hypotheses_do_not_combine(tpc, helpers):
+    millicharge = build_experiment_workspace(helpers.GERMANIUM_CARD, "millicharge")
+    with pytest.raises(InvalidInputError, match=r"signal\.model is 'millicharge'"):
+        combine_workspaces([tpc, (*millicharge, "mc.json")])
+    with pytest.raises(InvalidInputError, match="at least two"):
+        combine_workspaces([tpc])
+
+
+@pytest.fixture(scope="module")
+def xmass(replica, helpers):
+    """The replica's millicharge workspace (2-15 keV, Asimov data) and its limit on mu."""
+    workspace, sidecar = helpers.replica_workspace(replica, "millicharge")
+    return workspace, sidecar, "xmass1_millicharge.json", helpers.asimov_limit(workspace)
+
+
+def test_replica_and_card_give_a_tighter_limit_than_each(tmp_path, xmass, helpers):
+    """The replica's millicharge fit with a 73 kg day TPC card of similar reach."""
+    card = helpers.write_card(
+        tmp_path, name="small_tpc", exposure={"value": 73.05, "unit": "kg_day"}
+    )
+    small = (*build_experiment_workspace(card, "millicharge", data="asimov"), card.name)
+    workspace, sidecar = combine_workspaces([xmass[:3], small])
+    assert sidecar["combination"]["shared_nuisances"] == ["atomic_model", "flux_7Be", "flux_pp"]
+    limits = {
+        "xmass1": xmass[3],
+        "card": helpers.asimov_limit(small[0]),
+        "combined": helpers.asimov_limit(workspace),
+    }
+    # measured: xmass1 1.04, card 0.84, combined 0.59 (mu; delta = 5e-12 e sqrt(mu))
+    assert limits["combined"] < 0.9 * min(limits["xmass1"], limits["card"]), limits
+    assert 0.5 < limits["card"] / limits["xmass1"] < 2.0, limits
+
+
+def test_a_zero_exposure_card_leaves_the_limit_unchanged(tmp_path, xmass, helpers):
+    (tmp_path / "none.txt").write_text("")
+    card = helpers.write_card(
+        tmp_path,
+        name="empty_tpc",
+        exposure={"value": 0, "unit": "tonne_year"},
+        data={"events_file": "none.txt"},
+    )
+    empty = (*build_experiment_workspace(card, "millicharge"), card.name)
+    workspace, sidecar = combine_workspaces([xmass[:3], empty])
+    assert sidecar["poi_bounds"] == xmass[1]["poi_bounds"]
+    assert helpers.asimov_limit(workspace) == pytest.approx(xmass[3], rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("model", "background", "tolerance"),
+    [
+        # background normalisation free: the data fix it; pair and doubled agree to 3e-5
+        ("magnetic-moment", {"rate_file": "background.txt"}, 1e-3),
+        # the card's 5 % normalisation: independent in the copy, one in the doubled card
+        ("millicharge", {"rate_file": "background.txt", "normalization_uncertainty": 0.05}, 0.05),
+    ],
+)
+def test_a_renamed_copy_behaves_like_doubled_exposure(
+    tmp_path, helpers, model, background, tolerance
+):
+    def build(folder, name, **changes):
+        path = helpers.write_card(tmp_path / folder, name=name, background=background, **changes)
+        return (*build_experiment_workspace(path, model, data="asimov"), path.name)
+
+    single = build("one", "tpc_a")
+    pair, _ = combine_workspaces([single, build("copy", "tpc_b")])
+    doubled = build("double", "tpc_2x", exposure={"value": 2.0, "unit": "tonne_year"})
+    limit_pair = helpers.asimov_limit(pair)
+    limit_doubled = helpers.asimov_limit(doubled[0])
+    # measured (mu): magnetic moment 0.01051 (pair), 0.01051 (doubled), 0.01504 (single);
+    # millicharge 0.001044, 0.001053, 0.001517
+    assert limit_pair == pytest.approx(limit_doubled, rel=tolerance)
+    assert limit_pair < 0.8 * helpers.asimov_limit(single[0])
+
+
+def test_the_limit_helper_agrees_with_pyhf_upper_limit(helpers):
+    workspace, _ = build_experiment_workspace(
+        helpers.TPC_CARD, "millicharge", data="asimov", poi_bounds=(0.0, 0.02)
+    )
+    ours = helpers.asimov_limit(workspace)
+    with quiet_pyhf():
+        ws = pyhf.Workspace(workspace)
+        model = ws.model()
+        scan = np.linspace(0.3 * ours, 2.0 * ours, 12)
+        observed, _ = pyhf.infer.intervals.upper_limits.upper_limit(
+            ws.data(model), model, scan=scan, level=0.1
+        )
+    assert float(observed) == pytest.approx(ours, rel=0.01)
