@@ -37,6 +37,11 @@ def test_limit_on_a_components_patch_finds_the_sibling_patchset(files):
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
     assert (out["parameter"], out["poi"], out["mass_mev"]) == ("g", "mu_interference", 0.001)
+    meta = json.loads(
+        files["components"].with_name(files["components"].stem + ".meta.json").read_text()
+    )
+    reference = meta["signal"]["references"]["dark_photon_m1e_03"]  # one per mass
+    assert out["observed"] == pytest.approx(reference * out["poi_limit"] ** 0.5)
 
 
 def test_limit_writes_output_atomically_and_refuses_to_overwrite(files, tmp_path):

@@ -39,7 +39,7 @@ def test_tied_profile_agrees_with_the_patch_grid_within_5_percent(dark_photon, c
 def test_tied_profile_is_in_the_coupling(dark_photon, curve):
     first = curve[0]
     assert (first.parameter, first.poi) == ("g", "mu_interference")
-    g_ref = dark_photon["components_meta"]["signal"]["reference"]
+    g_ref = dark_photon["components_meta"]["signal"]["references"]["dark_photon_m1e_03"]
     assert first.observed == pytest.approx(g_ref * math.sqrt(first.poi_limit))
     assert first.extras["tied"] == {
         "mu_interference": "mu_interference^1",

@@ -14,8 +14,6 @@ excess is ``(g/g_ref)^2 I + (g/g_ref)^4 P``, not a power of g, so:
 
 from __future__ import annotations
 
-import dataclasses
-
 import math
 import os
 from collections.abc import Sequence
@@ -88,10 +86,7 @@ class PatchedModels:
 
     def analysis(self, name: str) -> Analysis:
         """The :class:`~xhf.infer.loading.Analysis` of one patch."""
-        sig = self.signal
-        reference = ((self.meta.get("signal") or {}).get("references") or {}).get(name)
-        if reference is not None:  # components patchsets: one reference coupling per mass
-            sig = dataclasses.replace(sig, reference=float(reference))
+        sig = self.signal.for_patch(name)  # components: one reference coupling per mass
         poi = sig.lowest.normfactor
         with quiet_pyhf():  # workspace and patchset are validated: skip the model's schema check
             model = self.workspace.model(

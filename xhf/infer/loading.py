@@ -160,6 +160,8 @@ def build_analysis(
         if form == "grid":
             coupling = next((v for k, v in values.items() if k != "mass_mev"), None)
     signal = _signal_info(side, ws, source)
+    if patch is not None:
+        signal = signal.for_patch(patch)
     if form == "components" and len(signal.parts) < 2:
         raise InvalidInputError(
             f"{source}: a components patch needs the patchset sidecar's 'signal.parts' "

@@ -13,7 +13,7 @@ rate scales with fraction x delta^2.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from xhf.exceptions import InvalidInputError
@@ -57,6 +57,7 @@ class SignalInfo:
         flavor: flavours carrying the interaction (``all``, ``e``, ``mu``, ``tau``).
         mass_mev: dark-photon mass, if any.
         fractions: flavour fractions used for single-flavour limits.
+        references: per-patch reference values (a components patchset: one per mass).
     """
 
     model: str | None
@@ -67,6 +68,7 @@ class SignalInfo:
     flavor: str = "all"
     mass_mev: float | None = None
     fractions: dict[str, float] | None = None
+    references: dict[str, float] | None = None
 
     @classmethod
     def from_sidecar(cls, meta: dict[str, Any], source: str = "sidecar") -> SignalInfo:
@@ -116,6 +118,14 @@ class SignalInfo:
                 raise InvalidInputError(
                     f"{source}: field 'signal.flavor_fractions' needs numbers for e, mu, tau"
                 ) from None
+        references = signal.get("references")
+        if references is not None:
+            try:
+                references = {str(k): float(v) for k, v in references.items()}
+            except (AttributeError, TypeError, ValueError):
+                raise InvalidInputError(
+                    f"{source}: field 'signal.references' must map patch names to numbers"
+                ) from None
         mass = signal.get("mass_mev")  # a list in a patchset sidecar: the patches say which
         mass = float(mass) if isinstance(mass, int | float) else None
         return cls(
@@ -127,7 +137,14 @@ class SignalInfo:
             flavor=str(signal.get("flavor") or "all"),
             mass_mev=mass,
             fractions=fractions,
+            references=references,
         )
+
+    def for_patch(self, name: str) -> SignalInfo:
+        """This signal with the reference of patch ``name`` (if the sidecar lists one)."""
+        if self.references and name in self.references:
+            return replace(self, reference=self.references[name])
+        return self
 
     @classmethod
     def bare(cls, poi: str) -> SignalInfo:

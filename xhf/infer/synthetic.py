@@ -349,8 +349,8 @@ def dark_photon_like(
     As the builder writes them (``xhf.workspace.patchset``): the background-only workspace has
     a zero-yield placeholder ``signal`` with normfactor ``mu`` and the bounds of every POI the
     patchsets use; a components patch (one per mass, values ``[mass_mev]``) replaces the
-    placeholder by ``signal_interference`` and adds ``signal_pure``, both at one reference
-    coupling shared by all masses; a grid patch (values ``[mass_mev, g]``) replaces it by the
+    placeholder by ``signal_interference`` and adds ``signal_pure``, both at that mass's reference
+    coupling (near its sensitivity; the sidecar's ``signal.references``); a grid patch (values ``[mass_mev, g]``) replaces it by the
     exact excess with normfactor ``mu``.
 
     Args:
@@ -375,8 +375,7 @@ def dark_photon_like(
     backgrounds = _background_samples(t, background_scale, free_backgrounds)
     total_b = _total(backgrounds)
     sensitivity = {m: _reference_coupling(t, m, total_b) for m in masses_mev}
-    g_ref = sensitivity[min(masses_mev)]
-    s_max = float(f"{10.0 * max(sensitivity.values()) ** 2 / g_ref**2:.1e}")
+    s_max = 100.0  # each mass's reference coupling is near its sensitivity
     placeholder = {
         "name": "signal",
         "data": np.zeros_like(t),
@@ -403,13 +402,15 @@ def dark_photon_like(
         "mass_mev": sorted(float(m) for m in masses_mev),
         "model": "dark-photon",
         "parameter": "g",
-        "reference": g_ref,
+        "reference": sensitivity[masses_mev[0]],
         "unit": "",
     }
-    components, grid = [], []
+    components, grid, references = [], [], {}
     for mass in masses_mev:
+        g_ref = sensitivity[mass]
         interference, pure = dark_photon_rates(t, mass, g_ref)
         name = f"dark_photon_m{label(mass)}"
+        references[name] = g_ref
         samples = [
             _renamed(channel, _signal("signal_interference", interference, "mu_interference")),
             _renamed(channel, _signal("signal_pure", pure, "mu_pure")),
@@ -441,10 +442,11 @@ def dark_photon_like(
         grid_parts = [{"normfactor": "mu", "power": None, "sample": "signal"}]
         sets.append(("grid", grid, ["mass_mev", "coupling"], grid_parts, "mu"))
     for form, patches, labels, form_parts, poi in sets:
-        patchset = plain(_patchset(form, labels, patches, digest, g_ref))
-        side = _sidecar(
-            "dark_photon", channel, "xmass1_dark_photon", {**signal, "parts": form_parts}, seed
-        )
+        patchset = plain(_patchset(form, labels, patches, digest, signal["reference"]))
+        info = {**signal, "parts": form_parts}
+        if form == "components":
+            info["references"] = references
+        side = _sidecar("dark_photon", channel, "xmass1_dark_photon", info, seed)
         side.update(
             {
                 "form": form,
