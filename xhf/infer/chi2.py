@@ -40,6 +40,7 @@ from xhf.infer.asymptotics import BANDS
 from xhf.infer.compiled import CompiledModel
 from xhf.infer.exceptions import FitNotConvergedError, LimitAtBoundError
 from xhf.infer.fitter import POIMap
+from xhf.infer.minimize import damped_newton
 from xhf.infer.roots import AboveRangeError, increasing_root
 
 __all__ = [
@@ -174,7 +175,22 @@ class NeymanChi2:
         starts = [self.base_pars if init is None else np.asarray(init, dtype=float), self.base_pars]
         lo, hi = self.compiled.bounds[self.var].T
         message = ""
-        for start in starts:
+        for start in starts[:1]:  # Gauss-Newton on J^T J first: a few steps
+            pars = self.poi_map.apply(start.copy(), x)
+            pars[self._gamma] = 1.0
+
+            def fgh(v, pars=pars):
+                pars[self.var] = v
+                r, j = self.residuals(pars, data, x)
+                return float(r @ r), 2.0 * (j.T @ r), 2.0 * (j.T @ j), None
+
+            v, value, grad, message = damped_newton(fgh, np.clip(pars[self.var], lo, hi), lo, hi)
+            if v is not None and np.isfinite(value):
+                free = ~(((v <= lo) & (grad > 0)) | ((v >= hi) & (grad < 0)))
+                if not free.any() or np.max(np.abs(grad[free])) < 1e-4:
+                    pars[self.var] = v
+                    return value, pars
+        for start in starts:  # then scipy's trust-region least squares
             pars = self.poi_map.apply(start.copy(), x)
             pars[self._gamma] = 1.0
             cache: dict[bytes, tuple[NDArray, NDArray]] = {}

@@ -29,6 +29,7 @@ from scipy.optimize import minimize, minimize_scalar
 from xhf.exceptions import InvalidInputError
 from xhf.infer.compiled import CompiledModel
 from xhf.infer.exceptions import FitNotConvergedError, UnsupportedModelError
+from xhf.infer.minimize import damped_newton
 
 __all__ = ["FitOptions", "FitResult", "Fitter", "POIMap"]
 
@@ -336,7 +337,7 @@ class Fitter:
 
         v0 = np.clip(v0, lo, hi)
         if method == "newton":
-            v, value, grad, message = _newton(fgh, v0, lo, hi, self.options.maxiter)
+            v, value, grad, message = damped_newton(fgh, v0, lo, hi, self.options.maxiter)
         else:
             v, value, grad, message = _lbfgsb(
                 cm, fgh, unpack, pars, data, rows, v0, lo, hi, self.options.maxiter
@@ -405,49 +406,6 @@ class Fitter:
             return None, "pyhf: tied profile failed"
         best = min(cache.values(), key=lambda r: r.twice_nll)
         return best, ""
-
-
-def _newton(fgh, v0, lo, hi, maxiter):
-    """Projected Gauss-Newton (Fisher scoring) with Levenberg-Marquardt damping.
-
-    Returns (v, value, gradient, message); v is None if no acceptable step could be made.
-    """
-    v = v0.copy()
-    value, grad, hess, _ = fgh(v)
-    if not np.isfinite(value):
-        return None, value, grad, "non-finite likelihood at the start"
-    lam = 1e-4
-    for _ in range(maxiter):
-        active = ((v <= lo) & (grad > 0)) | ((v >= hi) & (grad < 0))
-        free = np.flatnonzero(~active)
-        if free.size == 0:
-            return v, value, grad, "all parameters at bounds"
-        g = grad[free]
-        h = hess[np.ix_(free, free)]
-        diag = np.where(np.diag(h) > 0, np.diag(h), 1.0)
-        for _ in range(40):
-            try:
-                step = np.linalg.solve(h + lam * np.diag(diag), -g)
-            except np.linalg.LinAlgError:
-                lam = max(10.0 * lam, 1e-8)
-                continue
-            trial = v.copy()
-            trial[free] += step
-            trial = np.clip(trial, lo, hi)
-            t_value, t_grad, t_hess, _ = fgh(trial)
-            expected = float(grad @ (trial - v))
-            if np.isfinite(t_value) and t_value <= value + 1e-4 * min(expected, 0.0):
-                break
-            lam = max(10.0 * lam, 1e-8)
-        else:
-            return v, value, grad, "Newton: no decreasing step"
-        decrement = value - t_value
-        newton_decrement = float(-g @ step)
-        v, value, grad, hess = trial, t_value, t_grad, t_hess
-        lam = max(lam / 10.0, 1e-12)
-        if decrement < 1e-9 and newton_decrement < 1e-7:
-            return v, value, grad, "Newton: converged"
-    return v, value, grad, f"Newton: {maxiter} iterations"
 
 
 def _lbfgsb(cm, fgh, unpack, pars, data, rows, v0, lo, hi, maxiter):
