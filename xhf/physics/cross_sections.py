@@ -57,6 +57,7 @@ __all__ = [
     "minimum_neutrino_energy",
     "sm_couplings",
     "t_max",
+    "vector_excess",
     "vector_kernels",
 ]
 
@@ -199,13 +200,24 @@ def dsigma_dt_vector_excess(
         part: ``"both"`` (interference + pure, the exact excess), ``"interference"`` or ``"pure"``.
     """
     k = vector_kernels(t_mev, energy_mev, flavour, scheme)
+    return vector_excess(shift, k.k1, k.k2, part)
+
+
+def vector_excess(shift: ArrayLike, k1: ArrayLike, k2: ArrayLike, part: str = "both") -> NDArray:
+    """``(2 G_F^2 m_e / pi) [Delta K1 + Delta^2 K2]`` (module docstring), or one of its terms.
+
+    The kernels may be per (T, E) or already integrated over a neutrino spectrum.
+
+    Args:
+        part: ``"both"`` (the exact excess), ``"interference"`` or ``"pure"``.
+    """
     delta = np.asarray(shift, dtype=float)
     if part == "both":
-        value = delta * k.k1 + delta**2 * k.k2
+        value = delta * k1 + delta**2 * k2
     elif part == "interference":
-        value = delta * k.k1
+        value = delta * k1
     elif part == "pure":
-        value = delta**2 * k.k2
+        value = delta**2 * k2
     else:
         raise InvalidParameterError(f"unknown part {part!r}; use both, interference or pure")
     return SM_PREFACTOR_CM2_PER_MEV * value

@@ -40,6 +40,7 @@ from xhf.physics.cross_sections import (
     dark_photon_shift,
     millicharge_shift,
     minimum_neutrino_energy,
+    vector_excess,
     vector_kernels,
 )
 from xhf.physics.fluxes import FLUX_MODELS, SolarSource, flux_model, solar_sources
@@ -273,7 +274,9 @@ def differential_rate(
         if not np.isfinite(delta) or delta == 0:
             raise InvalidParameterError(f"charge must be non-zero and finite, got {charge!r}")
         shift = millicharge_shift(t_mev, delta)
-        per_electron = _vector_excess(shift, averages, part if interference else "pure")
+        per_electron = vector_excess(
+            shift, averages.interference, averages.pure, part if interference else "pure"
+        )
     else:
         g = _positive(
             "coupling", REFERENCE_PARAMETERS["coupling"] if coupling is None else coupling
@@ -283,18 +286,6 @@ def differential_rate(
         )
         g, mass = np.broadcast_arrays(g, mass)
         shift = dark_photon_shift(t_mev, g[..., None], mass[..., None])
-        per_electron = _vector_excess(shift, averages, part)
+        per_electron = vector_excess(shift, averages.interference, averages.pure, part)
     rate = to_rate * electrons * per_electron
     return rate
-
-
-def _vector_excess(shift: NDArray, averages: FluxAverages, part: str) -> NDArray:
-    if part == "both":
-        value = shift * averages.interference + shift**2 * averages.pure
-    elif part == "interference":
-        value = shift * averages.interference
-    elif part == "pure":
-        value = shift**2 * averages.pure
-    else:
-        raise InvalidParameterError(f"unknown part {part!r}; use both, interference or pure")
-    return SM_PREFACTOR_CM2_PER_MEV * value
