@@ -63,6 +63,7 @@ def test_limit_writes_output_atomically_and_refuses_to_overwrite(files, tmp_path
         (["{bkg_only}", "--patchset", "{components}", "--patch", "nope"], "no patch 'nope'"),
         (["{bkg_only}", "--patchset", "{components}"], "--patch"),
         (["{small}", "--ntoys", "3"], "--ntoys"),
+        (["{bkg_only}"], "background-only"),
     ],
 )
 def test_limit_bad_input_is_one_line_and_exit_2(files, args, needle):

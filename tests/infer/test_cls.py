@@ -4,6 +4,7 @@ import numpy as np
 import pyhf
 import pytest
 
+from xhf.exceptions import InvalidInputError
 from xhf.infer import (
     AsymptoticCLs,
     FitNotConvergedError,
@@ -71,6 +72,13 @@ def test_limit_above_the_poi_bound_raises():
 def test_best_fit_at_the_bound_raises():
     spec, meta = small_workspace(injected_mu=4.0, poi_bounds=(0.0, 3.0))
     with pytest.raises(LimitAtBoundError, match="'mu'"):
+        limit(build_analysis(spec, meta))
+
+
+def test_a_signal_without_yields_is_an_input_error():
+    spec, meta = small_workspace()
+    spec["channels"][0]["samples"][-1]["data"] = [0.0] * 6
+    with pytest.raises(InvalidInputError, match="does not change the expected data"):
         limit(build_analysis(spec, meta))
 
 

@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import norm
 
+from xhf.exceptions import InvalidInputError
 from xhf.infer.asymptotics import BANDS, cls_expected, cls_observed, expected_sqrt_qa
 from xhf.infer.exceptions import LimitAtBoundError
 from xhf.infer.fitter import FitResult, Fitter
@@ -192,7 +193,14 @@ class AsymptoticCLs:
             qa = self.q_asimov(x)
             if qa > 1e-4:
                 return min(x * 1.6449 / math.sqrt(qa), self.upper)
+            if x >= self.upper:
+                break
             x = min(10.0 * x, self.upper)
+        if self.q_asimov(self.upper) <= 1e-12:
+            raise InvalidInputError(
+                f"the signal ({', '.join(self.fitter.poi_map.names)}) does not change the "
+                "expected data: no signal yields (a background-only placeholder?)"
+            )
         return x
 
     def expected_limits(self, alpha: float, rtol: float = 1e-4) -> dict[str, float]:

@@ -132,6 +132,10 @@ def build_analysis(
             f"{source}: not a valid pyhf workspace ({str(exc).splitlines()[0]})"
         ) from None
     form, mass, coupling, side = "workspace", None, None, meta
+    if patch is None and (meta or {}).get("background_only"):
+        raise InvalidInputError(
+            f"{source}: a background-only workspace has no signal; give --patchset and --patch"
+        )
     if patch is not None:
         if patchset is None:
             raise InvalidInputError(f"{source}: --patch {patch} needs a patchset")
