@@ -92,3 +92,59 @@ def test_dark_photon_cards_combine_into_patchsets(tmp_path, helpers):
     with quiet_pyhf():
         pyhf.PatchSet(patchset).verify(pyhf.Workspace(_read(out)))
     assert [p["metadata"]["values"] for p in patchset["patches"]] == [[0.001], [10.0]]
+
+
+def test_xhf_limit_and_scan_read_the_combined_outputs(tmp_path, helpers):
+    """The inference stage reads a combination as it reads the XMASS-I workspaces."""
+    tpc = tmp_path / "tpc.json"
+    assert run("experiment", helpers.TPC_CARD, "--model", "millicharge", "-o", tpc).exit_code == 0
+    combined = tmp_path / "combined.json"
+    assert run("combine", tpc, helpers.GERMANIUM_CARD, "-o", combined).exit_code == 0
+    alone = json.loads(run("limit", tpc, "--json").output)
+    joint = json.loads(run("limit", combined, "--json").output)
+    assert joint["parameter"] == "charge" and joint["unit"] == "e"
+    assert joint["expected"]["0"] <= alone["expected"]["0"] * (1 + 1e-3)
+
+    base = tmp_path / "tpc_dp_BkgOnly.json"
+    args = ("--model", "dark-photon", "--mass-mev", "0.001,10", "-o", base)
+    assert run("experiment", helpers.TPC_CARD, *args).exit_code == 0
+    joint_base = tmp_path / "joint_BkgOnly.json"
+    assert run("combine", base, helpers.GERMANIUM_CARD, "-o", joint_base).exit_code == 0
+    result = run(
+        "scan",
+        "dark-photon",
+        joint_base,
+        "--patchset",
+        tmp_path / "joint_components_patchset.json",
+        "-o",
+        tmp_path / "scan",
+    )
+    assert result.exit_code == 0, result.output
+    curve = json.loads((tmp_path / "scan" / "dark_photon_limits.json").read_text())
+    assert curve["parameter"] == "coupling" and curve["unit"] == "g_BL"
+    assert [p["mass_mev"] for p in curve["points"]] == [0.001, 10.0]
+    assert all(0 < p["expected"]["0"] < 1e-3 for p in curve["points"])
+
+
+def test_replica_magnetic_moment_with_the_tpc_card(tmp_path, replica, helpers):
+    """The README's example: the 99-bin magnetic-moment fit of the replica with the TPC."""
+    from xhf.jsonio import write_json
+
+    workspace, sidecar = helpers.replica_workspace(replica, "magnetic_moment", "pseudo_poisson")
+    xmass = tmp_path / "xmass1_magnetic_moment.json"
+    write_json(xmass, workspace)
+    write_json(tmp_path / "xmass1_magnetic_moment.meta.json", sidecar)
+    combined = tmp_path / "combined_magnetic_moment.json"
+    result = run("combine", xmass, helpers.TPC_CARD, "-o", combined)
+    assert result.exit_code == 0, result.output
+    tpc = tmp_path / "tpc.json"
+    assert (
+        run("experiment", helpers.TPC_CARD, "--model", "magnetic-moment", "-o", tpc).exit_code == 0
+    )
+    limits = {
+        path.stem: json.loads(run("limit", path, "--json").output)["expected"]["0"]
+        for path in (xmass, tpc, combined)
+    }
+    # measured (expected, mu_B): xmass1 1.38e-10, TPC 1.07e-11, combined 1.07e-11
+    assert limits["combined_magnetic_moment"] < limits["xmass1_magnetic_moment"]
+    assert limits["combined_magnetic_moment"] <= limits["tpc"] * (1 + 1e-3)

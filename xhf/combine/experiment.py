@@ -214,11 +214,7 @@ def experiment_products(
         source=read.source,
     )
     products = build_products(config, output or default_output(config))
-    references = {s.name: float(s.reference) for s in ts.signals}
     for path, document in products.items():
-        if not path.name.endswith(".meta.json"):
-            continue
-        document["experiment"] = read.describe()
-        if document.get("form") == "components":
-            document["signal"]["references"] = references
+        if path.name.endswith(".meta.json"):
+            document["experiment"] = read.describe()
     return products
