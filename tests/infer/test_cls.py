@@ -102,7 +102,7 @@ def test_failed_attempts_are_retried_and_counted(small_analysis, monkeypatch):
     def flaky(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] % 3 == 1:
-            return None, "forced failure"
+            return None, "forced failure", None
         return original(*args, **kwargs)
 
     monkeypatch.setattr(fitter, "_fit_compiled", flaky)

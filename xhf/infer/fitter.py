@@ -256,20 +256,21 @@ class Fitter:
         data = np.asarray(data, dtype=float)
         xb = poi_bounds or (self.poi_map.lower, self.poi_map.upper)
         self.stats.fits += 1
-        starts = self._starts(init, poi, xb)
+        first = self._start(init, poi, xb)
+        end: NDArray | None = None
         last = "no attempt"
         n_compiled = self.options.attempts if self.compiled is not None else 0
-        n_pyhf = 1 if (self.compiled is None or self.options.pyhf_fallback) else 0
+        n_pyhf = 1 if self.options.pyhf_fallback else 0
         if self.compiled is None:
             n_pyhf = max(self.options.attempts, 1)
         total = n_compiled + n_pyhf
         for attempt in range(1, total + 1):
-            start = starts(attempt, attempt == n_compiled + 1)
+            start = self._attempt_start(attempt, first, end, poi, xb, attempt == n_compiled + 1)
             if attempt > n_compiled:
                 result, last = self._fit_pyhf(data, poi, start, xb)
             else:
                 method = "lbfgsb" if attempt == 3 else "newton"
-                result, last = self._fit_compiled(data, poi, start, xb, method)
+                result, last, end = self._fit_compiled(data, poi, start, xb, method)
             if result is not None:
                 if attempt > 1:
                     self.stats.retried += 1
@@ -281,26 +282,19 @@ class Fitter:
         self.stats.messages.append(message)
         raise FitNotConvergedError(message)
 
-    def _starts(self, init, poi, xb):
-        first = self._start(init, poi, xb)
-        previous: dict[str, NDArray] = {}
-
-        def start(attempt: int, suggested: bool = False) -> NDArray:
-            if attempt == 1:
-                return first
-            if attempt == 2 and "end" in previous:
-                return previous["end"]
-            if attempt == 3 or suggested:
-                return self._start(None, poi, xb)
-            pars = self._start(None, poi, xb)
-            jitter = self._rng.normal(0.0, 0.5, size=pars.size)
-            pars[self._var] = np.clip(
-                pars[self._var] + jitter[self._var], *self.bounds[self._var].T
-            )
+    def _attempt_start(self, attempt, first, end, poi, xb, suggested) -> NDArray:
+        """Start of an attempt: the warm start, the previous end point, pyhf's suggested
+        values, then seeded random perturbations of them."""
+        if attempt == 1:
+            return first
+        if attempt == 2 and end is not None and np.all(np.isfinite(end)):
+            return end
+        pars = self._start(None, poi, xb)
+        if attempt == 3 or suggested:
             return pars
-
-        self._previous = previous
-        return start
+        jitter = self._rng.normal(0.0, 0.5, size=pars.size)
+        pars[self._var] = np.clip(pars[self._var] + jitter[self._var], *self.bounds[self._var].T)
+        return pars
 
     def _fit_compiled(self, data, poi, start, xb, method="newton"):
         cm = self.compiled
@@ -339,19 +333,17 @@ class Fitter:
         if method == "newton":
             v, value, grad, message = damped_newton(fgh, v0, lo, hi, self.options.maxiter)
         else:
-            v, value, grad, message = _lbfgsb(
-                cm, fgh, unpack, pars, data, rows, v0, lo, hi, self.options.maxiter
-            )
-        self._previous["end"] = pars.copy()
+            v, value, grad, message = _lbfgsb(fgh, v0, lo, hi, self.options.maxiter)
+        end = pars.copy()
         if v is None or not np.isfinite(value):
-            return None, message or "non-finite likelihood"
+            return None, message or "non-finite likelihood", end
         projected = np.where(((v <= lo) & (grad > 0)) | ((v >= hi) & (grad < 0)), 0.0, grad)
         worst = float(np.max(np.abs(projected))) if projected.size else 0.0
         if worst > self.options.gradient_tolerance:
-            return None, f"{message}; largest gradient {worst:.2g}"
+            return None, f"{message}; largest gradient {worst:.2g}", end
         x = unpack(v)
         _, _, _, full = fgh(v)
-        return FitResult(full, float(x), float(value), 1), ""
+        return FitResult(full, float(x), float(value), 1), "", end
 
     def _fit_pyhf(self, data, poi, start, xb):
         import pyhf
@@ -408,7 +400,7 @@ class Fitter:
         return best, ""
 
 
-def _lbfgsb(cm, fgh, unpack, pars, data, rows, v0, lo, hi, maxiter):
+def _lbfgsb(fgh, v0, lo, hi, maxiter):
     """L-BFGS-B on the profiled likelihood (a second opinion for the retries)."""
 
     def objective(v):
