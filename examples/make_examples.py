@@ -42,11 +42,16 @@ def _table(header: str, rows, fmt: str) -> str:
     return "".join(lines)
 
 
+def _cumulative(energy_kev, density, low: float, high: float):
+    """A fine grid over [low, high] and the integral of the tabulated density up to each node."""
+    grid = np.linspace(low, high, 20001)
+    pdf = np.interp(grid, energy_kev, density)
+    return grid, np.concatenate([[0.0], np.cumsum(0.5 * (pdf[1:] + pdf[:-1]) * np.diff(grid))])
+
+
 def _events(rng: np.random.Generator, energy_kev, density, exposure, window) -> str:
     """A Poisson number of events drawn from a tabulated density (per keV) times exposure."""
-    grid = np.linspace(window[0], window[1], 20001)
-    pdf = np.interp(grid, energy_kev, density)
-    cdf = np.concatenate([[0.0], np.cumsum(0.5 * (pdf[1:] + pdf[:-1]) * np.diff(grid))])
+    grid, cdf = _cumulative(energy_kev, density, *window)
     n = rng.poisson(cdf[-1] * exposure)
     energies = np.sort(np.interp(rng.uniform(0.0, cdf[-1], n), cdf, grid))
     lines = [_HEADER.format(seed=SEED), "# reconstructed energy in keV, one event per line\n"]
@@ -55,9 +60,7 @@ def _events(rng: np.random.Generator, energy_kev, density, exposure, window) -> 
 
 def _counts(rng: np.random.Generator, energy_kev, density, exposure, edges) -> str:
     """Poisson counts per bin of a tabulated density (per keV) times exposure."""
-    grid = np.linspace(edges[0], edges[-1], 20001)
-    pdf = np.interp(grid, energy_kev, density)
-    cdf = np.concatenate([[0.0], np.cumsum(0.5 * (pdf[1:] + pdf[:-1]) * np.diff(grid))])
+    grid, cdf = _cumulative(energy_kev, density, edges[0], edges[-1])
     expected = np.diff(np.interp(edges, grid, cdf)) * exposure
     rows = zip(edges[:-1], edges[1:], rng.poisson(expected), strict=True)
     return _table("low_kev high_kev counts", rows, "{:.2f} {:.2f} {:d}")

@@ -30,6 +30,7 @@ from xhf.combine.naming import channel_names, check_disjoint
 from xhf.combine.rescale import reference_factor, scale_sample
 from xhf.combine.workspaces import (
     COMBINED_EXPERIMENT,
+    bin_edges,
     check_same_hypothesis,
     combination_block,
     combined_data,
@@ -236,16 +237,9 @@ def _patchset_spec(first: Likelihood, form: str, workspace, patches, measurement
 
 
 def _common_sidecar(likelihoods, workspace, analysis, measurement, combination) -> dict[str, Any]:
-    edges: dict[str, Any] = {}
-    for lk in likelihoods:
-        given = lk.sidecar.get("bin_edges_kev")
-        if isinstance(given, Mapping):
-            edges.update(plain(dict(given)))
-        elif given is not None and lk.sidecar.get("channel"):
-            edges[str(lk.sidecar["channel"])] = plain(given)
     return {
         "analysis": analysis,
-        "bin_edges_kev": edges,
+        "bin_edges_kev": bin_edges(likelihoods),
         "channels": channel_names(workspace),
         "combination": combination,
         "data": combined_data(likelihoods),

@@ -45,6 +45,7 @@ from xhf.workspace.poi import N_SIGMA
 
 __all__ = [
     "COMBINED_EXPERIMENT",
+    "bin_edges",
     "check_same_hypothesis",
     "combination_block",
     "combine_workspaces",
@@ -223,7 +224,8 @@ def combination_block(
     }
 
 
-def _bin_edges(likelihoods: Sequence[Likelihood]) -> dict[str, Any]:
+def bin_edges(likelihoods: Sequence[Likelihood]) -> dict[str, Any]:
+    """The sidecar's ``bin_edges_kev`` of a combination: ``{channel: edges}`` of every input."""
     edges: dict[str, Any] = {}
     for lk in likelihoods:
         given = lk.sidecar.get("bin_edges_kev")
@@ -350,7 +352,7 @@ def combine_workspaces(
     ]
     sidecar = {
         "analysis": analysis,
-        "bin_edges_kev": _bin_edges(likelihoods),
+        "bin_edges_kev": bin_edges(likelihoods),
         "channels": channel_names(workspace),
         "combination": combination_block(
             likelihoods,
