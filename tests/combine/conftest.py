@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -39,9 +38,7 @@ def replica():
     """The shipped XMASS-I-like replica (templates/xmass1_replica)."""
     from xhf.templates import read_templates
 
-    ts = read_templates(ROOT / "templates" / "xmass1_replica")
-    # Only the sidecar's description of the pseudo-data depends on these entries.
-    return replace(ts, metadata={k: v for k, v in ts.metadata.items() if k != "datasets"})
+    return read_templates(ROOT / "templates" / "xmass1_replica")
 
 
 def replica_workspace(replica, signal: str, data: str = "asimov"):
