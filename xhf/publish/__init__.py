@@ -1,0 +1,113 @@
+"""Publish stage: a HEPData submission with the full likelihood, made with hepdata_lib.
+
+XMASS-I's search (Phys. Lett. B 809 (2020) 135741) as reproduced by ``xhf reproduce`` on the
+XMASS-I-like replica (pseudo-data, never XMASS-I data), published for reuse
+(docs/publishing.md):
+
+- :func:`publish`: results.json + workspaces -> ``DIR/submission/`` and
+  ``DIR/submission.tar.gz`` (tables with units and qualifiers, figures, one HistFactory archive
+  per analysis), validated with hepdata-validator, written atomically;
+- :func:`likelihood_archive` / :func:`likelihood_files`: one analysis as ``BkgOnly.json`` +
+  ``patchset.json`` (+ sidecars, README, SHA256SUMS) in a deterministic tar.gz;
+- :mod:`xhf.publish.reinterpret`: a new signal (e.g. a dark photon at a mass not in the grid)
+  as a patch for the published background-only workspace, and its limit.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from xhf.publish.archive import read_tar_gz, tar_gz
+from xhf.publish.inputs import (
+    ANALYSES,
+    check_hepdata_id,
+    load_analysis_inputs,
+    load_results,
+    parse_results,
+)
+from xhf.publish.likelihood import likelihood_archive, likelihood_files, power_law_patchset
+from xhf.publish.reinterpret import (
+    components_patch,
+    dark_photon_counts,
+    dark_photon_limit,
+    signal_patch,
+)
+from xhf.publish.submission import (
+    InvalidSubmissionError,
+    build_submission,
+    validate_submission,
+    write_submission,
+)
+
+__all__ = [
+    "ANALYSES",
+    "InvalidSubmissionError",
+    "build_submission",
+    "check_hepdata_id",
+    "components_patch",
+    "dark_photon_counts",
+    "dark_photon_limit",
+    "likelihood_archive",
+    "likelihood_files",
+    "load_analysis_inputs",
+    "load_results",
+    "parse_results",
+    "power_law_patchset",
+    "publish",
+    "read_tar_gz",
+    "signal_patch",
+    "tar_gz",
+    "validate_submission",
+    "write_submission",
+]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+def publish(
+    output: str | os.PathLike[str] = "hepdata",
+    *,
+    results: str | os.PathLike[str] = "results",
+    workspaces: str | os.PathLike[str] = "workspaces",
+    hepdata: str | None = None,
+    force: bool = False,
+    settings=None,
+) -> Path:
+    """Make, validate and write the HEPData submission; return the output directory.
+
+    Args:
+        output: output directory (``submission/`` and ``submission.tar.gz`` inside).
+        results: the main job's output directory (``results.json``, ``figures/*.png``).
+        workspaces: directory of the shipped workspaces (``xmass1_*.json`` and sidecars).
+        hepdata: INSPIRE id ``insNNNNNNN`` written into the patchsets (``references.hepdata``)
+            and the submission's ``record_ids``; None keeps ``ins0000000`` ("not assigned").
+        force: replace an existing ``output``.
+        settings: replica settings of the detector model (default: the shipped replica's).
+
+    Raises:
+        MissingFileError, InvalidInputError, InvalidParameterError: bad inputs (one line).
+        OutputExistsError: ``output`` exists and ``force`` is False.
+        InvalidSubmissionError: hepdata-validator rejected the result.
+    """
+    from xhf.exceptions import OutputExistsError
+
+    hepdata = check_hepdata_id(hepdata)
+    output = Path(output)
+    if output.exists() and not force:
+        raise OutputExistsError(f"{output}: exists; use --force to overwrite")
+    loaded = load_results(results)
+    inputs = load_analysis_inputs(workspaces)
+    results_dir = Path(results)
+    results_dir = results_dir if results_dir.is_dir() else results_dir.parent
+    files = build_submission(
+        loaded,
+        inputs,
+        figures_dir=results_dir / "figures",
+        results_json=Path(loaded.source).read_bytes(),
+        hepdata=hepdata,
+        settings=settings,
+    )
+    return write_submission(files, output, force=force)

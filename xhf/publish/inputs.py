@@ -1,0 +1,383 @@
+"""What ``xhf publish`` reads: the main job's ``results.json`` and the shipped workspaces.
+
+This is the publish stage's input edge. ``results.json`` is written by ``xhf reproduce``
+(issue 6): a flat list ``limits`` of
+``{analysis, method, flavor, mass_mev, unit, expected, expected_band: [-2, -1, +1, +2],
+observed, paper}``, the dark-photon ``exclusion_curve`` per method and mass, and
+``provenance``. The workspaces are the files of ``docs/workspace-conventions.md``: one
+workspace per power-law analysis (magnetic moment, millicharge) and, for the dark photon, a
+background-only workspace with its grid and components patchsets, each with its sidecar.
+
+Every problem is one :class:`~xhf.exceptions.XhfError` line naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from xhf.exceptions import InvalidInputError, InvalidParameterError, MissingFileError
+from xhf.jsonio import read_json
+from xhf.workspace.compat import quiet_pyhf
+from xhf.workspace.products import sidecar_path
+
+__all__ = [
+    "ANALYSES",
+    "BANDS",
+    "HEPDATA_ID",
+    "AnalysisInput",
+    "CurvePoint",
+    "LimitEntry",
+    "Results",
+    "check_hepdata_id",
+    "load_analysis_inputs",
+    "load_results",
+    "parse_results",
+]
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+#: The analyses of XMASS-I (Phys. Lett. B 809 (2020) 135741) and their shipped files,
+#: role -> file name in the workspaces directory (each with a ``.meta.json`` sidecar).
+ANALYSES: dict[str, dict[str, str]] = {
+    "magnetic_moment": {"workspace": "xmass1_magnetic_moment.json"},
+    "millicharge": {"workspace": "xmass1_millicharge.json"},
+    "dark_photon": {
+        "background_only": "xmass1_dark_photon_BkgOnly.json",
+        "patchset": "xmass1_dark_photon_patchset.json",
+        "components": "xmass1_dark_photon_components_patchset.json",
+    },
+}
+#: pyhf's patchset schema: ``references.hepdata`` is an INSPIRE id.
+HEPDATA_ID = re.compile(r"^ins[0-9]{7}$")
+#: Expected-band keys, in the order of ``expected_band``.
+BANDS = ("-2", "-1", "+1", "+2")
+
+
+def check_hepdata_id(value: str | None) -> str | None:
+    """``insNNNNNNN`` (seven digits, as pyhf's patchset schema requires) or None.
+
+    >>> check_hepdata_id("ins1797879")
+    'ins1797879'
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str) or not HEPDATA_ID.match(value):
+        raise InvalidParameterError(
+            f"--hepdata-id {value!r}: must be an INSPIRE id like ins1234567 (ins + 7 digits)"
+        )
+    return value
+
+
+class LimitEntry(NamedTuple):
+    """One result of ``results.json`` ``limits`` (values in ``unit``)."""
+
+    analysis: str
+    method: str
+    flavor: str
+    mass_mev: float | None
+    unit: str
+    expected: float
+    band: tuple[float, float, float, float]
+    observed: float | None
+    paper: float | None
+
+
+class CurvePoint(NamedTuple):
+    """One mass of the dark-photon exclusion curve for one method (coupling g_BL)."""
+
+    method: str
+    mass_mev: float
+    expected: float
+    band: tuple[float, float, float, float]
+    observed: float | None
+
+
+@dataclass(frozen=True)
+class Results:
+    """The parts of ``results.json`` the submission needs."""
+
+    limits: tuple[LimitEntry, ...]
+    curve: tuple[CurvePoint, ...]
+    provenance: Mapping[str, Any]
+    source: str = "results.json"
+
+    def find(
+        self, analysis: str, method: str, flavor: str = "all", mass_mev: float | None = None
+    ) -> LimitEntry | None:
+        """The entry for an analysis, method, flavour and mass (masses match to 1e-6)."""
+        for entry in self.limits:
+            if (entry.analysis, entry.method, entry.flavor) != (analysis, method, flavor):
+                continue
+            if (entry.mass_mev is None) != (mass_mev is None):
+                continue
+            if mass_mev is None or math.isclose(entry.mass_mev, mass_mev, rel_tol=1e-6):
+                return entry
+        return None
+
+    def methods(self, analysis: str | None = None) -> list[str]:
+        """Methods present (``chi2`` first, as the paper's), for one analysis or all."""
+        found = {e.method for e in self.limits if analysis in (None, e.analysis)}
+        if analysis in (None, "dark_photon"):
+            found |= {p.method for p in self.curve}
+        return sorted(found, key=lambda m: (m != "chi2", m))
+
+    def curve_for(self, method: str) -> list[CurvePoint]:
+        """The exclusion curve of one method, sorted by mass."""
+        return sorted((p for p in self.curve if p.method == method), key=lambda p: p.mass_mev)
+
+
+# ----------------------------------------------------------------------------- results.json
+def _number(value: Any, where: str, *, optional: bool = False) -> float | None:
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidInputError(f"{where} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _band(value: Any, where: str) -> tuple[float, float, float, float]:
+    if isinstance(value, Mapping):
+        missing = [b for b in BANDS if b not in value]
+        if missing:
+            raise InvalidInputError(f"{where} lacks the band {missing[0]!r}")
+        value = [value[b] for b in BANDS]
+    if not isinstance(value, list | tuple) or len(value) != 4:
+        raise InvalidInputError(f"{where} must list the -2, -1, +1, +2 sigma values")
+    lo2, lo1, hi1, hi2 = (_number(v, f"{where}[{k}]") for k, v in enumerate(value))
+    if not lo2 <= lo1 <= hi1 <= hi2:
+        raise InvalidInputError(f"{where} must increase from -2 to +2 sigma, got {list(value)}")
+    return (lo2, lo1, hi1, hi2)
+
+
+def _expected(point: Mapping[str, Any], where: str) -> tuple[float, tuple]:
+    """Median and band from ``expected`` + ``expected_band``/``band``, or an xhf-limit-style
+    ``expected`` dict ``{"-2", "-1", "0", "+1", "+2"}``."""
+    expected = point.get("expected")
+    if isinstance(expected, Mapping):
+        median = _number(expected.get("0"), f"{where}.expected['0']")
+        return median, _band(expected, f"{where}.expected")
+    median = _number(expected, f"{where}.expected")
+    key = "expected_band" if "expected_band" in point else "band"
+    band = _band(point.get(key), f"{where}.{key}")
+    if not band[1] <= median <= band[2]:
+        raise InvalidInputError(f"{where}.expected lies outside its +-1 sigma band")
+    return median, band
+
+
+def _limit(item: Any, where: str) -> LimitEntry:
+    if not isinstance(item, Mapping):
+        raise InvalidInputError(f"{where} must be an object")
+    for key in ("analysis", "method", "unit"):
+        if not isinstance(item.get(key), str):
+            raise InvalidInputError(f"{where}.{key} must be a string")
+    median, band = _expected(item, where)
+    return LimitEntry(
+        analysis=item["analysis"],
+        method=item["method"],
+        flavor=str(item.get("flavor") or "all"),
+        mass_mev=_number(item.get("mass_mev"), f"{where}.mass_mev", optional=True),
+        unit=item["unit"],
+        expected=median,
+        band=band,
+        observed=_number(item.get("observed"), f"{where}.observed", optional=True),
+        paper=_number(item.get("paper"), f"{where}.paper", optional=True),
+    )
+
+
+def _curve_point(method: str, point: Any, where: str) -> CurvePoint:
+    if not isinstance(point, Mapping):
+        raise InvalidInputError(f"{where} must be an object")
+    mass = point.get("mass_mev", point.get("mass"))
+    median, band = _expected(point, where)
+    return CurvePoint(
+        method,
+        _number(mass, f"{where}.mass_mev"),
+        median,
+        band,
+        _number(point.get("observed"), f"{where}.observed", optional=True),
+    )
+
+
+def _columns(method: str, table: Mapping[str, Any], where: str) -> list[CurvePoint]:
+    """``{"mass_mev": [...], "expected": [...], "band": {...} | [[4]...], "observed": [...]}``."""
+    masses = table.get("mass_mev", table.get("masses_mev"))
+    if not isinstance(masses, list):
+        raise InvalidInputError(f"{where}.mass_mev must be a list")
+    key = "expected_band" if "expected_band" in table else "band"
+    band = table.get(key)
+    points = []
+    for i in range(len(masses)):
+        if isinstance(band, Mapping):
+            row_band = {b: _index(band.get(b), i, f"{where}.{key}.{b}") for b in BANDS}
+        else:
+            row_band = _index(band, i, f"{where}.{key}")
+        observed = table.get("observed")
+        row = {
+            "mass_mev": masses[i],
+            "expected": _index(table.get("expected"), i, f"{where}.expected"),
+            "band": row_band,
+            "observed": None if observed is None else _index(observed, i, f"{where}.observed"),
+        }
+        points.append(_curve_point(method, row, f"{where}[{i}]"))
+    return points
+
+
+def _index(values: Any, i: int, where: str) -> Any:
+    if not isinstance(values, list) or i >= len(values):
+        raise InvalidInputError(f"{where} must be a list as long as mass_mev")
+    return values[i]
+
+
+def _curve(curve: Any, where: str) -> list[CurvePoint]:
+    """Every shape of "per mass per method" the exclusion curve may take (see module doc)."""
+    points: list[CurvePoint] = []
+    if curve is None:
+        return points
+    if isinstance(curve, Mapping):
+        for method in sorted(curve):
+            block, at = curve[method], f"{where}.{method}"
+            if isinstance(block, list):
+                points += [_curve_point(method, p, f"{at}[{i}]") for i, p in enumerate(block)]
+            elif isinstance(block, Mapping) and isinstance(block.get("points"), list):
+                points += [
+                    _curve_point(method, p, f"{at}.points[{i}]")
+                    for i, p in enumerate(block["points"])
+                ]
+            elif isinstance(block, Mapping):
+                points += _columns(method, block, at)
+            else:
+                raise InvalidInputError(f"{at} must be a list of points or of columns")
+        return points
+    if not isinstance(curve, list):
+        raise InvalidInputError(f"{where} must be an object (per method) or a list (per mass)")
+    for i, item in enumerate(curve):
+        at = f"{where}[{i}]"
+        if not isinstance(item, Mapping):
+            raise InvalidInputError(f"{at} must be an object")
+        if isinstance(item.get("method"), str):
+            points.append(_curve_point(item["method"], item, at))
+            continue
+        methods = [k for k, v in item.items() if isinstance(v, Mapping)]
+        if not methods:
+            raise InvalidInputError(f"{at} names no method")
+        for method in sorted(methods):
+            row = {"mass_mev": item.get("mass_mev", item.get("mass")), **item[method]}
+            points.append(_curve_point(method, row, f"{at}.{method}"))
+    return points
+
+
+def parse_results(document: Any, source: str = "results.json") -> Results:
+    """Check and normalise a ``results.json`` document (errors name ``source`` and the field)."""
+    if not isinstance(document, Mapping):
+        raise InvalidInputError(f"{source}: must be a JSON object with 'limits'")
+    limits = document.get("limits")
+    if not isinstance(limits, list) or not limits:
+        raise InvalidInputError(f"{source}: field 'limits' must be a non-empty list")
+    entries = tuple(_limit(item, f"{source}: field 'limits[{i}]'") for i, item in enumerate(limits))
+    curve = tuple(_curve(document.get("exclusion_curve"), f"{source}: field 'exclusion_curve'"))
+    provenance = document.get("provenance")
+    provenance = {} if provenance is None else provenance
+    if not isinstance(provenance, Mapping):
+        raise InvalidInputError(f"{source}: field 'provenance' must be an object")
+    return Results(entries, curve, dict(provenance), source)
+
+
+def load_results(results_dir: str | os.PathLike[str]) -> Results:
+    """Read ``DIR/results.json`` (``DIR`` may also be the file itself)."""
+    path = Path(results_dir)
+    if path.is_dir() or path.suffix != ".json":
+        path = path / "results.json"
+    if not path.is_file():
+        raise MissingFileError(f"{path}: no such file (run `xhf reproduce` first)")
+    return parse_results(read_json(path), str(path))
+
+
+# ----------------------------------------------------------------------------- workspaces
+@dataclass(frozen=True)
+class AnalysisInput:
+    """The shipped files of one analysis: role -> document, role -> sidecar, role -> path.
+
+    Roles: ``workspace`` (power-law analyses) or ``background_only``, ``patchset`` (grid) and
+    ``components`` (dark photon).
+    """
+
+    analysis: str
+    documents: Mapping[str, Any]
+    sidecars: Mapping[str, Any]
+    paths: Mapping[str, Path] = field(default_factory=dict)
+
+    @property
+    def power_law(self) -> bool:
+        """One workspace whose POI scales the signal (magnetic moment, millicharge)."""
+        return "workspace" in self.documents
+
+    @property
+    def main(self) -> tuple[Any, Any]:
+        """The workspace (or background-only workspace) and its sidecar."""
+        role = "workspace" if self.power_law else "background_only"
+        return self.documents[role], self.sidecars[role]
+
+
+def _check_document(role: str, document: Any, path: Path) -> None:
+    import pyhf
+
+    if not isinstance(document, dict):
+        raise InvalidInputError(f"{path}: must be a JSON object")
+    try:
+        with quiet_pyhf():
+            if role in ("workspace", "background_only"):
+                pyhf.Workspace(document)
+            else:
+                pyhf.PatchSet(document)
+    except (pyhf.exceptions.InvalidSpecification, pyhf.exceptions.InvalidPatchSet) as exc:
+        kind = "workspace" if role in ("workspace", "background_only") else "patchset"
+        raise InvalidInputError(
+            f"{path}: not a valid pyhf {kind} ({str(exc).splitlines()[0]})"
+        ) from None
+
+
+def _check_sidecar(role: str, meta: Any, path: Path) -> None:
+    if not isinstance(meta, dict):
+        raise InvalidInputError(f"{path}: a sidecar must be a JSON object")
+    for key in ("channel", "measurement", "poi", "bin_edges_kev", "data"):
+        if key not in meta:
+            raise InvalidInputError(f"{path}: field {key!r} is missing")
+    if role != "background_only":
+        signal = meta.get("signal")
+        if not isinstance(signal, dict) or not isinstance(signal.get("parts"), list):
+            raise InvalidInputError(f"{path}: field 'signal.parts' is missing")
+        if not isinstance(signal.get("reference"), int | float):
+            raise InvalidInputError(f"{path}: field 'signal.reference' must be a number")
+
+
+def load_analysis_inputs(
+    workspaces_dir: str | os.PathLike[str], analyses: tuple[str, ...] = tuple(ANALYSES)
+) -> dict[str, AnalysisInput]:
+    """Read, for each analysis, its shipped files and their sidecars (all must exist)."""
+    directory = Path(workspaces_dir)
+    if not directory.is_dir():
+        raise MissingFileError(f"{directory}: no such workspaces directory")
+    out = {}
+    for analysis in analyses:
+        documents, sidecars, paths = {}, {}, {}
+        for role, name in ANALYSES[analysis].items():
+            path = directory / name
+            if not path.is_file():
+                raise MissingFileError(f"{path}: no such {role.replace('_', '-')} file")
+            side = sidecar_path(path)
+            if not side.is_file():
+                raise MissingFileError(f"{side}: no such sidecar (needed for physical units)")
+            documents[role], sidecars[role], paths[role] = read_json(path), read_json(side), path
+            _check_document(role, documents[role], path)
+            _check_sidecar(role, sidecars[role], side)
+        out[analysis] = AnalysisInput(analysis, documents, sidecars, paths)
+    return out
