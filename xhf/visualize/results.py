@@ -143,7 +143,7 @@ def plot_exclusion_curve(
         ax.scatter(pm, pg, marker="*", s=220, color="tab:red", zorder=4, label="XMASS-I (paper)")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlim(m[0], m[-1])
+    ax.set_xlim(m[0] / 1.5, m[-1] * 1.5)
     ax.set_xlabel(r"$M_{A'}$ [MeV]")
     ax.set_ylabel(r"90 % CL limit on $g_{B-L}$")
     ax.legend(fontsize=11, frameon=False, loc="upper left")
