@@ -26,6 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from xhf.exceptions import InvalidParameterError
 from xhf.physics.constants import ALPHA, M_ELECTRON_MEV
+from xhf.physics.quadrature import unit_gauss_legendre
 
 __all__ = ["beta_spectrum", "double_beta_spectrum", "fermi_function"]
 
@@ -67,9 +68,8 @@ def _beta_shape(t: NDArray, q_mev: float, z: int, forbidden: str) -> NDArray:
 
 @cache
 def _beta_norm(q_mev: float, z: int, forbidden: str) -> float:
-    x, wts = np.polynomial.legendre.leggauss(400)
-    t = 0.5 * q_mev * (x + 1.0)
-    return float(np.sum(0.5 * q_mev * wts * _beta_shape(t, q_mev, z, forbidden)))
+    u, wts = unit_gauss_legendre(400)
+    return float(np.sum(q_mev * wts * _beta_shape(q_mev * u, q_mev, z, forbidden)))
 
 
 def beta_spectrum(
@@ -95,9 +95,8 @@ def _primakoff_rosen(k: NDArray, k0: float) -> NDArray:
 @cache
 def _double_beta_norm(q_mev: float) -> float:
     k0 = q_mev / M_ELECTRON_MEV
-    x, wts = np.polynomial.legendre.leggauss(200)
-    k = 0.5 * k0 * (x + 1.0)
-    return float(np.sum(0.5 * k0 * wts * _primakoff_rosen(k, k0))) * M_ELECTRON_MEV
+    u, wts = unit_gauss_legendre(200)
+    return float(np.sum(k0 * wts * _primakoff_rosen(k0 * u, k0))) * M_ELECTRON_MEV
 
 
 def double_beta_spectrum(t_mev: ArrayLike, q_mev: float) -> NDArray[np.float64]:

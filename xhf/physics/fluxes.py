@@ -34,6 +34,7 @@ from numpy.typing import ArrayLike, NDArray
 from xhf.exceptions import InvalidParameterError
 from xhf.physics.beta_spectra import fermi_function
 from xhf.physics.constants import M_ELECTRON_MEV
+from xhf.physics.quadrature import unit_gauss_legendre
 
 __all__ = [
     "FLUX_MODELS",
@@ -116,9 +117,7 @@ def allowed_beta_plus_shape(energy_mev: ArrayLike, q_mev: float, daughter_z: int
 @cache
 def _norm(q_mev: float, daughter_z: int) -> float:
     """Integral of the unnormalised shape over 0 < E < Q (Gauss-Legendre in E = Q(1 - t^2))."""
-    t, w = np.polynomial.legendre.leggauss(400)
-    t = 0.5 * (t + 1.0)
-    w = 0.5 * w
+    t, w = unit_gauss_legendre(400)
     energy = q_mev * (1.0 - t**2)
     return float(np.sum(w * 2.0 * q_mev * t * allowed_beta_plus_shape(energy, q_mev, daughter_z)))
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -45,6 +44,7 @@ from xhf.physics.cross_sections import (
 )
 from xhf.physics.fluxes import FLUX_MODELS, SolarSource, flux_model, solar_sources
 from xhf.physics.oscillations import FLAVOURS, FixedFractions, MSWOscillations
+from xhf.physics.quadrature import unit_gauss_legendre
 from xhf.physics.target import Target, load_target
 
 __all__ = [
@@ -109,19 +109,13 @@ class RateInputs:
         }
 
 
-@cache
-def _nodes(n: int) -> tuple[NDArray, NDArray]:
-    t, w = np.polynomial.legendre.leggauss(n)
-    return 0.5 * (t + 1.0), 0.5 * w
-
-
 def _source_points(source: SolarSource, flux: float, e_low: NDArray) -> tuple[NDArray, NDArray]:
     """Neutrino energies (n_T, n) and weights Phi(E) dE for E from e_low(T) to the end point."""
     if source.kind == "line":
         energy = np.array([[e for e, _ in source.lines]] * len(e_low))
         weight = np.array([[flux * b for _, b in source.lines]] * len(e_low))
         return energy, np.where(energy > e_low[:, None], weight, 0.0)
-    t, w = _nodes(QUADRATURE_NODES)
+    t, w = unit_gauss_legendre(QUADRATURE_NODES)
     span = np.clip(source.q_mev - e_low, 0.0, None)[:, None]
     energy = source.q_mev - span * t**2
     weight = flux * source.spectrum(energy) * 2.0 * span * t * w
