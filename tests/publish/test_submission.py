@@ -295,3 +295,13 @@ def test_cli_bad_input_is_one_line(main_job, tmp_path, change, message):
 def test_cli_help_has_an_example():
     result = CliRunner().invoke(cli, ["publish", "--help"])
     assert result.exit_code == 0 and "Example:" in result.output and "--hepdata-id" in result.output
+
+
+def test_missing_hepdata_lib_is_one_line(monkeypatch):
+    import sys
+
+    from xhf.publish.compat import MissingDependencyError, import_publish
+
+    monkeypatch.setitem(sys.modules, "hepdata_lib", None)
+    with pytest.raises(MissingDependencyError, match=r"pip install 'xhf\[publish\]'"):
+        import_publish("hepdata_lib")

@@ -10,11 +10,15 @@ exactly those (the jsonschema ones include pyhf's, see :func:`xhf.workspace.comp
 
 from __future__ import annotations
 
+import importlib
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import ModuleType
 
-__all__ = ["JSONSCHEMA_DEPRECATION", "quiet_hepdata"]
+from xhf.exceptions import XhfError
+
+__all__ = ["JSONSCHEMA_DEPRECATION", "MissingDependencyError", "import_publish", "quiet_hepdata"]
 
 
 def __dir__() -> list[str]:
@@ -36,3 +40,23 @@ def quiet_hepdata() -> Iterator[None]:
         )
         warnings.filterwarnings("ignore", message="unclosed file", category=ResourceWarning)
         yield
+
+
+class MissingDependencyError(XhfError, ImportError):
+    """An optional dependency of the publish stage is not installed."""
+
+
+def import_publish(module: str) -> ModuleType:
+    """Import hepdata_lib or hepdata_validator quietly; a clear error if it is missing.
+
+    >>> import_publish("hepdata_lib").__name__
+    'hepdata_lib'
+    """
+    try:
+        with quiet_hepdata():
+            return importlib.import_module(module)
+    except ImportError:
+        raise MissingDependencyError(
+            f"xhf publish needs {module.split('.')[0]} (hepdata-lib, hepdata-validator): "
+            "pip install 'xhf[publish]'"
+        ) from None

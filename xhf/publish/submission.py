@@ -25,7 +25,7 @@ from xhf import __version__
 from xhf.exceptions import InvalidInputError, OutputExistsError, XhfError
 from xhf.publish.archive import tar_gz
 from xhf.publish.assemble import submission_tables
-from xhf.publish.compat import quiet_hepdata
+from xhf.publish.compat import import_publish, quiet_hepdata
 from xhf.publish.figures import figure_resources, match_figures
 from xhf.publish.inputs import AnalysisInput, Results
 from xhf.publish.likelihood import archive_name, likelihood_archive
@@ -191,10 +191,9 @@ def validate_submission(
     Raises:
         InvalidSubmissionError: naming the file and the validator's first message.
     """
+    module = import_publish("hepdata_validator.full_submission_validator")
     with quiet_hepdata():
-        from hepdata_validator.full_submission_validator import FullSubmissionValidator
-
-        validator = FullSubmissionValidator()
+        validator = module.FullSubmissionValidator()
         if archive is not None:
             valid = validator.validate(archive=str(archive))
         else:

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from xhf.publish.compat import quiet_hepdata
+from xhf.publish.compat import import_publish
 from xhf.publish.inputs import LimitEntry, Results
 from xhf.publish.readme import PSEUDO_DATA_NOTE
 
@@ -82,9 +82,7 @@ COMMON_PHRASES = [
 
 def hepdata_lib():
     """hepdata_lib, imported without the jsonschema deprecation warning of its validator."""
-    with quiet_hepdata():
-        import hepdata_lib as lib
-    return lib
+    return import_publish("hepdata_lib")
 
 
 def keywords(analysis: str | None, observables: Sequence[str], flavours=("all",)) -> dict:
