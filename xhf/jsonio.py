@@ -1,8 +1,11 @@
 """Deterministic JSON and atomic writes: the only place xhf writes files.
 
-The same inputs give the same bytes: keys are sorted, the indent is fixed, NumPy scalars and
-arrays become plain Python floats and lists, and a file is written to a temporary sibling and
-renamed into place, so an interrupted command never leaves a half-written output.
+The same inputs give the same bytes: keys are sorted, the indent is fixed (or, for large
+machine-read documents such as patchsets, ``compact=True``: no whitespace at all), NumPy scalars
+and arrays become plain Python floats and lists, and a file is written to a temporary sibling
+and renamed into place, so an interrupted command never leaves a half-written output.
+:func:`round_significant` shortens floats to a number of significant digits; apply it to a
+document *before* computing its digest, so that the digest describes the bytes written.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import numpy as np
 
 from xhf.exceptions import InvalidInputError, MissingFileError, OutputExistsError
 
-__all__ = ["atomic_write", "dumps", "plain", "read_json", "write_json"]
+__all__ = ["atomic_write", "dumps", "plain", "read_json", "round_significant", "write_json"]
 
 
 def __dir__() -> list[str]:
@@ -50,9 +53,48 @@ def plain(obj: Any) -> Any:
     return obj
 
 
-def dumps(obj: Any) -> str:
-    """Serialise ``obj`` deterministically: sorted keys, indent 2, trailing newline."""
-    return json.dumps(plain(obj), sort_keys=True, indent=2, allow_nan=False) + "\n"
+def round_significant(obj: Any, digits: int) -> Any:
+    """A copy of ``obj`` with every float rounded to ``digits`` significant digits.
+
+    Dicts and lists are copied recursively (NumPy objects become plain ones, as in
+    :func:`plain`); integers, booleans, strings and ``None`` are kept. A rounded float is the
+    double nearest to its ``digits``-digit decimal, so it prints short (``repr``) and the
+    same input always gives the same output.
+
+    >>> round_significant({"a": [1234.5678, -2.0 / 3.0, 7, True], "b": 1.23456789e-12}, 4)
+    {'a': [1235.0, -0.6667, 7, True], 'b': 1.235e-12}
+    """
+    if not isinstance(digits, int) or isinstance(digits, bool) or not 1 <= digits <= 17:
+        raise ValueError(f"digits must be an integer in [1, 17], not {digits!r}")
+    return _rounded(plain(obj), f".{digits}g")
+
+
+def _rounded(obj: Any, spec: str) -> Any:
+    if isinstance(obj, dict):
+        return {k: _rounded(v, spec) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_rounded(v, spec) for v in obj]
+    if isinstance(obj, float):
+        return float(format(obj, spec))
+    return obj
+
+
+def dumps(obj: Any, *, compact: bool = False) -> str:
+    """Serialise ``obj`` deterministically: sorted keys, trailing newline.
+
+    Args:
+        obj: plain JSON data (NumPy objects are converted, see :func:`plain`).
+        compact: no whitespace between items (``{"a":[1.0,2.0]}``), for large machine-read
+            documents such as patchsets; the default is an indent of 2.
+
+    >>> dumps({"b": [1.0, 2.0], "a": 1}, compact=True)
+    '{"a":1,"b":[1.0,2.0]}\\n'
+    """
+    if compact:
+        text = json.dumps(plain(obj), sort_keys=True, separators=(",", ":"), allow_nan=False)
+    else:
+        text = json.dumps(plain(obj), sort_keys=True, indent=2, allow_nan=False)
+    return text + "\n"
 
 
 def atomic_write(
@@ -86,7 +128,7 @@ def atomic_write(
             data = write.encode() if isinstance(write, str) else write
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, dest)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -94,16 +136,18 @@ def atomic_write(
     return dest
 
 
-def _umask() -> int:
+def current_umask() -> int:
     """The process umask (read by setting and restoring it)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
 
 
-def write_json(path: str | os.PathLike[str], obj: Any, *, force: bool = False) -> Path:
+def write_json(
+    path: str | os.PathLike[str], obj: Any, *, force: bool = False, compact: bool = False
+) -> Path:
     """Write ``obj`` as deterministic JSON (see :func:`dumps`), atomically."""
-    return atomic_write(path, dumps(obj), force=force)
+    return atomic_write(path, dumps(obj, compact=compact), force=force)
 
 
 def read_json(path: str | os.PathLike[str]) -> Any:

@@ -170,6 +170,8 @@ def patchset_metadata(
     meta["digest"]["patchset"] = digest(patchset)
     meta["form"] = form
     meta["labels"] = list(patchset["metadata"]["labels"])
+    if "significant_digits" in patchset["metadata"]:  # the patches' numbers are rounded
+        meta["significant_digits"] = patchset["metadata"]["significant_digits"]
     meta["patches"] = {p["metadata"]["name"]: p["metadata"]["values"] for p in patchset["patches"]}
     info = signal_info(first)
     info.pop("name")

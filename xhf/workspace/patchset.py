@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from xhf.exceptions import InvalidParameterError, InvalidTemplateError
+from xhf.jsonio import round_significant
 from xhf.templates.templateset import Signal, TemplateSet
 from xhf.workspace.builder import (
     channel_workspace,
@@ -231,6 +232,7 @@ def _patchset(
     labels: list[str],
     form: str,
     hepdata: str | None,
+    extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     import pyhf
 
@@ -260,6 +262,7 @@ def _patchset(
             "reference": float(first.reference),
             "references": {"hepdata": record},
             "unit": first.unit,
+            **(extra or {}),
         },
         "patches": patches,
         "version": PATCHSET_VERSION,
@@ -286,11 +289,18 @@ def build_patchset(
     couplings: Mapping[str, Sequence[float]] | Sequence[float],
     *,
     hepdata: str | None = None,
+    significant_digits: int | None = None,
 ) -> dict[str, Any]:
     """The grid patchset: one patch per (mass, coupling) holding the exact excess, POI ``mu``.
 
     At each point t = g/g_ref the sample ``signal`` is sum_k t^p_k S_k with its systematics
     (:func:`xhf.workspace.samples.combine_parts`); ``mu = 1`` is the model point.
+
+    A grid of many points is large (every patch repeats the sample with its histosys
+    templates); ``significant_digits`` rounds the numbers of every patch (yields, templates,
+    errors, factors) so that the file stays small. The rounding happens here, before the
+    patchset is checked and before any digest is taken of it, and is recorded in its
+    metadata (``significant_digits``).
 
     Args:
         background_only: the workspace of :func:`build_background_only` (its digest is recorded).
@@ -298,6 +308,8 @@ def build_patchset(
         signals: one signal per mass (metadata ``mass_mev``), all in one channel.
         couplings: the grid of parameter values, per signal name or shared.
         hepdata: INSPIRE id ``insNNNNNNN`` of the publication (pyhf requires one).
+        significant_digits: round the patches' numbers to this many significant digits
+            (:func:`xhf.jsonio.round_significant`); ``None`` keeps every bit.
 
     Returns:
         A pyhf patchset dict; labels ``["mass_mev", <parameter>]`` (or ``[<parameter>]`` for a
@@ -318,6 +330,8 @@ def build_patchset(
             if not NAME_PATTERN.match(name):
                 raise InvalidParameterError(f"patch name {name!r} must match ^[a-zA-Z0-9_]+$")
             values = ([mass] if with_mass else []) + [value]
+            if significant_digits is not None:
+                sample = round_significant(sample, significant_digits)
             patches.append(
                 {
                     "metadata": {"name": name, "values": values},
@@ -326,7 +340,8 @@ def build_patchset(
                     ],
                 }
             )
-    return _patchset(background_only, templates, sigs, patches, labels, "grid", hepdata)
+    extra = {} if significant_digits is None else {"significant_digits": significant_digits}
+    return _patchset(background_only, templates, sigs, patches, labels, "grid", hepdata, extra)
 
 
 def build_component_patchset(

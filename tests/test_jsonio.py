@@ -1,0 +1,50 @@
+"""Deterministic JSON: compact form for large documents, rounding to significant digits."""
+
+import json
+
+import numpy as np
+import pytest
+
+from xhf.jsonio import dumps, read_json, round_significant, write_json
+
+
+def test_compact_dumps_has_no_whitespace_and_sorted_keys():
+    doc = {"b": [1.0, 2.5], "a": {"y": None, "x": True}}
+    text = dumps(doc, compact=True)
+    assert text == '{"a":{"x":true,"y":null},"b":[1.0,2.5]}\n'
+    assert json.loads(text) == doc
+
+
+def test_the_default_stays_indented():
+    assert dumps({"a": [1.0]}) == '{\n  "a": [\n    1.0\n  ]\n}\n'
+
+
+def test_write_json_compact_round_trips(tmp_path):
+    doc = {"values": np.array([0.1, 1e-300, -3.0]), "n": np.int64(4)}
+    path = write_json(tmp_path / "c.json", doc, compact=True)
+    assert path.read_text().count("\n") == 1
+    assert read_json(path) == {"values": [0.1, 1e-300, -3.0], "n": 4}
+
+
+def test_round_significant_rounds_floats_only():
+    doc = {"a": [123456.789, -0.000123456789, 0.0, -0.0], "i": 7, "b": False, "s": "1.23456"}
+    rounded = round_significant(doc, 3)
+    assert rounded == {"a": [123000.0, -0.000123, 0.0, -0.0], "i": 7, "b": False, "s": "1.23456"}
+    assert isinstance(rounded["a"][0], float) and isinstance(rounded["i"], int)
+    assert doc["a"][0] == 123456.789  # the input is not modified
+
+
+def test_round_significant_is_idempotent_and_short():
+    values = np.random.default_rng(1).lognormal(0.0, 5.0, 1000) * np.where(
+        np.arange(1000) % 2, 1.0, -1.0
+    )
+    once = round_significant(values, 6)
+    assert round_significant(once, 6) == once
+    assert all(len(repr(abs(v)).replace("e-", "").replace("e+", "")) <= 12 for v in once)
+    np.testing.assert_allclose(once, values, rtol=5e-6, atol=0.0)
+
+
+@pytest.mark.parametrize("digits", [0, 18, 2.0, True])
+def test_round_significant_needs_a_sensible_number_of_digits(digits):
+    with pytest.raises(ValueError, match="digits"):
+        round_significant([1.0], digits)
