@@ -122,3 +122,17 @@ def test_reads_what_the_builder_writes():
         assert result.parameter == "coupling" and result.unit == "g_BL"
         crossed = grid_limit(by_grid, result.mass_mev)
         assert result.expected["0"] == pytest.approx(crossed["expected"]["0"], rel=0.05)
+
+
+@pytest.mark.slow
+def test_tied_profile_with_pyhf_fits_agrees(dark_photon, curve):
+    """The generic backend (pyhf fits with fixed_params, a 1-D search for s-hat) agrees."""
+    from xhf.infer import FitOptions
+
+    models = PatchedModels(
+        dark_photon["bkg_only"], dark_photon["components"], dark_photon["components_meta"]
+    )
+    generic = limit(models.analysis(models.names[0]), options=FitOptions(backend="pyhf"))
+    assert generic.fit_status["backend"] == "pyhf"
+    assert generic.poi_limit == pytest.approx(curve[0].poi_limit, rel=1e-3)
+    assert generic.poi_expected["0"] == pytest.approx(curve[0].poi_expected["0"], rel=1e-3)
