@@ -115,6 +115,14 @@ def summary_markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _tex(value: float) -> str:
+    """``4.5e-12`` as ``4.5\\times10^{-12}`` for mathtext."""
+    mantissa, exponent = (
+        f"{value:.2g}".split("e") if "e" in f"{value:.2g}" else (f"{value:.2g}", "0")
+    )
+    return rf"{mantissa}\times10^{{{int(exponent)}}}"
+
+
 def _figures(rep: Reproduction, templates: TemplateSet) -> dict[str, Any]:
     from xhf.visualize import (
         plot_background_model,
@@ -130,9 +138,12 @@ def _figures(rep: Reproduction, templates: TemplateSet) -> dict[str, Any]:
         "fig2_background_model_low_energy": plot_background_model(templates, "low_energy"),
     }
     labels = {
-        "magnetic_moment": ("Magnetic moment, 2-200 keV", lambda x: rf"$\mu_\nu = {x:.2g}\,\mu_B$"),
-        "millicharge": ("Millicharge, 2-15 keV", lambda x: rf"$\delta_\nu = {x:.2g}\,e$"),
-        "dark_photon_1kev": ("Dark photon, $M$ = 1 keV", lambda x: rf"$g_{{B-L}} = {x:.2g}$"),
+        "magnetic_moment": (
+            "Magnetic moment, 2-200 keV",
+            lambda x: rf"$\mu_\nu = {_tex(x)}\,\mu_B$",
+        ),
+        "millicharge": ("Millicharge, 2-15 keV", lambda x: rf"$\delta_\nu = {_tex(x)}\,e$"),
+        "dark_photon_1kev": ("Dark photon, $M$ = 1 keV", lambda x: rf"$g_{{B-L}} = {_tex(x)}$"),
     }
     for key, fit in rep.fits.items():
         if "signal_at_limit" not in fit:
