@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +24,16 @@ import numpy as np
 
 from xhf.exceptions import InvalidInputError, MissingFileError, OutputExistsError
 
-__all__ = ["atomic_write", "dumps", "plain", "read_json", "round_significant", "write_json"]
+__all__ = [
+    "atomic_directory",
+    "atomic_write",
+    "current_umask",
+    "dumps",
+    "plain",
+    "read_json",
+    "round_significant",
+    "write_json",
+]
 
 
 def __dir__() -> list[str]:
@@ -134,6 +146,36 @@ def atomic_write(
         tmp.unlink(missing_ok=True)
         raise
     return dest
+
+
+@contextmanager
+def atomic_directory(path: str | os.PathLike[str], *, force: bool = False) -> Iterator[Path]:
+    """Build a whole output directory in a staging sibling, then rename it into place.
+
+    Yields the staging directory; when the block finishes without an exception, the staging
+    directory replaces ``path`` as a whole (an existing ``path`` only with ``force``). On any
+    error or interruption the staging directory is removed and ``path`` is left as it was.
+    """
+    dest = Path(path)
+    if dest.exists() and not force:
+        raise OutputExistsError(f"{dest}: exists; use --force to replace it")
+    if dest.exists() and not dest.is_dir():
+        raise OutputExistsError(f"{dest}: exists and is not a directory")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = dest.parent / f".{dest.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp"
+    staging.mkdir()  # honours the umask, unlike mkdtemp
+    try:
+        yield staging
+        if dest.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".old", dir=dest.parent))
+            os.replace(dest, old / dest.name)
+            os.replace(staging, dest)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, dest)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
 
 def current_umask() -> int:

@@ -16,13 +16,13 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from xhf import __version__
-from xhf.exceptions import InvalidInputError, OutputExistsError, XhfError
+from xhf.exceptions import InvalidInputError, XhfError
+from xhf.jsonio import atomic_directory
 from xhf.publish.archive import tar_gz
 from xhf.publish.assemble import submission_tables
 from xhf.publish.compat import import_publish, quiet_hepdata
@@ -222,13 +222,7 @@ def write_submission(
         The output directory.
     """
     output = Path(output)
-    if output.exists() and not force:
-        raise OutputExistsError(f"{output}: exists; use --force to overwrite")
-    if output.exists() and not output.is_dir():
-        raise OutputExistsError(f"{output}: exists and is not a directory")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent))
-    try:
+    with atomic_directory(output, force=force) as staging:
         directory = staging / SUBMISSION_DIR
         directory.mkdir()
         for name, blob in files.items():
@@ -239,20 +233,4 @@ def write_submission(
         archive.write_bytes(tar_gz(files))
         validate_submission(directory)
         validate_submission(archive=archive)
-        mask = os.umask(0)
-        os.umask(mask)
-        for path in [staging, directory, archive, *directory.iterdir()]:
-            os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~mask)
-        if output.exists():
-            old = Path(
-                tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".old", dir=output.parent)
-            )
-            os.replace(output, old / output.name)
-            os.replace(staging, output)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, output)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return output

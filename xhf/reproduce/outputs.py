@@ -7,14 +7,10 @@ an interrupted run leaves an earlier output directory intact and no partial file
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
-import uuid
 from pathlib import Path
 from typing import Any
 
-from xhf.exceptions import OutputExistsError
-from xhf.jsonio import atomic_write, dumps
+from xhf.jsonio import atomic_directory, atomic_write, dumps
 from xhf.reproduce.run import Reproduction
 from xhf.templates.templateset import TemplateSet
 
@@ -204,24 +200,9 @@ def write_reproduction(
     from xhf.visualize import save_figure
 
     dest = Path(outdir)
-    if dest.exists() and not force:
-        raise OutputExistsError(f"{dest}: exists; use --force to replace it")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.parent / f".{dest.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()  # honours the umask, unlike mkdtemp
-    try:
-        atomic_write(tmp / "results.json", dumps(rep.results))
-        atomic_write(tmp / "summary.md", summary_markdown(rep.results))
+    with atomic_directory(dest, force=force) as staging:
+        atomic_write(staging / "results.json", dumps(rep.results))
+        atomic_write(staging / "summary.md", summary_markdown(rep.results))
         for name, fig in _figures(rep, templates).items():
-            save_figure(fig, tmp / "figures" / name)
-        if dest.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old.", dir=dest.parent))
-            os.replace(dest, old / dest.name)
-            os.replace(tmp, dest)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, dest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+            save_figure(fig, staging / "figures" / name)
     return sorted(p for p in dest.rglob("*") if p.is_file())
