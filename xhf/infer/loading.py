@@ -11,6 +11,7 @@ still usable: the parameter is then the POI itself.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,12 +78,41 @@ def read_sidecar(path: str | os.PathLike[str]) -> dict[str, Any] | None:
     return meta
 
 
-def patch_names(patchset: dict[str, Any]) -> list[str]:
-    """Names of the patches of a patchset dict, in file order."""
+def patch_names(patchset: dict[str, Any], source: str = "patchset") -> list[str]:
+    """Names of the patches of a patchset dict, in file order (``source`` names it in errors)."""
     try:
         return [p["metadata"]["name"] for p in patchset["patches"]]
     except (KeyError, TypeError):
-        raise InvalidInputError("not a pyhf patchset: field 'patches[].metadata.name'") from None
+        raise InvalidInputError(
+            f"{source}: not a pyhf patchset: field 'patches[].metadata.name'"
+        ) from None
+
+
+def _check_observations(workspace: dict[str, Any], source: str = "workspace") -> None:
+    """Reject duplicated channels and observations of the wrong length, NaN/inf or negative.
+
+    pyhf's schema accepts these; they would otherwise surface as a failed fit or a traceback.
+    """
+    bins, seen = {}, set()
+    for channel in workspace.get("channels", []):
+        name = channel["name"]
+        if name in seen:
+            raise InvalidInputError(f"{source}: channels: duplicated channel {name!r}")
+        seen.add(name)
+        bins[name] = len(channel["samples"][0]["data"]) if channel["samples"] else 0
+    for obs in workspace.get("observations", []):
+        data, name = obs["data"], obs["name"]
+        if name in bins and len(data) != bins[name]:
+            raise InvalidInputError(
+                f"{source}: observations[{name}].data: {len(data)} bins, the channel has "
+                f"{bins[name]}"
+            )
+        for i, value in enumerate(data):
+            if not math.isfinite(value) or value < 0:
+                raise InvalidInputError(
+                    f"{source}: observations[{name}].data[{i}]: {value} is not a finite "
+                    "non-negative count"
+                )
 
 
 def _form(patchset: dict[str, Any], meta: dict[str, Any] | None) -> str:
@@ -131,6 +161,7 @@ def build_analysis(
         raise InvalidInputError(
             f"{source}: not a valid pyhf workspace ({str(exc).splitlines()[0]})"
         ) from None
+    _check_observations(workspace, source)
     form, mass, coupling, side = "workspace", None, None, meta
     if patch is None and (meta or {}).get("background_only"):
         raise InvalidInputError(
@@ -139,7 +170,7 @@ def build_analysis(
     if patch is not None:
         if patchset is None:
             raise InvalidInputError(f"{source}: --patch {patch} needs a patchset")
-        names = patch_names(patchset)
+        names = patch_names(patchset, source)
         if patch not in names:
             shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
             raise InvalidInputError(
@@ -232,7 +263,7 @@ def load_analysis(
         source = f"{path} + {ps_path.name}"
         if patch is None:
             raise InvalidInputError(
-                f"{ps_path}: choose a patch with --patch (e.g. {patch_names(ps_spec)[0]})"
+                f"{ps_path}: choose a patch with --patch (e.g. {patch_names(ps_spec, str(ps_path))[0]})"
             )
     return build_analysis(
         spec, meta, patchset=ps_spec, patch=patch, patchset_meta=ps_meta, source=source

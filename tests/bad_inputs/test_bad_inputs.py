@@ -1,0 +1,139 @@
+"""The bad-input corpus tests/data/bad: workspaces, patchsets, atomic tables, targets, CLI args.
+
+Every case exits 2 with one ``Error:`` line naming the file (or option) and the field, no
+traceback, and writes nothing. Configs and cards have their own corpora (tests/data/bad_configs,
+tests/data/bad_cards).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from xhf.cli import cli
+
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad"
+GOOD = "good_workspace.json"
+
+#: (case id, CLI arguments, text the error line must contain); file names are in CORPUS.
+FILE_CASES = [
+    ("ws_malformed", ["limit", "ws_malformed.json"], "ws_malformed.json: not valid JSON"),
+    ("ws_empty", ["limit", "ws_empty.json"], "ws_empty.json: not valid JSON"),
+    ("ws_top_level_list", ["limit", "ws_top_level_list.json"], "must be a JSON object"),
+    ("ws_negative_observation", ["limit", "ws_negative_observation.json"], "data[0]"),
+    ("ws_nan_observation", ["limit", "ws_nan_observation.json"], "data[1]: nan"),
+    ("ws_huge_observation", ["limit", "ws_huge_observation.json"], "data[0]: inf"),
+    ("ws_short_observation", ["limit", "ws_short_observation.json"], "observations[sr].data"),
+    ("ws_duplicated_channel", ["limit", "ws_duplicated_channel.json"], "duplicated channel"),
+    ("ws_not_pyhf", ["limit", "ws_not_pyhf.json"], "not a valid pyhf workspace"),
+    ("ws_bad_sidecar", ["limit", "ws_bad_sidecar.json"], "ws_bad_sidecar.meta.json: not valid"),
+    ("ws_sidecar_list", ["limit", "ws_sidecar_list.json"], "ws_sidecar_list.meta.json: a sidecar"),
+    (
+        "ps_unknown_patch",
+        ["limit", GOOD, "--patchset", "ps_unknown_patch.json", "--patch", "nosuch"],
+        "ps_unknown_patch.json: no patch 'nosuch'",
+    ),
+    (
+        "ps_no_patches",
+        ["limit", GOOD, "--patchset", "ps_no_patches.json", "--patch", "m1"],
+        "ps_no_patches.json: not a pyhf patchset: field 'patches[].metadata.name'",
+    ),
+    (
+        "ps_malformed",
+        ["limit", GOOD, "--patchset", "ps_malformed.json", "--patch", "m1"],
+        "ps_malformed.json: not valid JSON",
+    ),
+    (
+        "ps_top_level_list",
+        ["limit", GOOD, "--patchset", "ps_top_level_list.json", "--patch", "m1"],
+        "ps_top_level_list.json: a patchset must be a JSON object",
+    ),
+    *[
+        (
+            f"atomic_{kind}",
+            ["spectrum", "--model", "millicharge", "--atomic", f"atomic_{kind}.csv"],
+            f"atomic_{kind}.csv: {expected}",
+        )
+        for kind, expected in [
+            ("nan", "line 3"),
+            ("empty", "needs a header"),
+            ("negative_energy", "line 2: energy_kev"),
+            ("huge", "line 3"),
+            ("text", "line 3: not a number"),
+            ("header_only", "needs a header"),
+            ("wrong_columns", "needs a header with columns energy_kev,ratio_to_fea"),
+        ]
+    ],
+    ("target_empty", ["spectrum", "--target", "target_empty.json"], "target_empty.json: not"),
+    ("target_malformed", ["spectrum", "--target", "target_malformed.json"], "not valid JSON"),
+]
+
+#: CLI arguments without a file: the line names the option.
+ARGUMENT_CASES = [
+    ("negative_energy", ["spectrum", "--energies-kev", "-1,5"], "'--energies-kev'"),
+    ("huge_energy", ["spectrum", "--energies-kev", "1e400"], "'--energies-kev'"),
+    ("empty_energies", ["spectrum", "--energies-kev", ""], "'--energies-kev'"),
+    ("text_energies", ["spectrum", "--energies-kev", "abc"], "'--energies-kev'"),
+    ("zero_count_range", ["spectrum", "--energies-kev", "1:10:0"], "'--energies-kev'"),
+    ("reversed_zero_range", ["spectrum", "--energies-kev", "1:0:5"], "'--energies-kev'"),
+    ("negative_mu_nu", ["spectrum", "--model", "magnetic-moment", "--mu-nu", "-1"], "--mu-nu"),
+    ("zero_charge", ["spectrum", "--model", "millicharge", "--charge", "0"], "--charge"),
+    ("negative_mass", ["spectrum", "--model", "dark-photon", "--mass-mev", "-5"], "--mass-mev"),
+    ("cl_above_one", ["limit", GOOD, "--cl", "1.5"], "'--cl'"),
+    ("negative_masses", ["reproduce", "-o", "r", "--masses-mev", "-1"], "--masses-mev"),
+    ("text_masses", ["reproduce", "-o", "r", "--masses-mev", "abc"], "--masses-mev"),
+]
+
+
+def snapshot(root: Path) -> dict[str, bytes | None]:
+    return {
+        str(p.relative_to(root)): (None if p.is_dir() else p.read_bytes())
+        for p in sorted(root.rglob("*"))
+    }
+
+
+def check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], expected: str):
+    shutil.copytree(CORPUS, tmp_path, dirs_exist_ok=True)
+    monkeypatch.chdir(tmp_path)
+    before = snapshot(tmp_path)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("Error: ") and expected in lines[0], lines[0]
+    assert "Traceback" not in result.output
+    assert snapshot(tmp_path) == before
+
+
+def test_the_corpus_files_are_all_used():
+    used = {a for _, args, _ in FILE_CASES for a in args if a.endswith((".json", ".csv"))}
+    used |= {
+        f"{Path(a).stem}.meta.json"
+        for a in used
+        if (CORPUS / f"{Path(a).stem}.meta.json").is_file()
+    }
+    assert used == {p.name for p in CORPUS.iterdir()}
+    assert len(FILE_CASES) + len(ARGUMENT_CASES) >= 30
+
+
+def test_the_good_workspace_is_good(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["limit", str(CORPUS / GOOD), "--json"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"), [c[1:] for c in FILE_CASES], ids=[c[0] for c in FILE_CASES]
+)
+def test_bad_files_exit_2_with_one_line(tmp_path, monkeypatch, args, expected):
+    check(tmp_path, monkeypatch, args, expected)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"), [c[1:] for c in ARGUMENT_CASES], ids=[c[0] for c in ARGUMENT_CASES]
+)
+def test_bad_arguments_exit_2_with_one_line(tmp_path, monkeypatch, args, expected):
+    check(tmp_path, monkeypatch, args, expected)
