@@ -56,6 +56,8 @@ def test_help_has_example():
         (["--model", "dark-photon", "--mass-mev", "0"], "--mass-mev"),
         (["--energies-kev", "0,5"], "--energies-kev"),
         (["--energies-kev", "-1"], "--energies-kev"),
+        (["--energies-kev", "1:0:5"], "0 < start < stop"),
+        (["--energies-kev", "1:10:1"], "count >= 2"),
         (["--model", "millicharge", "--atomic", "no_such_table.csv"], "no_such_table.csv"),
     ],
 )
@@ -65,3 +67,9 @@ def test_bad_arguments_exit_2_with_one_line(args, needle):
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and needle in lines[0]
     assert "Traceback" not in result.output
+
+
+def test_log_spaced_energy_range():
+    result = run("spectrum", "--energies-kev", "1:100:3", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["energy_kev"] == pytest.approx([1.0, 10.0, 100.0])

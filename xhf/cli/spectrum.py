@@ -21,14 +21,19 @@ def parse_energies(text: str) -> list[float]:
     """Parse ``"1,5,30"`` or ``"1:200:100"`` (start:stop:count, log-spaced) into energies."""
     try:
         if ":" in text:
-            start, stop, count = text.split(":")
-            import numpy as np
-
-            values = np.geomspace(float(start), float(stop), int(count)).tolist()
+            start, stop, count = (float(v) for v in text.split(":"))
         else:
             values = [float(v) for v in text.split(",") if v.strip()]
     except ValueError:
         raise click.BadParameter(f"{text!r} is not a comma list or start:stop:count") from None
+    if ":" in text:
+        if not (0 < start < stop < float("inf")) or count != int(count) or count < 2:
+            raise click.BadParameter(
+                f"{text!r}: a range needs 0 < start < stop and an integer count >= 2"
+            )
+        import numpy as np
+
+        values = np.geomspace(start, stop, int(count)).tolist()
     if not values or any(not v > 0 or v != v or v == float("inf") for v in values):
         raise click.BadParameter(f"energies must be positive and finite, got {text!r}")
     return values
