@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from xhf.cli.options import cl_option, method_option
 from xhf.exceptions import OutputExistsError
 from xhf.jsonio import dumps, write_json
 
@@ -15,12 +16,6 @@ __all__ = ["format_result", "limit"]
 
 def __dir__() -> list[str]:
     return __all__
-
-
-def _level(ctx: click.Context, param: click.Parameter, value: float) -> float:
-    if not 0.0 < value < 1.0:
-        raise click.BadParameter(f"must lie strictly between 0 and 1, got {value}")
-    return value
 
 
 def format_result(result) -> str:
@@ -71,16 +66,8 @@ def format_result(result) -> str:
     default=None,
     help="pyhf patchset (grid or components form) for a background-only WORKSPACE.",
 )
-@click.option(
-    "--method",
-    type=click.Choice(["cls", "chi2"]),
-    default="cls",
-    show_default=True,
-    help="pyhf CLs (q-tilde) or the paper's chi2 with a flat prior (Eq. 4).",
-)
-@click.option(
-    "--cl", type=float, default=0.9, show_default=True, callback=_level, help="Confidence level."
-)
+@method_option("pyhf CLs (q-tilde) or the paper's chi2 with a flat prior (Eq. 4).")
+@cl_option
 @click.option(
     "--calculator",
     type=click.Choice(["asymptotics", "toybased"]),

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from xhf.cli.options import cl_option, method_option
+
 __all__ = ["reproduce", "shipped_templates"]
 
 
@@ -55,22 +57,8 @@ def _masses(text: str | None) -> tuple[float, ...] | None:
 @click.option(
     "--regenerate", is_flag=True, help="Rebuild the replica templates instead of reading them."
 )
-@click.option(
-    "--method",
-    "methods",
-    type=click.Choice(["chi2", "cls"]),
-    multiple=True,
-    default=("chi2", "cls"),
-    show_default=True,
-    help="Limit methods (repeatable).",
-)
-@click.option(
-    "--cl",
-    type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
-    default=0.9,
-    show_default=True,
-    help="Confidence level.",
-)
+@method_option("Limit methods (repeatable).", multiple=True)
+@cl_option
 @click.option(
     "--masses-mev",
     default=None,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from xhf.cli.options import cl_option, method_option
 from xhf.exceptions import OutputExistsError
 
 __all__ = ["dark_photon", "scan"]
@@ -14,12 +15,6 @@ __all__ = ["dark_photon", "scan"]
 
 def __dir__() -> list[str]:
     return __all__
-
-
-def _level(ctx: click.Context, param: click.Parameter, value: float) -> float:
-    if not 0.0 < value < 1.0:
-        raise click.BadParameter(f"must lie strictly between 0 and 1, got {value}")
-    return value
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,16 +36,8 @@ def scan() -> None:
     required=True,
     help="Components patchset (one patch per mass); its sidecar gives the parts.",
 )
-@click.option(
-    "--method",
-    type=click.Choice(["cls", "chi2"]),
-    default="cls",
-    show_default=True,
-    help="Limit method.",
-)
-@click.option(
-    "--cl", type=float, default=0.9, show_default=True, callback=_level, help="Confidence level."
-)
+@method_option("Limit method.")
+@cl_option
 @click.option(
     "-o",
     "--output",
