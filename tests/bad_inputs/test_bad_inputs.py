@@ -1,8 +1,9 @@
-"""The bad-input corpus tests/data/bad: workspaces, patchsets, atomic tables, targets, CLI args.
+"""The bad-input corpus tests/data/bad/{workspaces,atomic,targets} and bad CLI arguments.
 
 Every case exits 2 with one ``Error:`` line naming the file (or option) and the field, no
-traceback, and writes nothing. Configs and cards have their own corpora (tests/data/bad_configs,
-tests/data/bad_cards).
+traceback, and writes nothing. The other input types have their own directories and tests:
+configs (tests/workspace/test_cli_build.py), cards (tests/combine/test_bad_cards.py) and
+templates (tests/bad_inputs/test_bad_templates.py); tests/bad_inputs/test_corpus.py counts them.
 """
 
 from __future__ import annotations
@@ -16,45 +17,66 @@ from click.testing import CliRunner
 from xhf.cli import cli
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad"
-GOOD = "good_workspace.json"
+GOOD = "workspaces/good_workspace.json"
+SUBDIRS = ("workspaces", "atomic", "targets")
 
 #: (case id, CLI arguments, text the error line must contain); file names are in CORPUS.
 FILE_CASES = [
-    ("ws_malformed", ["limit", "ws_malformed.json"], "ws_malformed.json: not valid JSON"),
-    ("ws_empty", ["limit", "ws_empty.json"], "ws_empty.json: not valid JSON"),
-    ("ws_top_level_list", ["limit", "ws_top_level_list.json"], "must be a JSON object"),
-    ("ws_negative_observation", ["limit", "ws_negative_observation.json"], "data[0]"),
-    ("ws_nan_observation", ["limit", "ws_nan_observation.json"], "data[1]: nan"),
-    ("ws_huge_observation", ["limit", "ws_huge_observation.json"], "data[0]: inf"),
-    ("ws_short_observation", ["limit", "ws_short_observation.json"], "observations[sr].data"),
-    ("ws_duplicated_channel", ["limit", "ws_duplicated_channel.json"], "duplicated channel"),
-    ("ws_not_pyhf", ["limit", "ws_not_pyhf.json"], "not a valid pyhf workspace"),
-    ("ws_bad_sidecar", ["limit", "ws_bad_sidecar.json"], "ws_bad_sidecar.meta.json: not valid"),
-    ("ws_sidecar_list", ["limit", "ws_sidecar_list.json"], "ws_sidecar_list.meta.json: a sidecar"),
+    (
+        "ws_malformed",
+        ["limit", "workspaces/ws_malformed.json"],
+        "ws_malformed.json: not valid JSON",
+    ),
+    ("ws_empty", ["limit", "workspaces/ws_empty.json"], "ws_empty.json: not valid JSON"),
+    ("ws_top_level_list", ["limit", "workspaces/ws_top_level_list.json"], "must be a JSON object"),
+    ("ws_negative_observation", ["limit", "workspaces/ws_negative_observation.json"], "data[0]"),
+    ("ws_nan_observation", ["limit", "workspaces/ws_nan_observation.json"], "data[1]: nan"),
+    ("ws_huge_observation", ["limit", "workspaces/ws_huge_observation.json"], "data[0]: inf"),
+    (
+        "ws_short_observation",
+        ["limit", "workspaces/ws_short_observation.json"],
+        "observations[sr].data",
+    ),
+    (
+        "ws_duplicated_channel",
+        ["limit", "workspaces/ws_duplicated_channel.json"],
+        "duplicated channel",
+    ),
+    ("ws_not_pyhf", ["limit", "workspaces/ws_not_pyhf.json"], "not a valid pyhf workspace"),
+    (
+        "ws_bad_sidecar",
+        ["limit", "workspaces/ws_bad_sidecar.json"],
+        "ws_bad_sidecar.meta.json: not valid",
+    ),
+    (
+        "ws_sidecar_list",
+        ["limit", "workspaces/ws_sidecar_list.json"],
+        "ws_sidecar_list.meta.json: a sidecar",
+    ),
     (
         "ps_unknown_patch",
-        ["limit", GOOD, "--patchset", "ps_unknown_patch.json", "--patch", "nosuch"],
+        ["limit", GOOD, "--patchset", "workspaces/ps_unknown_patch.json", "--patch", "nosuch"],
         "ps_unknown_patch.json: no patch 'nosuch'",
     ),
     (
         "ps_no_patches",
-        ["limit", GOOD, "--patchset", "ps_no_patches.json", "--patch", "m1"],
+        ["limit", GOOD, "--patchset", "workspaces/ps_no_patches.json", "--patch", "m1"],
         "ps_no_patches.json: not a pyhf patchset: field 'patches[].metadata.name'",
     ),
     (
         "ps_malformed",
-        ["limit", GOOD, "--patchset", "ps_malformed.json", "--patch", "m1"],
+        ["limit", GOOD, "--patchset", "workspaces/ps_malformed.json", "--patch", "m1"],
         "ps_malformed.json: not valid JSON",
     ),
     (
         "ps_top_level_list",
-        ["limit", GOOD, "--patchset", "ps_top_level_list.json", "--patch", "m1"],
+        ["limit", GOOD, "--patchset", "workspaces/ps_top_level_list.json", "--patch", "m1"],
         "ps_top_level_list.json: a patchset must be a JSON object",
     ),
     *[
         (
             f"atomic_{kind}",
-            ["spectrum", "--model", "millicharge", "--atomic", f"atomic_{kind}.csv"],
+            ["spectrum", "--model", "millicharge", "--atomic", f"atomic/atomic_{kind}.csv"],
             f"atomic_{kind}.csv: {expected}",
         )
         for kind, expected in [
@@ -67,8 +89,16 @@ FILE_CASES = [
             ("wrong_columns", "needs a header with columns energy_kev,ratio_to_fea"),
         ]
     ],
-    ("target_empty", ["spectrum", "--target", "target_empty.json"], "target_empty.json: not"),
-    ("target_malformed", ["spectrum", "--target", "target_malformed.json"], "not valid JSON"),
+    (
+        "target_empty",
+        ["spectrum", "--target", "targets/target_empty.json"],
+        "target_empty.json: not",
+    ),
+    (
+        "target_malformed",
+        ["spectrum", "--target", "targets/target_malformed.json"],
+        "not valid JSON",
+    ),
 ]
 
 #: CLI arguments without a file: the line names the option.
@@ -111,11 +141,12 @@ def check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], expe
 def test_the_corpus_files_are_all_used():
     used = {a for _, args, _ in FILE_CASES for a in args if a.endswith((".json", ".csv"))}
     used |= {
-        f"{Path(a).stem}.meta.json"
+        str(Path(a).with_suffix(".meta.json"))
         for a in used
-        if (CORPUS / f"{Path(a).stem}.meta.json").is_file()
+        if (CORPUS / Path(a).with_suffix(".meta.json")).is_file()
     }
-    assert used == {p.name for p in CORPUS.iterdir()}
+    present = {str(p.relative_to(CORPUS)) for d in SUBDIRS for p in (CORPUS / d).iterdir()}
+    assert used == present
     assert len(FILE_CASES) + len(ARGUMENT_CASES) >= 30
 
 

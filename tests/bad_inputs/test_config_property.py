@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from xhf.exceptions import XhfError
 from xhf.workspace.config import load_config
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad_configs"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad" / "configs"
 GOOD = yaml.safe_load((CORPUS / "good.yml").read_text())
 
 values = st.one_of(

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 TPC_CARD = EXAMPLES / "xenon_tpc" / "card.yml"
 GERMANIUM_CARD = EXAMPLES / "germanium" / "card.yml"
-BAD_CARDS = ROOT / "tests" / "data" / "bad_cards"
+BAD_CARDS = ROOT / "tests" / "data" / "bad" / "cards"
 
 
 def write_card(folder: Path, source: Path = TPC_CARD, **changes) -> Path:

@@ -1,4 +1,4 @@
-"""The bad-card corpus (tests/data/bad_cards): exit 2, one line naming the card and the field."""
+"""The bad-card corpus (tests/data/bad/cards): exit 2, one line naming the card and the field."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from xhf.cli import cli
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad_cards"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad" / "cards"
 
 
 def run(*args):

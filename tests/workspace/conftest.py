@@ -220,7 +220,7 @@ def write_analysis(ts: TemplateSet, directory, *, file: str = "templates.root") 
 
 
 def write_corpus_histograms(path) -> None:
-    """The ROOT file ``tests/data/bad_configs/*.yml`` refer to (``histograms.root``)."""
+    """The ROOT file ``tests/data/bad/configs/*.yml`` refer to (``histograms.root``)."""
     import uproot
 
     edges = [2.0, 4.0, 6.0, 8.0]

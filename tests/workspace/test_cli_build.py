@@ -13,7 +13,7 @@ from xhf.cli import cli
 
 pytestmark = pytest.mark.filterwarnings("ignore:jsonschema.RefResolver:DeprecationWarning")
 
-CORPUS = Path(__file__).parents[1] / "data" / "bad_configs"
+CORPUS = Path(__file__).parents[1] / "data" / "bad" / "configs"
 
 
 def run(*args):

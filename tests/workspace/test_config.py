@@ -16,7 +16,7 @@ from xhf.workspace.products import build_products
 
 pytestmark = pytest.mark.filterwarnings("ignore:jsonschema.RefResolver:DeprecationWarning")
 
-CORPUS = Path(__file__).parents[1] / "data" / "bad_configs"
+CORPUS = Path(__file__).parents[1] / "data" / "bad" / "configs"
 GRID = {"dark_photon_m1e_03": [5e-7, 1e-6, 1.3e-6], "dark_photon_m1e01": [1e-6, 2e-6]}
 
 
