@@ -42,6 +42,11 @@ FILE_CASES = [
         ["limit", "workspaces/ws_duplicated_channel.json"],
         "duplicated channel",
     ),
+    (
+        "ws_zero_background",
+        ["limit", "workspaces/ws_zero_background.json"],
+        "channel 'sr': bin 1: no background expected but 13 observed",
+    ),
     ("ws_not_pyhf", ["limit", "workspaces/ws_not_pyhf.json"], "not a valid pyhf workspace"),
     (
         "ws_bad_sidecar",

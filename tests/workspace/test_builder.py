@@ -180,3 +180,64 @@ def test_signal_metadata_is_not_needed(templates):
     plain = Signal("custom", "low_energy", templates.signals[0].parts, "x", "u", 1.0, (1,))
     ws = build_workspace(templates.with_signals((plain,)), "custom", data="asimov")
     assert ws["measurements"][0]["name"] == "xmass1_custom"
+
+
+def _zeroed(templates, bin_index, data=None):
+    """``templates`` with every background of low_energy zero in ``bin_index``."""
+    channel = templates.channel("low_energy")
+    backgrounds = []
+    for sample in channel.backgrounds:
+        yields = sample.yields.copy()
+        yields[bin_index] = 0.0
+        backgrounds.append(
+            Sample(
+                sample.name,
+                yields,
+                norm_uncertainty=sample.norm_uncertainty,
+                free=sample.free,
+            )
+        )
+    datasets = dict(channel.data if data is None else data)
+    zeroed = type(channel)(channel.name, channel.bin_edges, tuple(backgrounds), datasets)
+    others = tuple(c for c in templates.channels if c.name != channel.name)
+    return TemplateSet((zeroed, *others), templates.signals, templates.metadata)
+
+
+def test_a_bin_without_background_is_refused_with_its_energy(templates):
+    channel = templates.channel("low_energy")
+    lo, hi = channel.bin_edges[2], channel.bin_edges[3]
+    with pytest.raises(
+        InvalidTemplateError,
+        match=rf"channel 'low_energy': bin 2 \({lo:g} to {hi:g} keV\): no background expected",
+    ):
+        build_workspace(_zeroed(templates, 2), "magnetic_moment", data="asimov")
+
+
+def test_a_bin_empty_of_everything_is_allowed(templates):
+    """No background, no data and no signal in a bin: a factor 1 in the likelihood."""
+    channel = templates.channel("low_energy")
+    data = {label: np.where(np.arange(v.size) == 2, 0.0, v) for label, v in channel.data.items()}
+    signals = []
+    for sig in templates.signals:
+        if sig.channel != channel.name:
+            signals.append(sig)
+            continue
+        parts = tuple(
+            Sample(p.name, np.where(np.arange(p.yields.size) == 2, 0.0, p.yields))
+            for p in sig.parts
+        )
+        signals.append(
+            Signal(
+                sig.name,
+                sig.channel,
+                parts,
+                sig.parameter,
+                sig.unit,
+                sig.reference,
+                sig.powers,
+                sig.metadata,
+            )
+        )
+    zeroed = _zeroed(templates, 2, data).with_signals(tuple(signals))
+    ws = build_workspace(zeroed, "magnetic_moment", data="asimov")
+    assert ws["observations"][0]["data"][2] == 0.0

@@ -215,10 +215,31 @@ def build_analysis(
         )
     else:
         poi_map = POIMap.single(model, poi)
+    _check_background(model, data, poi_map, source)
     if mass is None and signal.mass_mev is not None:
         mass = signal.mass_mev
     return Analysis(
         model, data, signal, poi_map, source, patch, form, mass, coupling, dict(side or {})
+    )
+
+
+def _check_background(model: Any, data: np.ndarray, poi_map: POIMap, source: str) -> None:
+    """Refuse a bin where the background-only model expects nothing but events are observed
+    or a signal is expected (the rule of :func:`xhf.workspace.builder.check_background`)."""
+    pars = np.asarray(model.config.suggested_init(), dtype=float)
+    background = np.asarray(model.expected_actualdata(poi_map.apply(pars.copy(), 0.0)), float)
+    with_signal = np.asarray(model.expected_actualdata(poi_map.apply(pars.copy(), 1.0)), float)
+    observed = data[: background.size]
+    bad = ~(background > 0) & ((observed > 0) | (with_signal != background))
+    if not np.any(bad):
+        return
+    i = int(np.argmax(bad))
+    offsets = np.cumsum([0, *(model.config.channel_nbins[c] for c in model.config.channels)])
+    k = int(np.searchsorted(offsets, i, side="right")) - 1
+    what = f"{observed[i]:g} observed" if observed[i] > 0 else "a signal expected"
+    raise InvalidInputError(
+        f"{source}: channel {model.config.channels[k]!r}: bin {i - offsets[k]}: no background "
+        f"expected but {what} (merge the bin with a neighbour or drop it)"
     )
 
 

@@ -44,6 +44,7 @@ __all__ = [
     "WORKSPACE_VERSION",
     "build_workspace",
     "channel_workspace",
+    "check_background",
     "check_workspace",
     "measurement_parameters",
     "observations",
@@ -134,6 +135,12 @@ def channel_workspace(
     bounds: Mapping[str, Sequence[float]],
 ) -> dict[str, Any]:
     """Assemble a one-channel workspace dict (checked with :func:`check_workspace`)."""
+    backgrounds = {b.name for b in channel.backgrounds}
+    signal = np.zeros(channel.bin_edges.size - 1)
+    for sample in samples:
+        if sample["name"] not in backgrounds:
+            signal = signal + np.abs(np.asarray(sample["data"], dtype=float))
+    check_background(channel, observations, signal)
     names = [s["name"] for s in samples]
     for name in names:
         if names.count(name) > 1:
@@ -157,6 +164,49 @@ def channel_workspace(
     }
     check_workspace(spec)
     return spec
+
+
+def check_background(
+    channel: Channel, observed: Sequence[float], signal: Sequence[float] | None = None
+) -> None:
+    """Refuse a bin in which the backgrounds expect no events but events are seen or expected.
+
+    With zero expected background the background-only Poisson likelihood of an observed event
+    is zero, and the Neyman chi2 of XMASS-I (Phys. Lett. B 809 (2020) 135741, Eq. 4) has no
+    variance in such a bin: no limit computed there could be trusted, and no real detector has
+    an exactly background-free bin, so this is a template or binning mistake. A bin that is
+    empty altogether (no background, no signal, no data, e.g. a zero-exposure card) contributes
+    a factor 1 to the likelihood and is allowed.
+
+    Args:
+        channel: the channel with its backgrounds.
+        observed: the observed counts of the channel.
+        signal: the summed signal yields per bin (any sign), if known.
+
+    Raises:
+        InvalidTemplateError: naming the channel, the bin and its energy range.
+
+    >>> import numpy as np
+    >>> from xhf.templates import Channel, Sample
+    >>> ch = Channel("c", np.array([2.0, 4.0, 6.0]), (Sample("b", np.array([3.0, 0.0])),), {})
+    >>> check_background(ch, [2.0, 0.0])
+    >>> check_background(ch, [2.0, 1.0])
+    Traceback (most recent call last):
+    ...
+    xhf.exceptions.InvalidTemplateError: channel 'c': bin 1 (4 to 6 keV): no background expected but 1 observed (merge the bin with a neighbour or drop it)
+    """
+    total = np.zeros(channel.bin_edges.size - 1)
+    for sample in channel.backgrounds:
+        total = total + np.asarray(sample.yields, dtype=float)
+    seen = np.asarray(observed, dtype=float)
+    expected = np.zeros_like(total) if signal is None else np.abs(np.asarray(signal, float))
+    for i in np.flatnonzero(~(total > 0) & ((seen > 0) | (expected > 0))):
+        lo, hi = channel.bin_edges[i], channel.bin_edges[i + 1]
+        what = f"{seen[i]:g} observed" if seen[i] > 0 else "a signal expected"
+        raise InvalidTemplateError(
+            f"channel {channel.name!r}: bin {i} ({lo:g} to {hi:g} keV): no background expected "
+            f"but {what} (merge the bin with a neighbour or drop it)"
+        )
 
 
 def check_workspace(spec: Mapping[str, Any], *, model: bool = True) -> None:
