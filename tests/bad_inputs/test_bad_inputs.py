@@ -161,6 +161,17 @@ def test_the_good_workspace_is_good(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
 
 
+def test_a_workspace_without_sidecar_gives_a_labelled_limit_on_its_poi(tmp_path, monkeypatch):
+    """A plain pyhf workspace is valid input: the limit is on its normfactor, and says so."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["limit", str(CORPUS / GOOD)])
+    assert result.exit_code == 0, result.output
+    assert "upper limit on mu\n" in result.output
+    assert result.output.splitlines()[-1].startswith(
+        "# no sidecar good_workspace.meta.json: the limit is on the normfactor 'mu' itself"
+    )
+
+
 @pytest.mark.parametrize(
     ("args", "expected"), [c[1:] for c in FILE_CASES], ids=[c[0] for c in FILE_CASES]
 )

@@ -152,3 +152,8 @@ def limit(
         click.echo(dumps(document), nl=False)
     else:
         click.echo(format_result(result))
+        if analysis.signal.model is None and not analysis.meta:
+            click.echo(
+                f"# no sidecar {workspace.stem}.meta.json: the limit is on the normfactor "
+                f"{result.poi!r} itself (a plain pyhf workspace), not in physical units"
+            )
