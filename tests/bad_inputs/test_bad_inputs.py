@@ -47,6 +47,41 @@ FILE_CASES = [
         ["limit", "workspaces/ws_zero_background.json"],
         "channel 'sr': bin 1: no background expected but 13 observed",
     ),
+    (
+        "ws_sidecar_wrong_unit",
+        ["limit", "workspaces/ws_sidecar_wrong_unit.json"],
+        "ws_sidecar_wrong_unit.json (sidecar): field 'signal.unit': 'eV' is not the unit of magnetic-moment",
+    ),
+    (
+        "ws_sidecar_text_reference",
+        ["limit", "workspaces/ws_sidecar_text_reference.json"],
+        "ws_sidecar_text_reference.json (sidecar): field 'signal.reference' must be a number",
+    ),
+    (
+        "ws_sidecar_huge_reference",
+        ["limit", "workspaces/ws_sidecar_huge_reference.json"],
+        "ws_sidecar_huge_reference.json (sidecar): field 'signal.reference' must be a positive finite number, not inf",
+    ),
+    (
+        "ws_sidecar_bad_fractions",
+        ["limit", "workspaces/ws_sidecar_bad_fractions.json"],
+        "ws_sidecar_bad_fractions.json (sidecar): field 'signal.flavor_fractions' must be in [0, 1] and sum to 1",
+    ),
+    (
+        "ws_sidecar_unknown_normfactor",
+        ["limit", "workspaces/ws_sidecar_unknown_normfactor.json"],
+        "ws_sidecar_unknown_normfactor.json (sidecar): field 'signal.parts[0].normfactor': 'nosuch' is not a parameter",
+    ),
+    (
+        "ws_sidecar_negative_power",
+        ["limit", "workspaces/ws_sidecar_negative_power.json"],
+        "ws_sidecar_negative_power.json (sidecar): field 'signal.parts[0].power' must be positive",
+    ),
+    (
+        "ws_sidecar_no_parts",
+        ["limit", "workspaces/ws_sidecar_no_parts.json"],
+        "ws_sidecar_no_parts.json (sidecar): field 'signal.parts' must be a non-empty list",
+    ),
     ("ws_not_pyhf", ["limit", "workspaces/ws_not_pyhf.json"], "not a valid pyhf workspace"),
     (
         "ws_bad_sidecar",

@@ -202,6 +202,13 @@ def build_analysis(
             f"{source}: a components patch needs the patchset sidecar's 'signal.parts' "
             "(normfactors and powers of the parts to tie)"
         )
+    declared = {m["name"] for c in ws["channels"] for s in c["samples"] for m in s["modifiers"]}
+    for i, part in enumerate(signal.parts):
+        if (side or {}).get("signal") is not None and part.normfactor not in declared:
+            raise InvalidInputError(
+                f"{source} (sidecar): field 'signal.parts[{i}].normfactor': "
+                f"{part.normfactor!r} is not a parameter of the workspace"
+            )
     poi = signal.lowest.normfactor
     try:
         with quiet_pyhf():

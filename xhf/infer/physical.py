@@ -18,7 +18,7 @@ from typing import Any
 
 from xhf.exceptions import InvalidInputError
 
-__all__ = ["DEFAULT_FRACTIONS", "SignalInfo", "SignalPart", "flavour_limits"]
+__all__ = ["DEFAULT_FRACTIONS", "MODEL_UNITS", "SignalInfo", "SignalPart", "flavour_limits"]
 
 
 def __dir__() -> list[str]:
@@ -33,6 +33,10 @@ def _default_fractions() -> dict[str, float]:
 
 #: XMASS-I's fixed flavour fractions of the solar flux at Earth (54 / 23 / 23 %).
 DEFAULT_FRACTIONS = _default_fractions()
+
+#: The unit of the parameter of each model xhf computes (a sidecar of one of these models with
+#: another unit would print limits in the wrong unit); other model names may carry any unit.
+MODEL_UNITS = {"magnetic-moment": "mu_B", "millicharge": "e", "dark-photon": "g_BL"}
 
 
 @dataclass(frozen=True)
@@ -108,8 +112,19 @@ class SignalInfo:
                 raise InvalidInputError(
                     f"{source}: field 'signal.reference' must be a number"
                 ) from None
-            if not reference > 0:
-                raise InvalidInputError(f"{source}: field 'signal.reference' must be positive")
+            if not 0 < reference < math.inf:
+                raise InvalidInputError(
+                    f"{source}: field 'signal.reference' must be a positive finite number, "
+                    f"not {reference!r}"
+                )
+        model, unit = signal.get("model"), str(signal.get("unit") or "")
+        if model in MODEL_UNITS and unit == "":
+            unit = MODEL_UNITS[model]  # not given: the model's own
+        if model in MODEL_UNITS and unit != MODEL_UNITS[model]:
+            raise InvalidInputError(
+                f"{source}: field 'signal.unit': {unit!r} is not the unit of {model} "
+                f"({MODEL_UNITS[model]!r})"
+            )
         fractions = signal.get("flavor_fractions") or meta.get("flavor_fractions")
         if fractions is not None:
             try:
@@ -118,6 +133,12 @@ class SignalInfo:
                 raise InvalidInputError(
                     f"{source}: field 'signal.flavor_fractions' needs numbers for e, mu, tau"
                 ) from None
+            values = list(fractions.values())
+            if not all(0 <= v <= 1 for v in values) or abs(sum(values) - 1) > 1e-3:
+                raise InvalidInputError(
+                    f"{source}: field 'signal.flavor_fractions' must be in [0, 1] and sum to 1 "
+                    f"(sum {sum(values):g})"
+                )
         references = signal.get("references")
         if references is not None:
             try:
@@ -129,9 +150,9 @@ class SignalInfo:
         mass = signal.get("mass_mev")  # a list in a patchset sidecar: the patches say which
         mass = float(mass) if isinstance(mass, int | float) else None
         return cls(
-            model=signal.get("model"),
+            model=model,
             parameter=str(signal.get("parameter") or parts[0].normfactor),
-            unit=str(signal.get("unit") or ""),
+            unit=unit,
             reference=reference,
             parts=tuple(parts),
             flavor=str(signal.get("flavor") or "all"),
