@@ -82,6 +82,66 @@ FILE_CASES = [
         ["limit", "workspaces/ws_sidecar_no_parts.json"],
         "ws_sidecar_no_parts.json (sidecar): field 'signal.parts' must be a non-empty list",
     ),
+    (
+        "ws_missing_observations",
+        ["limit", "workspaces/ws_missing_observations.json"],
+        "ws_missing_observations.json: not a valid pyhf workspace ('observations' is a required property",
+    ),
+    (
+        "ws_text_yields",
+        ["limit", "workspaces/ws_text_yields.json"],
+        "ws_text_yields.json: not a valid pyhf workspace ('ten' is not of type 'number' (at channels[0].samples[1].data[0])",
+    ),
+    (
+        "ws_nan_yields",
+        ["limit", "workspaces/ws_nan_yields.json"],
+        "ws_nan_yields.json: channels[sr].samples[background].data[0]: nan is not a finite number",
+    ),
+    (
+        "ws_negative_yields",
+        ["limit", "workspaces/ws_negative_yields.json"],
+        "ws_negative_yields.json: channel 'sr': bin 1: the background adds up to -12 events",
+    ),
+    (
+        "ws_huge_yields",
+        ["limit", "workspaces/ws_huge_yields.json"],
+        "ws_huge_yields.json: channels[sr].samples[background].data[1]: 1e+300 is more than 1e+15 events",
+    ),
+    (
+        "ws_mismatched_binning",
+        ["limit", "workspaces/ws_mismatched_binning.json"],
+        "ws_mismatched_binning.json: expected 2 size sample data but got 3",
+    ),
+    (
+        "ws_duplicated_sample",
+        ["limit", "workspaces/ws_duplicated_sample.json"],
+        "ws_duplicated_sample.json: channels[sr]: duplicated sample 'background'",
+    ),
+    (
+        "ps_wrong_digest",
+        ["limit", GOOD, "--patchset", "workspaces/ps_wrong_digest.json", "--patch", "m1"],
+        "patch 'm1' does not apply (the patchset was made for another workspace",
+    ),
+    (
+        "ps_nan_value",
+        ["limit", GOOD, "--patchset", "workspaces/ps_nan_value.json", "--patch", "m1"],
+        "ps_nan_value.json [patch m1]: channels[sr].samples[signal].data[0]: nan is not",
+    ),
+    (
+        "ps_bad_path",
+        ["limit", GOOD, "--patchset", "workspaces/ps_bad_path.json", "--patch", "m1"],
+        "patch 'm1' does not apply (index '5' is out of bounds)",
+    ),
+    (
+        "ps_wrong_length",
+        ["limit", GOOD, "--patchset", "workspaces/ps_wrong_length.json", "--patch", "m1"],
+        "ps_wrong_length.json [patch m1]: observations[sr].data: 2 bins, the channel has 3",
+    ),
+    (
+        "ps_duplicated_name",
+        ["limit", GOOD, "--patchset", "workspaces/ps_duplicated_name.json", "--patch", "m1"],
+        "ps_duplicated_name.json: patch name 'm1' is used twice in the patchset",
+    ),
     ("ws_not_pyhf", ["limit", "workspaces/ws_not_pyhf.json"], "not a valid pyhf workspace"),
     (
         "ws_bad_sidecar",
@@ -186,13 +246,21 @@ def test_the_corpus_files_are_all_used():
         if (CORPUS / Path(a).with_suffix(".meta.json")).is_file()
     }
     present = {str(p.relative_to(CORPUS)) for d in SUBDIRS for p in (CORPUS / d).iterdir()}
-    assert used == present
+    assert used | {"workspaces/ps_good.json"} == present
     assert len(FILE_CASES) + len(ARGUMENT_CASES) >= 30
 
 
 def test_the_good_workspace_is_good(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["limit", str(CORPUS / GOOD), "--json"])
+    assert result.exit_code == 0, result.output
+
+
+def test_the_good_patchset_is_good(tmp_path, monkeypatch):
+    """The ps_* cases each depart from this patchset in one place."""
+    monkeypatch.chdir(tmp_path)
+    args = ["limit", str(CORPUS / GOOD), "--patchset", str(CORPUS / "workspaces/ps_good.json")]
+    result = CliRunner().invoke(cli, [*args, "--patch", "m1", "--json"])
     assert result.exit_code == 0, result.output
 
 

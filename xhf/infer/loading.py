@@ -24,7 +24,7 @@ from xhf.exceptions import InvalidInputError, MissingFileError
 from xhf.infer.fitter import FitOptions, Fitter, POIMap
 from xhf.infer.physical import SignalInfo
 from xhf.jsonio import read_json
-from xhf.workspace.compat import quiet_pyhf
+from xhf.workspace.compat import pyhf_reason, quiet_pyhf
 from xhf.workspace.products import sidecar_path
 
 __all__ = ["Analysis", "build_analysis", "load_analysis", "patch_names", "read_sidecar"]
@@ -88,10 +88,28 @@ def patch_names(patchset: dict[str, Any], source: str = "patchset") -> list[str]
         ) from None
 
 
+#: Largest count accepted in a bin (observed or expected): these detectors see at most ~1e6
+#: events; a value above this is a unit or filling mistake, and would overflow the fits.
+MAX_EVENTS = 1e15
+
+
+def _finite_counts(values: Any, where: str, *, negative: bool) -> None:
+    for i, value in enumerate(values):
+        if not isinstance(value, int | float) or not math.isfinite(value):
+            raise InvalidInputError(f"{where}[{i}]: {value} is not a finite number")
+        if not negative and value < 0:
+            raise InvalidInputError(f"{where}[{i}]: {value} is not a non-negative count")
+        if abs(value) > MAX_EVENTS:
+            raise InvalidInputError(f"{where}[{i}]: {value:g} is more than {MAX_EVENTS:g} events")
+
+
 def _check_observations(workspace: dict[str, Any], source: str = "workspace") -> None:
-    """Reject duplicated channels and observations of the wrong length, NaN/inf or negative.
+    """Reject duplicated channels or samples, non-finite or huge yields, and observations of
+    the wrong length, NaN/inf, negative or huge.
 
     pyhf's schema accepts these; they would otherwise surface as a failed fit or a traceback.
+    Sample yields may be negative (an interference part); the background total is checked
+    with the model (:func:`_check_background`).
     """
     bins, seen = {}, set()
     for channel in workspace.get("channels", []):
@@ -100,6 +118,15 @@ def _check_observations(workspace: dict[str, Any], source: str = "workspace") ->
             raise InvalidInputError(f"{source}: channels: duplicated channel {name!r}")
         seen.add(name)
         bins[name] = len(channel["samples"][0]["data"]) if channel["samples"] else 0
+        samples = set()
+        for sample in channel["samples"]:
+            if sample["name"] in samples:
+                raise InvalidInputError(
+                    f"{source}: channels[{name}]: duplicated sample {sample['name']!r}"
+                )
+            samples.add(sample["name"])
+            where = f"{source}: channels[{name}].samples[{sample['name']}].data"
+            _finite_counts(sample["data"], where, negative=True)
     for obs in workspace.get("observations", []):
         data, name = obs["data"], obs["name"]
         if name in bins and len(data) != bins[name]:
@@ -107,12 +134,7 @@ def _check_observations(workspace: dict[str, Any], source: str = "workspace") ->
                 f"{source}: observations[{name}].data: {len(data)} bins, the channel has "
                 f"{bins[name]}"
             )
-        for i, value in enumerate(data):
-            if not math.isfinite(value) or value < 0:
-                raise InvalidInputError(
-                    f"{source}: observations[{name}].data[{i}]: {value} is not a finite "
-                    "non-negative count"
-                )
+        _finite_counts(data, f"{source}: observations[{name}].data", negative=False)
 
 
 def _form(patchset: dict[str, Any], meta: dict[str, Any] | None) -> str:
@@ -159,7 +181,7 @@ def build_analysis(
             ws = pyhf.Workspace(workspace)
     except (pyhf.exceptions.InvalidSpecification, pyhf.exceptions.InvalidWorkspaceOperation) as exc:
         raise InvalidInputError(
-            f"{source}: not a valid pyhf workspace ({str(exc).splitlines()[0]})"
+            f"{source}: not a valid pyhf workspace ({pyhf_reason(exc)})"
         ) from None
     _check_observations(workspace, source)
     form, mass, coupling, side = "workspace", None, None, meta
@@ -176,18 +198,30 @@ def build_analysis(
             raise InvalidInputError(
                 f"{source}: no patch {patch!r} in the patchset ({len(names)} patches: {shown})"
             )
+        if names.count(patch) > 1:
+            raise InvalidInputError(f"{source}: patch name {patch!r} is used twice in the patchset")
+        import jsonpatch
+        import jsonpointer
+
         try:
             with quiet_pyhf():
                 ws = pyhf.PatchSet(patchset).apply(ws, patch)
+        except pyhf.exceptions.PatchSetVerificationError:
+            raise InvalidInputError(
+                f"{source}: patch {patch!r} does not apply (the patchset was made for another "
+                "workspace: its sha256 digest differs)"
+            ) from None
         except (
             pyhf.exceptions.InvalidSpecification,
             pyhf.exceptions.InvalidPatchSet,
-            pyhf.exceptions.PatchSetVerificationError,
             pyhf.exceptions.InvalidPatchLookup,
+            jsonpatch.JsonPatchException,
+            jsonpointer.JsonPointerException,
         ) as exc:
             raise InvalidInputError(
-                f"{source}: patch {patch!r} does not apply ({str(exc).splitlines()[0]})"
+                f"{source}: patch {patch!r} does not apply ({pyhf_reason(exc)})"
             ) from None
+        _check_observations(ws, f"{source} [patch {patch}]")
         side = patchset_meta if patchset_meta is not None else meta
         form = _form(patchset, patchset_meta)
         values = _values(patchset_meta, patchset, patch)
@@ -237,16 +271,18 @@ def _check_background(model: Any, data: np.ndarray, poi_map: POIMap, source: str
     background = np.asarray(model.expected_actualdata(poi_map.apply(pars.copy(), 0.0)), float)
     with_signal = np.asarray(model.expected_actualdata(poi_map.apply(pars.copy(), 1.0)), float)
     observed = data[: background.size]
-    bad = ~(background > 0) & ((observed > 0) | (with_signal != background))
+    bad = (background < 0) | (~(background > 0) & ((observed > 0) | (with_signal != background)))
     if not np.any(bad):
         return
     i = int(np.argmax(bad))
     offsets = np.cumsum([0, *(model.config.channel_nbins[c] for c in model.config.channels)])
     k = int(np.searchsorted(offsets, i, side="right")) - 1
+    where = f"{source}: channel {model.config.channels[k]!r}: bin {i - offsets[k]}"
+    if background[i] < 0:
+        raise InvalidInputError(f"{where}: the background adds up to {background[i]:g} events")
     what = f"{observed[i]:g} observed" if observed[i] > 0 else "a signal expected"
     raise InvalidInputError(
-        f"{source}: channel {model.config.channels[k]!r}: bin {i - offsets[k]}: no background "
-        f"expected but {what} (merge the bin with a neighbour or drop it)"
+        f"{where}: no background expected but {what} (merge the bin with a neighbour or drop it)"
     )
 
 

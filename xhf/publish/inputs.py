@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 from xhf.exceptions import InvalidInputError, InvalidParameterError, MissingFileError
 from xhf.jsonio import read_json
-from xhf.workspace.compat import quiet_pyhf
+from xhf.workspace.compat import pyhf_reason, quiet_pyhf
 from xhf.workspace.products import sidecar_path
 
 __all__ = [
@@ -340,9 +340,7 @@ def _check_document(role: str, document: Any, path: Path) -> None:
                 pyhf.PatchSet(document)
     except (pyhf.exceptions.InvalidSpecification, pyhf.exceptions.InvalidPatchSet) as exc:
         kind = "workspace" if role in ("workspace", "background_only") else "patchset"
-        raise InvalidInputError(
-            f"{path}: not a valid pyhf {kind} ({str(exc).splitlines()[0]})"
-        ) from None
+        raise InvalidInputError(f"{path}: not a valid pyhf {kind} ({pyhf_reason(exc)})") from None
 
 
 def _check_sidecar(role: str, meta: Any, path: Path) -> None:

@@ -30,7 +30,7 @@ import numpy as np
 
 from xhf.exceptions import InvalidParameterError, InvalidTemplateError
 from xhf.templates.templateset import Channel, Signal, TemplateSet
-from xhf.workspace.compat import quiet_pyhf
+from xhf.workspace.compat import pyhf_reason, quiet_pyhf
 from xhf.workspace.naming import (
     NAME_PATTERN,
     analysis_name,
@@ -228,7 +228,7 @@ def check_workspace(spec: Mapping[str, Any], *, model: bool = True) -> None:
         pyhf.exceptions.InvalidModifier,
         pyhf.exceptions.InvalidNameReuse,
     ) as exc:
-        reason = str(exc).splitlines()[0]
+        reason = pyhf_reason(exc)
         raise InvalidTemplateError(f"not a valid pyhf workspace: {reason}") from None
 
 

@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["REFRESOLVER_WARNING", "quiet_pyhf"]
+__all__ = ["REFRESOLVER_WARNING", "pyhf_reason", "quiet_pyhf"]
 
 
 def __dir__() -> list[str]:
@@ -28,3 +28,27 @@ def quiet_pyhf() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=REFRESOLVER_WARNING, category=DeprecationWarning)
         yield
+
+
+def pyhf_reason(exc: BaseException) -> str:
+    """One line for a pyhf error: its message, and for a schema error the field it concerns.
+
+    pyhf's ``InvalidSpecification`` spreads message, path and instance over several lines;
+    the command line shows one.
+
+    >>> import pyhf
+    >>> try:
+    ...     with quiet_pyhf():
+    ...         pyhf.Workspace({"channels": [], "version": "1.0.0"})
+    ... except pyhf.exceptions.InvalidSpecification as exc:
+    ...     print(pyhf_reason(exc))
+    [] should be non-empty (at channels)
+    >>> pyhf_reason(ValueError("a\\nb"))
+    'a'
+    """
+    lines = str(exc).strip().splitlines()
+    reason = lines[0].rstrip(".") if lines else type(exc).__name__
+    path = getattr(exc, "path", None)
+    if isinstance(path, str) and path and path != "$":
+        reason += f" (at {path})"
+    return reason

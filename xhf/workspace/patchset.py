@@ -45,7 +45,7 @@ from xhf.workspace.builder import (
     poi_name,
     signal_bounds,
 )
-from xhf.workspace.compat import quiet_pyhf
+from xhf.workspace.compat import pyhf_reason, quiet_pyhf
 from xhf.workspace.naming import (
     NAME_PATTERN,
     PLACEHOLDER_SAMPLE,
@@ -276,9 +276,7 @@ def _patchset(
         pyhf.exceptions.InvalidPatchSet,
         pyhf.exceptions.PatchSetVerificationError,
     ) as exc:
-        raise InvalidTemplateError(
-            f"not a valid pyhf patchset: {str(exc).splitlines()[0]}"
-        ) from None
+        raise InvalidTemplateError(f"not a valid pyhf patchset: {pyhf_reason(exc)}") from None
     return spec
 
 
