@@ -20,6 +20,7 @@ A new target (argon, germanium, ...) is a new file, not new code.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -113,6 +114,10 @@ def _xraydb_shells(element: str, z: int, source: str) -> tuple[Shell, ...]:
     return tuple(shells)
 
 
+#: The fields of a target JSON file (the module docstring describes them).
+TARGET_FIELDS = frozenset({"name", "element", "z", "molar_mass_g_mol", "shells", "provenance"})
+
+
 def load_target(name_or_path: str | Path = "xenon") -> Target:
     """Load a shipped target by name (:func:`available_targets`) or a target JSON file."""
     path = Path(name_or_path)
@@ -130,20 +135,33 @@ def load_target(name_or_path: str | Path = "xenon") -> Target:
         )
     try:
         entry = json.loads(text)
-        element, z = str(entry["element"]), int(entry["z"])
-        molar_mass = float(entry["molar_mass_g_mol"])
-        shells_spec = entry["shells"]
     except json.JSONDecodeError as exc:
         raise InvalidInputError(f"{source}: not valid JSON ({exc})") from None
-    except KeyError as exc:
-        raise InvalidInputError(f"{source}: missing field {exc.args[0]!r}") from None
-    except (TypeError, ValueError) as exc:
-        raise InvalidInputError(f"{source}: bad value ({exc})") from None
-    if not molar_mass > 0 or z <= 0:
-        raise InvalidInputError(f"{source}: 'z' and 'molar_mass_g_mol' must be positive")
+    if not isinstance(entry, dict):
+        raise InvalidInputError(f"{source}: a target must be a JSON object")
+    unknown = sorted(set(entry) - TARGET_FIELDS)
+    if unknown:
+        raise InvalidInputError(
+            f"{source}: unknown field {unknown[0]!r} (fields: {', '.join(sorted(TARGET_FIELDS))})"
+        )
+    for key in ("element", "z", "molar_mass_g_mol", "shells"):
+        if key not in entry:
+            raise InvalidInputError(f"{source}: missing field {key!r}")
+    element, z, molar_mass = entry["element"], entry["z"], entry["molar_mass_g_mol"]
+    if not isinstance(element, str) or not element:
+        raise InvalidInputError(f"{source}: field 'element': must be an element symbol")
+    if isinstance(z, bool) or not isinstance(z, int) or not 0 < z <= 118:
+        raise InvalidInputError(f"{source}: field 'z': must be an atomic number 1-118, not {z!r}")
+    if isinstance(molar_mass, bool) or not isinstance(molar_mass, int | float):
+        raise InvalidInputError(f"{source}: field 'molar_mass_g_mol': must be a number")
+    if not 0 < molar_mass < 1000:
+        raise InvalidInputError(
+            f"{source}: field 'molar_mass_g_mol': must be in (0, 1000) g/mol, not {molar_mass!r}"
+        )
+    molar_mass, shells_spec = float(molar_mass), entry["shells"]
     if shells_spec == "xraydb":
         shells = _xraydb_shells(element, z, source)
-    else:
+    elif isinstance(shells_spec, list):
         try:
             shells = tuple(
                 Shell(str(s["label"]), float(s["binding_ev"]) / 1000.0, int(s["occupancy"]))
@@ -151,6 +169,15 @@ def load_target(name_or_path: str | Path = "xenon") -> Target:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidInputError(f"{source}: field 'shells': {exc}") from None
+        if not all(math.isfinite(s.binding_kev) and s.binding_kev > 0 for s in shells):
+            raise InvalidInputError(
+                f"{source}: field 'shells': binding energies must be positive and finite"
+            )
         if sum(s.occupancy for s in shells) != z:
             raise InvalidInputError(f"{source}: field 'shells': occupancies do not add up to z")
+    else:
+        raise InvalidInputError(
+            f"{source}: field 'shells': \"xraydb\" or a list of {{label, binding_ev, "
+            f"occupancy}}, not {shells_spec!r}"
+        )
     return Target(str(entry.get("name", path.stem)), element, z, molar_mass, shells)
