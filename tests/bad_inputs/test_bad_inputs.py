@@ -190,6 +190,56 @@ FILE_CASES = [
         ]
     ],
     (
+        "target_missing_z",
+        ["spectrum", "--target", "targets/target_missing_z.json"],
+        "target_missing_z.json: missing field 'z'",
+    ),
+    (
+        "target_text_z",
+        ["spectrum", "--target", "targets/target_text_z.json"],
+        "target_text_z.json: field 'z': must be an atomic number",
+    ),
+    (
+        "target_fractional_z",
+        ["spectrum", "--target", "targets/target_fractional_z.json"],
+        "target_fractional_z.json: field 'z': must be an atomic number 1-118, not 54.5",
+    ),
+    (
+        "target_huge_z",
+        ["spectrum", "--target", "targets/target_huge_z.json"],
+        "target_huge_z.json: field 'z'",
+    ),
+    (
+        "target_negative_molar_mass",
+        ["spectrum", "--target", "targets/target_negative_molar_mass.json"],
+        "target_negative_molar_mass.json: field 'molar_mass_g_mol'",
+    ),
+    (
+        "target_nan_molar_mass",
+        ["spectrum", "--target", "targets/target_nan_molar_mass.json"],
+        "target_nan_molar_mass.json: field 'molar_mass_g_mol': must be in (0, 1000) g/mol, not nan",
+    ),
+    (
+        "target_unknown_key",
+        ["spectrum", "--target", "targets/target_unknown_key.json"],
+        "target_unknown_key.json: unknown field 'density'",
+    ),
+    (
+        "target_unknown_shells",
+        ["spectrum", "--target", "targets/target_unknown_shells.json"],
+        "target_unknown_shells.json: field 'shells': \"xraydb\" or a list",
+    ),
+    (
+        "target_bad_occupancy",
+        ["spectrum", "--target", "targets/target_bad_occupancy.json"],
+        "target_bad_occupancy.json: field 'shells': occupancies do not add up to z",
+    ),
+    (
+        "target_negative_binding",
+        ["spectrum", "--target", "targets/target_negative_binding.json"],
+        "target_negative_binding.json: field 'shells': binding energies must be positive",
+    ),
+    (
         "target_empty",
         ["spectrum", "--target", "targets/target_empty.json"],
         "target_empty.json: not",
