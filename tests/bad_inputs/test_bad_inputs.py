@@ -187,6 +187,14 @@ FILE_CASES = [
             ("text", "line 3: not a number"),
             ("header_only", "needs a header"),
             ("wrong_columns", "needs a header with columns energy_kev,ratio_to_fea"),
+            ("binary", "not a CSV text file"),
+            ("duplicated_energy", "line 4: energy_kev 2 does not exceed the previous row's 2"),
+            ("unsorted", "line 4: energy_kev 3 does not exceed the previous row's 5"),
+            ("negative_ratio", "line 3: energy_kev must be > 0 and ratio_to_fea >= 0"),
+            ("wrong_unit", "needs a header with columns energy_kev,ratio_to_fea"),
+            ("ragged", "line 2: 3 fields, the header has 2"),
+            ("short_row", "line 3: 1 fields, the header has 2"),
+            ("one_row", "needs at least 2 rows, has 1"),
         ]
     ],
     (
@@ -285,7 +293,8 @@ def snapshot(root: Path) -> dict[str, bytes | None]:
 
 
 def check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], expected: str):
-    shutil.copytree(CORPUS, tmp_path, dirs_exist_ok=True)
+    for sub in SUBDIRS:
+        shutil.copytree(CORPUS / sub, tmp_path / sub)
     monkeypatch.chdir(tmp_path)
     before = snapshot(tmp_path)
     result = CliRunner().invoke(cli, args)

@@ -117,12 +117,22 @@ class AtomicResponseTable:
         src = Path(path)
         if not src.is_file():
             raise MissingFileError(f"{src}: no such atomic-response table")
-        with src.open(newline="") as handle:
-            rows = list(csv.DictReader(handle))
+        try:
+            with src.open(newline="", encoding="utf-8") as handle:
+                reader = csv.DictReader(handle)
+                rows = list(reader)
+                header = reader.fieldnames or []
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise InvalidInputError(f"{src}: not a CSV text file ({exc})") from None
         if not rows or {"energy_kev", "ratio_to_fea"} - set(rows[0]):
             raise InvalidInputError(f"{src}: needs a header with columns energy_kev,ratio_to_fea")
         energies, ratios = [], []
         for line, row in enumerate(rows, start=2):
+            if None in row or None in row.values():  # csv's marks of extra and missing fields
+                n = len(header) + len(row.get(None) or []) - sum(v is None for v in row.values())
+                raise InvalidInputError(
+                    f"{src}: line {line}: {n} fields, the header has {len(header)}"
+                )
             try:
                 e, r = float(row["energy_kev"]), float(row["ratio_to_fea"])
             except (TypeError, ValueError):
@@ -133,8 +143,15 @@ class AtomicResponseTable:
                 )
             energies.append(e)
             ratios.append(r)
-        if len(energies) < 2 or np.any(np.diff(energies) <= 0):
-            raise InvalidInputError(f"{src}: energy_kev must increase strictly over >= 2 rows")
+        if len(energies) < 2:
+            raise InvalidInputError(f"{src}: needs at least 2 rows, has {len(energies)}")
+        steps = np.flatnonzero(np.diff(energies) <= 0)
+        if steps.size:
+            line = int(steps[0]) + 3
+            raise InvalidInputError(
+                f"{src}: line {line}: energy_kev {energies[line - 2]:g} does not exceed the "
+                f"previous row's {energies[line - 3]:g} (energies must increase strictly)"
+            )
         return cls(tuple(energies), tuple(ratios), str(src), target or load_target())
 
     def ratio_to_fea(self, energy_kev: ArrayLike) -> NDArray[np.float64]:
