@@ -103,6 +103,16 @@ def test_templates_csv_and_json_are_deterministic(tmp_path):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
+def test_diagnostics_json_is_deterministic(tmp_path):
+    workspace = ROOT / "workspaces" / "xmass1_millicharge.json"
+    first, second, _ = run_twice(tmp_path, ["diagnostics", str(workspace), "-o", "out"])
+    assert_same_json_files(first, second)
+    tables = sorted(p.relative_to(first) for p in (first / "out").glob("*.txt"))
+    assert len(tables) >= 2
+    for name in tables:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
 @pytest.mark.slow
 def test_reproduce_and_publish_are_deterministic(tmp_path):
     args = ["reproduce", "-o", "results", "--masses-mev", "0.001", "--method", "chi2"]
