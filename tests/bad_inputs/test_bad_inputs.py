@@ -355,3 +355,16 @@ def test_bad_files_exit_2_with_one_line(tmp_path, monkeypatch, args, expected):
 )
 def test_bad_arguments_exit_2_with_one_line(tmp_path, monkeypatch, args, expected):
     check(tmp_path, monkeypatch, args, expected)
+
+
+LIMIT_CASES = [c for c in FILE_CASES if c[1][0] == "limit"]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"), [c[1:] for c in LIMIT_CASES], ids=[c[0] for c in LIMIT_CASES]
+)
+def test_a_failing_limit_leaves_an_existing_output_alone(tmp_path, monkeypatch, args, expected):
+    """``--output existing.json --force`` with bad input: the old file keeps its bytes."""
+    (tmp_path / "existing.json").write_text('{"kept": true}\n')
+    check(tmp_path, monkeypatch, [*args, "--output", "existing.json", "--force"], expected)
+    assert (tmp_path / "existing.json").read_text() == '{"kept": true}\n'
