@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -64,12 +65,17 @@ def dark_photon(workspace, patchset, method, cl, outdir, jobs, progress, force) 
     finding. Writes OUTDIR/dark_photon_limits.json and OUTDIR/dark_photon_limits.csv
     (deterministic bytes) and prints the table.
 
+    A mass whose fits fail (or whose limit lies beyond the POI's bound) gets no number: it is
+    written with null limits and its error (CSV: empty values, status "failed"), a warning
+    line names it on stderr, the other masses are written, and the command exits with code 2.
+
     \b
     Example:
       xhf scan dark-photon workspaces/xmass1_dark_photon_BkgOnly.json \\
           --patchset workspaces/xmass1_dark_photon_components_patchset.json -o results/dp
     """
-    from xhf.infer.dark_photon import curve_csv, curve_document, exclusion_curve
+    from xhf.infer.dark_photon import FailedPoint, curve_csv, curve_document, exclusion_curve
+    from xhf.infer.exceptions import IncompleteScanError
     from xhf.infer.loading import read_sidecar
     from xhf.jsonio import atomic_write, dumps, read_json
 
@@ -98,20 +104,38 @@ def dark_photon(workspace, patchset, method, cl, outdir, jobs, progress, force) 
         source=f"{workspace.name} + {patchset.name}",
         jobs=jobs,
         progress=progress,
+        on_failure="record",
     )
+    failed = [r for r in results if isinstance(r, FailedPoint)]
+    for point in failed:
+        mass = "" if point.mass_mev is None else f"mass {point.mass_mev:g} MeV "
+        click.echo(f"warning: no limit at {mass}({point.patch}): {point.message}", err=True)
+    if len(failed) == len(results):
+        raise IncompleteScanError(
+            f"no mass of the scan has a limit (nothing written); first: {failed[0].message}"
+        )
     document = curve_document(
         results, source={"workspace": workspace.name, "patchset": patchset.name}
     )
     atomic_write(targets[0], dumps(document), force=force)
     atomic_write(targets[1], curve_csv(results), force=force)
-    unit = f" [{results[0].unit}]" if results[0].unit else ""
-    click.echo(f"# {method} {100 * cl:g}% CL upper limits on {results[0].parameter}{unit}")
+    first = next(r for r in results if not isinstance(r, FailedPoint))
+    unit = f" [{first.unit}]" if first.unit else ""
+    click.echo(f"# {method} {100 * cl:g}% CL upper limits on {first.parameter}{unit}")
     click.echo(
         f"# {'mass_mev':>10} {'observed':>11} {'expected':>11} {'-1sigma':>11} {'+1sigma':>11}"
     )
     for r in results:
+        if isinstance(r, FailedPoint):
+            click.echo(f"  {r.mass_mev or math.nan:10.4g} {'failed':>11}")
+            continue
         click.echo(
             f"  {r.mass_mev:10.4g} {r.observed:11.4g} {r.expected['0']:11.4g} "
             f"{r.expected['-1']:11.4g} {r.expected['+1']:11.4g}"
         )
     click.echo(f"# wrote {targets[0]} and {targets[1]}")
+    if failed:
+        raise IncompleteScanError(
+            f"{len(failed)} of {len(results)} masses have no limit (null in {targets[0].name}, "
+            "failed in the CSV): see the warnings above"
+        )

@@ -16,7 +16,7 @@ docs/inference.md describes the methods and how far apart they may be.
 
 from xhf.infer.chi2 import NeymanChi2, chi2_upper_limit, flat_prior_upper_limit, gaussian_band
 from xhf.infer.cls import AsymptoticCLs, POILimit, upper_limit
-from xhf.infer.dark_photon import PatchedModels, exclusion_curve, grid_limit
+from xhf.infer.dark_photon import FailedPoint, PatchedModels, exclusion_curve, grid_limit
 from xhf.infer.exceptions import FitNotConvergedError, LimitAtBoundError, UnsupportedModelError
 from xhf.infer.fitter import FitOptions, FitResult, Fitter, POIMap
 from xhf.infer.interval import Interval, profile_interval
@@ -28,6 +28,7 @@ from xhf.infer.toys import toy_upper_limit
 __all__ = [
     "Analysis",
     "AsymptoticCLs",
+    "FailedPoint",
     "FitNotConvergedError",
     "FitOptions",
     "FitResult",

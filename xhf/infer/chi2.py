@@ -37,11 +37,12 @@ from scipy.stats import norm
 
 from xhf.exceptions import InvalidInputError
 from xhf.infer.asymptotics import BANDS
+from xhf.infer.cls import bound_error, search_error
 from xhf.infer.compiled import CompiledModel
 from xhf.infer.exceptions import FitNotConvergedError, LimitAtBoundError
 from xhf.infer.fitter import POIMap
 from xhf.infer.minimize import damped_newton
-from xhf.infer.roots import AboveRangeError, increasing_root
+from xhf.infer.roots import AboveRangeError, RootNotFoundError, increasing_root
 
 __all__ = [
     "NEGLIGIBLE_DCHI2",
@@ -281,6 +282,7 @@ def flat_prior_upper_limit(
 
     Raises:
         LimitAtBoundError: the posterior is not negligible at ``alpha_max``.
+        FitNotConvergedError: ``chi2_of_alpha`` returned a non-finite value.
 
     >>> out = flat_prior_upper_limit(lambda a: 85.9 + (a - 1.69) ** 2 / 1.114**2, 0.9)
     >>> round(out["limit"], 2), round(out["chi2_null"], 1)
@@ -291,7 +293,10 @@ def flat_prior_upper_limit(
     def f(a: float) -> float:
         a = float(a)
         if a not in evaluated:
-            evaluated[a] = float(chi2_of_alpha(a))
+            value = float(chi2_of_alpha(a))
+            if not math.isfinite(value):
+                raise FitNotConvergedError(f"the profiled chi2 is {value} at alpha={a:.6g}")
+            evaluated[a] = value
         return evaluated[a]
 
     null = f(0.0)
@@ -379,7 +384,9 @@ def chi2_upper_limit(
         ``chi2_null``, ``ndf`` (bins - 1) and the alpha grids.
 
     Raises:
-        LimitAtBoundError: the posterior reaches the POI's upper bound.
+        LimitAtBoundError: the posterior reaches the POI's upper bound (the message names the
+            normfactor whose bound to widen).
+        FitNotConvergedError: a chi2 profile fit failed from every start.
     """
     data = np.asarray(data, dtype=float)
     pm = chi2.poi_map
@@ -393,11 +400,19 @@ def chi2_upper_limit(
     try:
         scale = increasing_root(rise, min(1.0, alpha_max), alpha_max, step=1.0, rtol=0.05, ftol=0.5)
     except AboveRangeError:
-        raise _at_bound(alpha_max) from None
-    expected = flat_prior_upper_limit(curve_a, cl, scale=scale, alpha_max=alpha_max)
-    observed = flat_prior_upper_limit(
-        _profile_curve(chi2, data, prior_exponent), cl, scale=scale, alpha_max=alpha_max
-    )
+        raise bound_error(pm, "expected chi2 limit", cl) from None
+    except RootNotFoundError as exc:
+        raise search_error("scale of the expected chi2 limit", exc, cl) from None
+    try:
+        expected = flat_prior_upper_limit(curve_a, cl, scale=scale, alpha_max=alpha_max)
+    except LimitAtBoundError:
+        raise bound_error(pm, "expected chi2 limit (posterior quantile)", cl) from None
+    try:
+        observed = flat_prior_upper_limit(
+            _profile_curve(chi2, data, prior_exponent), cl, scale=scale, alpha_max=alpha_max
+        )
+    except LimitAtBoundError:
+        raise bound_error(pm, "observed chi2 limit (posterior quantile)", cl) from None
     band = gaussian_band(expected["limit"], cl)
     to_x = lambda a: float(max(a, 0.0) ** (1.0 / prior_exponent))  # noqa: E731
     return {

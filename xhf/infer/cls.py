@@ -29,11 +29,11 @@ from scipy.stats import norm
 
 from xhf.exceptions import InvalidInputError
 from xhf.infer.asymptotics import BANDS, cls_expected, cls_observed, expected_sqrt_qa
-from xhf.infer.exceptions import LimitAtBoundError
-from xhf.infer.fitter import FitResult, Fitter
-from xhf.infer.roots import AboveRangeError, increasing_root
+from xhf.infer.exceptions import FitNotConvergedError, LimitAtBoundError
+from xhf.infer.fitter import FitResult, Fitter, POIMap
+from xhf.infer.roots import AboveRangeError, RootNotFoundError, increasing_root
 
-__all__ = ["AsymptoticCLs", "POILimit", "bound_error", "upper_limit"]
+__all__ = ["AsymptoticCLs", "POILimit", "bound_error", "search_error", "upper_limit"]
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +69,13 @@ class POILimit(NamedTuple):
 
 
 def bound_error(
-    fitter: Fitter, what: str, cl: float | None = None, scale: float = 3.0
+    fitter: Fitter | POIMap, what: str, cl: float | None = None, scale: float = 3.0
 ) -> LimitAtBoundError:
-    """The error for a limit (or best fit) above the upper bound of the POI map."""
-    pm = fitter.poi_map
+    """The error for a limit (or best fit) above the upper bound of the POI map.
+
+    The message names the normfactor whose bound limits x and a wider bound to set.
+    """
+    pm = fitter if isinstance(fitter, POIMap) else fitter.poi_map
     idx = pm.names.index(pm.limiting)
     suggest = (pm.upper * scale) ** pm.exponents[idx]
     bound = pm.upper ** pm.exponents[idx]
@@ -81,6 +84,14 @@ def bound_error(
         f"the {what} {level}on {pm.names[0]} lies above the upper bound {bound:.6g} of "
         f"'{pm.limiting}': widen its bounds in the measurement (e.g. to [0, {suggest:.3g}])"
     )
+
+
+def search_error(
+    what: str, exc: RootNotFoundError, cl: float | None = None
+) -> FitNotConvergedError:
+    """The error for a limit whose root search failed (no number is returned)."""
+    level = f" ({100 * cl:g}% CL)" if cl is not None else ""
+    return FitNotConvergedError(f"the search for the {what}{level} failed: {exc}")
 
 
 class AsymptoticCLs:
@@ -228,6 +239,8 @@ class AsymptoticCLs:
                 raise bound_error(
                     self.fitter, f"expected ({BANDS[k]} sigma) limit", 1 - alpha
                 ) from None
+            except RootNotFoundError as exc:
+                raise search_error(f"expected ({BANDS[k]} sigma) limit", exc, 1 - alpha) from None
             out[BANDS[k]] = x
             if k == 2:
                 power = self._local_power(x)
@@ -261,6 +274,8 @@ class AsymptoticCLs:
             return increasing_root(h, guess, self.upper, step=0.1, rtol=rtol, ftol=rtol / 4)
         except AboveRangeError:
             raise bound_error(self.fitter, "observed limit", 1 - alpha) from None
+        except RootNotFoundError as exc:
+            raise search_error("observed limit", exc, 1 - alpha) from None
 
 
 def upper_limit(
@@ -283,7 +298,8 @@ def upper_limit(
 
     Raises:
         LimitAtBoundError: a limit or the best fit lies at or above the POI's upper bound.
-        FitNotConvergedError: a fit failed from every starting point.
+        FitNotConvergedError: a fit failed from every starting point, or the search for a
+            limit failed (:func:`search_error`).
     """
     alpha = 1.0 - cl
     calc = AsymptoticCLs(fitter, data)

@@ -10,32 +10,69 @@ excess is ``(g/g_ref)^2 I + (g/g_ref)^4 P``, not a power of g, so:
 - :func:`grid_limit` cross-checks it on the *grid* patchset (one patch per (mass, g) point with
   the exact excess, testable with plain ``pyhf cls``): CLs at mu = 1 of every patch of a mass,
   interpolated linearly in (log g, log CLs) to where it crosses 1 - cl.
+
+A mass whose fits fail (or whose limit lies beyond the POI's bound) either stops the curve with
+an error naming the patch (``on_failure="raise"``, the default) or becomes a
+:class:`FailedPoint` -- the reason, no number -- so that the other masses are kept
+(``on_failure="record"``, what ``xhf scan dark-photon`` does); the JSON document then has
+``null`` limits and an ``error`` for that mass and the CSV an empty row marked ``failed``.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from xhf.exceptions import InvalidInputError
+from xhf.exceptions import InvalidInputError, InvalidParameterError
 from xhf.infer.asymptotics import BANDS
 from xhf.infer.cls import AsymptoticCLs
+from xhf.infer.exceptions import FitNotConvergedError, LimitAtBoundError
 from xhf.infer.fitter import FitOptions, Fitter, POIMap
 from xhf.infer.limits import LimitResult, limit
 from xhf.infer.loading import Analysis, patch_names
 from xhf.infer.physical import SignalInfo
 from xhf.workspace.compat import quiet_pyhf
 
-__all__ = ["PatchedModels", "curve_csv", "curve_document", "exclusion_curve", "grid_limit"]
+__all__ = [
+    "FailedPoint",
+    "PatchedModels",
+    "curve_csv",
+    "curve_document",
+    "exclusion_curve",
+    "grid_limit",
+]
+
+log = logging.getLogger(__name__)
 
 
 def __dir__() -> list[str]:
     return __all__
+
+
+#: Per-point failures a scan records instead of stopping (``on_failure="record"``).
+POINT_FAILURES = (FitNotConvergedError, LimitAtBoundError)
+
+
+class FailedPoint(NamedTuple):
+    """A mass of a scan without a limit: the reason instead of a number.
+
+    Attributes:
+        mass_mev: dark-photon mass of the patch.
+        patch: patch name.
+        error: the exception class (``FitNotConvergedError``, ``LimitAtBoundError``).
+        message: its message (names the fit and the value of x, or the bound to widen).
+    """
+
+    mass_mev: float | None
+    patch: str
+    error: str
+    message: str
 
 
 class PatchedModels:
@@ -126,9 +163,23 @@ def _init_worker(workspace, patchset, meta, source) -> None:
     _WORKER["models"] = PatchedModels(workspace, patchset, meta, source)
 
 
+def _limit_or_failure(
+    models: PatchedModels, name: str, method: str, cl: float, options, record: bool
+) -> LimitResult | FailedPoint:
+    try:
+        return limit(models.analysis(name), method=method, cl=cl, options=options)
+    except POINT_FAILURES as exc:
+        if not record:
+            raise
+        mass = models.values[name].get("mass_mev")
+        log.info("no limit at %s (mass %s MeV): %s", name, mass, exc)
+        return FailedPoint(mass, name, type(exc).__name__, str(exc))
+
+
 def _one(args) -> dict[str, Any]:
-    name, method, cl, options = args
-    return limit(_WORKER["models"].analysis(name), method=method, cl=cl, options=options).to_dict()
+    name, method, cl, options, record = args
+    out = _limit_or_failure(_WORKER["models"], name, method, cl, options, record)
+    return {"failed": out._asdict()} if isinstance(out, FailedPoint) else out.to_dict()
 
 
 def exclusion_curve(
@@ -142,7 +193,8 @@ def exclusion_curve(
     jobs: int = 1,
     progress: bool = False,
     options: FitOptions | None = None,
-) -> list[LimitResult]:
+    on_failure: str = "raise",
+) -> list[LimitResult | FailedPoint]:
     """Limits on g with expected bands for every mass of a components patchset.
 
     Args:
@@ -155,12 +207,22 @@ def exclusion_curve(
         jobs: worker processes (masses are independent).
         progress: tqdm progress bar on stderr.
         options: fit settings.
+        on_failure: ``"raise"``: a mass whose fits fail or whose limit lies beyond the POI's
+            bound stops the curve with that error (its message names the patch);
+            ``"record"``: that mass becomes a :class:`FailedPoint` and the scan goes on.
 
     Returns:
-        One :class:`~xhf.infer.limits.LimitResult` per patch, sorted by mass.
+        One :class:`~xhf.infer.limits.LimitResult` (or, when recording, :class:`FailedPoint`)
+        per patch, sorted by mass.
+
+    Raises:
+        FitNotConvergedError, LimitAtBoundError: a mass failed (``on_failure="raise"``).
     """
     from tqdm import tqdm
 
+    if on_failure not in ("raise", "record"):
+        raise InvalidParameterError(f"on_failure must be 'raise' or 'record', got {on_failure!r}")
+    record = on_failure == "record"
     models = PatchedModels(workspace, patchset, meta, source)
     if models.form != "components":
         raise InvalidInputError(
@@ -168,10 +230,10 @@ def exclusion_curve(
         )
     names = sorted(models.names, key=lambda n: models.values[n].get("mass_mev", math.inf))
     bar = tqdm(total=len(names), unit="mass", disable=not progress, leave=False)
-    results: list[LimitResult] = []
+    results: list[LimitResult | FailedPoint] = []
     try:
         if jobs > 1:
-            tasks = [(n, method, cl, options) for n in names]
+            tasks = [(n, method, cl, options, record) for n in names]
             with ProcessPoolExecutor(
                 max_workers=min(jobs, os.cpu_count() or 1),
                 initializer=_init_worker,
@@ -182,14 +244,16 @@ def exclusion_curve(
                     bar.update(1)
         else:
             for name in names:
-                results.append(limit(models.analysis(name), method=method, cl=cl, options=options))
+                results.append(_limit_or_failure(models, name, method, cl, options, record))
                 bar.update(1)
     finally:
         bar.close()
     return results
 
 
-def _from_dict(out: dict[str, Any]) -> LimitResult:
+def _from_dict(out: dict[str, Any]) -> LimitResult | FailedPoint:
+    if "failed" in out:
+        return FailedPoint(**out["failed"])
     keys = LimitResult._fields[:-1]
     extras = {k: v for k, v in out.items() if k not in keys}
     return LimitResult(**{k: out[k] for k in keys}, extras=extras)
@@ -275,16 +339,40 @@ def _sig(value: float | None, digits: int = 6) -> float | None:
 
 
 def curve_document(
-    results: Sequence[LimitResult], *, source: dict[str, str] | None = None
+    results: Sequence[LimitResult | FailedPoint], *, source: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """The exclusion curve as a JSON document (values rounded to 6 significant digits)."""
+    """The exclusion curve as a JSON document (values rounded to 6 significant digits).
+
+    A :class:`FailedPoint` is written with ``null`` limits and its ``error``; ``failed``
+    counts them.
+
+    Raises:
+        InvalidInputError: no masses, or no mass with a limit.
+    """
     from xhf import __version__
 
     if not results:
         raise InvalidInputError("no masses in the exclusion curve")
-    first = results[0]
+    done = [r for r in results if isinstance(r, LimitResult)]
+    if not done:
+        raise InvalidInputError(f"no mass of the exclusion curve has a limit: {results[0].message}")
+    first = done[0]
     points = []
     for r in results:
+        if isinstance(r, FailedPoint):
+            points.append(
+                {
+                    "mass_mev": _sig(r.mass_mev),
+                    "observed": None,
+                    "expected": {b: None for b in BANDS},
+                    "best_fit": None,
+                    "poi_limit": None,
+                    "patch": r.patch,
+                    "fit_status": {"converged": False},
+                    "error": f"{r.error}: {r.message}",
+                }
+            )
+            continue
         points.append(
             {
                 "mass_mev": _sig(r.mass_mev),
@@ -294,9 +382,11 @@ def curve_document(
                 "poi_limit": _sig(r.poi_limit),
                 "patch": r.extras.get("patch"),
                 "fit_status": {k: v for k, v in r.fit_status.items() if k != "backend"},
+                "error": None,
             }
         )
     return {
+        "failed": len(results) - len(done),
         "analysis": "dark_photon",
         "parameter": first.parameter,
         "unit": first.unit,
@@ -310,11 +400,29 @@ def curve_document(
     }
 
 
-def curve_csv(results: Sequence[LimitResult]) -> str:
-    """The exclusion curve as CSV: mass, observed, five expected bands, best fit, POI limit."""
-    header = ["mass_mev", "observed", *(f"expected_{b}" for b in BANDS), "best_fit", "poi_limit"]
+def curve_csv(results: Sequence[LimitResult | FailedPoint]) -> str:
+    """The exclusion curve as CSV: mass, observed, five expected bands, best fit, POI limit,
+    status (``ok``; ``failed`` with empty values for a :class:`FailedPoint`)."""
+    header = [
+        "mass_mev",
+        "observed",
+        *(f"expected_{b}" for b in BANDS),
+        "best_fit",
+        "poi_limit",
+        "status",
+    ]
     rows = [",".join(header)]
     for r in results:
-        values = [r.mass_mev, r.observed, *(r.expected[b] for b in BANDS), r.best_fit, r.poi_limit]
-        rows.append(",".join("" if v is None else f"{v:.6g}" for v in values))
+        if isinstance(r, FailedPoint):
+            values = [r.mass_mev, *([None] * 8)]
+        else:
+            values = [
+                r.mass_mev,
+                r.observed,
+                *(r.expected[b] for b in BANDS),
+                r.best_fit,
+                r.poi_limit,
+            ]
+        status = "failed" if isinstance(r, FailedPoint) else "ok"
+        rows.append(",".join(["" if v is None else f"{v:.6g}" for v in values] + [status]))
     return "\n".join(rows) + "\n"

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from xhf.exceptions import InvalidParameterError, XhfError
 
-__all__ = ["FitNotConvergedError", "LimitAtBoundError", "UnsupportedModelError"]
+__all__ = [
+    "FitNotConvergedError",
+    "IncompleteScanError",
+    "LimitAtBoundError",
+    "UnsupportedModelError",
+]
 
 
 def __dir__() -> list[str]:
@@ -24,7 +29,13 @@ class LimitAtBoundError(InvalidParameterError):
 
 
 class FitNotConvergedError(XhfError, RuntimeError):
-    """A maximum-likelihood or chi2 fit failed to converge from every starting point tried."""
+    """A maximum-likelihood or chi2 fit failed to converge from every starting point tried,
+    or the search for a limit failed (no bracket, a jump instead of a crossing)."""
+
+
+class IncompleteScanError(XhfError, RuntimeError):
+    """Some points of a scan have no limit: they are written as failed (``null`` and the
+    reason), never as numbers; the command line writes the others and exits with code 2."""
 
 
 class UnsupportedModelError(XhfError, ValueError):

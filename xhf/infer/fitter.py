@@ -7,18 +7,20 @@ whose excess is ``(g/g_ref)^2 I + (g/g_ref)^4 P``, maps ``x = s = (g/g_ref)^2`` 
 ``mu_interference = s`` and ``mu_pure = s^2``: a one-parameter profile in the coupling with
 both parts tied, as pyhf's ``fixed_params`` would do with the two normfactors fixed.
 
-:class:`Fitter` runs the fits on the closed-form model (:mod:`xhf.infer.compiled`, L-BFGS-B
-with analytic gradients, staterror profiled analytically) and falls back to pyhf's own fits for
-models it cannot compile. A fit that does not converge is retried from other starting points
-(its own end point, pyhf's suggested initial values, seeded random perturbations, pyhf's
-minimiser); if all fail, :class:`~xhf.infer.exceptions.FitNotConvergedError` is raised: a
+:class:`Fitter` runs the fits on the closed-form model (:mod:`xhf.infer.compiled`, damped
+Newton with analytic gradients, staterror profiled analytically) and falls back to pyhf's own
+fits for models it cannot compile. A fit that does not converge is retried from other starting
+points (its own end point, pyhf's suggested initial values with L-BFGS-B, seeded random
+perturbations, then pyhf's minimiser -- whichever optimizer pyhf's backend is set to); if all
+fail, :class:`~xhf.infer.exceptions.FitNotConvergedError` names the fit and the value of x: a
 failed fit is never used as a result.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -359,16 +361,17 @@ class Fitter:
             fixed[self._in_map] = True
         init = np.clip(start, bounds[:, 0], bounds[:, 1])
         try:
-            pars, value = pyhf.infer.mle.fit(
-                data,
-                self.model,
-                init_pars=init.tolist(),
-                par_bounds=bounds.tolist(),
-                fixed_params=fixed.tolist(),
-                return_fitted_val=True,
-            )
+            with _pyhf_failures_not_logged():
+                pars, value = pyhf.infer.mle.fit(
+                    data,
+                    self.model,
+                    init_pars=init.tolist(),
+                    par_bounds=bounds.tolist(),
+                    fixed_params=fixed.tolist(),
+                    return_fitted_val=True,
+                )
         except pyhf.exceptions.FailedMinimization as exc:
-            return None, f"pyhf: {str(exc).splitlines()[0]}"
+            return None, f"pyhf's minimiser failed: {_first_line(exc)}"
         pars = np.asarray(pars, dtype=float)
         value = float(np.ravel(value)[0])
         if not np.isfinite(value):
@@ -376,28 +379,57 @@ class Fitter:
         return FitResult(pars, self.poi_map.value(pars), value, 1), ""
 
     def _fit_pyhf_tied_free(self, data, start, xb):
+        """Free fit of a tied x with pyhf: a bounded 1-D minimisation of the conditional fits.
+
+        Any failed conditional fit, or a 1-D search that does not converge, fails the attempt:
+        the minimum of the fits that happened to succeed is not a fit result.
+        """
         cache: dict[float, FitResult] = {}
 
         def profile(x: float) -> float:
-            result, _ = self._fit_pyhf(
+            result, message = self._fit_pyhf(
                 data, float(x), self.poi_map.apply(start.copy(), float(x)), xb
             )
             if result is None:
-                return np.inf
+                raise _ProfileFailedError(f"at {self.poi_map.names[0]}={x:.6g}: {message}")
             cache[float(x)] = result
             return result.twice_nll
 
-        res = minimize_scalar(
-            profile, bounds=xb, method="bounded", options={"xatol": 1e-6 * max(xb[1], 1e-12)}
-        )
-        candidates = [float(res.x), float(xb[0])]
-        for x in candidates:
-            if x not in cache:
-                profile(x)
-        if not cache:
-            return None, "pyhf: tied profile failed"
+        try:
+            res = minimize_scalar(
+                profile, bounds=xb, method="bounded", options={"xatol": 1e-6 * max(xb[1], 1e-12)}
+            )
+            for x in (float(res.x), float(xb[0])):
+                if x not in cache:
+                    profile(x)
+        except _ProfileFailedError as exc:
+            return None, f"pyhf tied profile: conditional fit {exc}"
+        if not res.success:
+            return None, f"pyhf tied profile: {res.message}"
         best = min(cache.values(), key=lambda r: r.twice_nll)
         return best, ""
+
+
+class _ProfileFailedError(Exception):
+    """A conditional fit inside the tied profile failed (stops the 1-D search)."""
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+@contextlib.contextmanager
+def _pyhf_failures_not_logged() -> Iterator[None]:
+    """Keep pyhf from logging a failed minimisation (a traceback and the whole minimiser
+    state on stderr): the Fitter retries it and reports it if every attempt fails."""
+    logger = logging.getLogger("pyhf.optimize.mixins")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _lbfgsb(fgh, v0, lo, hi, maxiter):

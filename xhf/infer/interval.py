@@ -15,9 +15,9 @@ from numpy.typing import NDArray
 from scipy.optimize import brentq
 from scipy.stats import chi2 as chi2_dist
 
-from xhf.infer.cls import bound_error
+from xhf.infer.cls import bound_error, search_error
 from xhf.infer.fitter import Fitter
-from xhf.infer.roots import AboveRangeError, increasing_root
+from xhf.infer.roots import AboveRangeError, RootNotFoundError, increasing_root
 
 __all__ = ["Interval", "profile_interval"]
 
@@ -49,6 +49,7 @@ def profile_interval(
 
     Raises:
         LimitAtBoundError: the upper endpoint lies beyond the POI's upper bound.
+        FitNotConvergedError: a fit or the search for an endpoint failed.
     """
     data = np.asarray(data, dtype=float)
     threshold = float(chi2_dist.ppf(cl, 1))
@@ -77,6 +78,9 @@ def profile_interval(
         raise bound_error(
             fitter, f"upper end of the {100 * cl:g}% profile-likelihood interval"
         ) from None
+    except RootNotFoundError as exc:
+        what = f"upper end of the {100 * cl:g}% profile-likelihood interval"
+        raise search_error(what, exc) from None
     if t(lower_bound) <= threshold or free.poi <= lower_bound:
         lower = lower_bound
     else:

@@ -15,7 +15,7 @@ from xhf.exceptions import InvalidParameterError
 from xhf.infer.asymptotics import BANDS
 from xhf.infer.chi2 import NeymanChi2, chi2_upper_limit
 from xhf.infer.cls import POILimit, upper_limit
-from xhf.infer.exceptions import UnsupportedModelError
+from xhf.infer.exceptions import FitNotConvergedError, LimitAtBoundError, UnsupportedModelError
 from xhf.infer.fitter import FitOptions
 from xhf.infer.loading import Analysis
 from xhf.infer.physical import flavour_limits
@@ -161,8 +161,35 @@ def limit(
     Raises:
         InvalidParameterError: bad method, calculator or level.
         LimitAtBoundError: the limit lies beyond the POI's bound (the message says which).
-        FitNotConvergedError: a fit failed from every starting point.
+        FitNotConvergedError: a fit failed from every starting point, or a limit's search
+            failed. Both messages start with the analysis' source (file, patch).
     """
+    try:
+        return _limit(
+            analysis,
+            method=method,
+            cl=cl,
+            calculator=calculator,
+            ntoys=ntoys,
+            seed=seed,
+            progress=progress,
+            options=options,
+        )
+    except (FitNotConvergedError, LimitAtBoundError) as exc:
+        raise type(exc)(f"{analysis.source}: {exc}") from None
+
+
+def _limit(
+    analysis: Analysis,
+    *,
+    method: str,
+    cl: float,
+    calculator: str,
+    ntoys: int,
+    seed: int,
+    progress: bool,
+    options: FitOptions | None,
+) -> LimitResult:
     if method not in METHODS:
         raise InvalidParameterError(f"method must be one of {METHODS}, got {method!r}")
     if calculator not in CALCULATORS:

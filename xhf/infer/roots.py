@@ -3,7 +3,11 @@
 Limits are found by solving CLs(x) = alpha (or q_A(x) = z^2) rather than by scanning: a secant
 step from a good first guess, then Illinois regula falsi once the root is bracketed. Functions
 of log(x) such as log sqrt(q_A) are close to linear (sqrt(q_A) ~ x^p), so a few evaluations
-suffice. A root above the allowed range raises :class:`AboveRangeError`.
+suffice. A root above the allowed range raises :class:`AboveRangeError`; a search that cannot
+return a root -- too many evaluations, a non-finite value, a function still positive at the lower
+end, or a bracket that closes on a jump instead of a zero (fits switching between minima) --
+raises :class:`RootNotFoundError`. The callers turn both into errors that name the limit: a
+failed search never returns a number.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-__all__ = ["AboveRangeError", "increasing_root"]
+__all__ = ["JUMP_FACTOR", "AboveRangeError", "RootNotFoundError", "increasing_root"]
 
 
 def __dir__() -> list[str]:
@@ -24,6 +28,14 @@ class AboveRangeError(Exception):
     def __init__(self, value_at_upper: float):
         super().__init__(value_at_upper)
         self.value_at_upper = value_at_upper
+
+
+class RootNotFoundError(RuntimeError):
+    """The search failed; the message says how (internal signal, re-raised with context)."""
+
+
+#: a final bracket whose secant slope exceeds the first bracket's by this factor holds a jump.
+JUMP_FACTOR = 100.0
 
 
 def increasing_root(
@@ -47,13 +59,16 @@ def increasing_root(
         rtol: relative tolerance on x (width of the final bracket in log x).
         ftol: stop early once ``|func(x)| < ftol``.
         lower: smallest x allowed.
-        max_evals: give up (RuntimeError) after this many evaluations.
+        max_evals: give up after this many evaluations.
 
     Returns:
         The root x.
 
     Raises:
         AboveRangeError: if ``func(upper) < 0``.
+        RootNotFoundError: more than ``max_evals`` evaluations; a non-finite value of ``func``;
+            ``func(lower) > 0``; or the bracket closed on a discontinuity (its final secant
+            slope exceeds the first bracket's by :data:`JUMP_FACTOR`) rather than on a zero.
 
     >>> round(increasing_root(lambda x: x**2 - 2.0, 1.0, 10.0), 4)
     1.4142
@@ -65,8 +80,11 @@ def increasing_root(
         nonlocal evals
         evals += 1
         if evals > max_evals:
-            raise RuntimeError(f"no root after {max_evals} evaluations")
-        return float(func(math.exp(u)))
+            raise RootNotFoundError(f"no root after {max_evals} evaluations")
+        value = float(func(math.exp(u)))
+        if not math.isfinite(value):
+            raise RootNotFoundError(f"the function is {value} at x={math.exp(u):.6g}")
+        return value
 
     u0 = min(max(math.log(guess), log_lower), log_upper)
     f0 = f(u0)
@@ -89,7 +107,9 @@ def increasing_root(
             neg = (u1, f1)
         else:
             if u1 <= log_lower:
-                return math.exp(u1)
+                raise RootNotFoundError(
+                    f"the function is still positive ({f1:.3g}) at the lower end x={lower:.3g}"
+                )
             pos = (u1, f1)
         if neg is not None and pos is not None:
             break
@@ -101,6 +121,8 @@ def increasing_root(
         prev = (u1, f1)
         u1 = u1 + direction * size
     (ua, fa), (ub, fb) = neg, pos
+    first_slope = (fb - fa) / (ub - ua)
+    true_fa, true_fb = fa, fb  # Illinois halves fa/fb; the jump check needs the real values
     side = 0
     while abs(ub - ua) > rtol:
         u = ub - fb * (ub - ua) / (fb - fa)
@@ -110,13 +132,18 @@ def increasing_root(
         if abs(fu) < ftol:
             return math.exp(u)
         if fu < 0:
-            ua, fa = u, fu
+            ua, fa, true_fa = u, fu, fu
             if side == -1:
                 fb *= 0.5
             side = -1
         else:
-            ub, fb = u, fu
+            ub, fb, true_fb = u, fu, fu
             if side == 1:
                 fa *= 0.5
             side = 1
+    if (true_fb - true_fa) / (ub - ua) > JUMP_FACTOR * first_slope:
+        raise RootNotFoundError(
+            f"the function jumps from {true_fa:.3g} to {true_fb:.3g} between "
+            f"x={math.exp(ua):.6g} and {math.exp(ub):.6g} instead of crossing zero"
+        )
     return math.exp(ub - fb * (ub - ua) / (fb - fa))

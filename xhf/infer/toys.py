@@ -15,6 +15,7 @@ generator, ~ms fits); progress is shown with tqdm on request.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,8 @@ from xhf.infer.exceptions import FitNotConvergedError, UnsupportedModelError
 from xhf.infer.fitter import Fitter
 
 __all__ = ["toy_cls", "toy_upper_limit"]
+
+log = logging.getLogger(__name__)
 
 
 def __dir__() -> list[str]:
@@ -57,6 +60,10 @@ def toy_cls(
 ) -> tuple[float, np.ndarray]:
     """Observed CLs and expected CLs band (-2..+2) at x from ``2 * ntoys`` pseudo-experiments.
 
+    A toy whose fits fail from every starting point is dropped (and counted in the fitter's
+    ``fit_status["failed"]``); if more than 1 % of the toys of a hypothesis fail,
+    :class:`~xhf.infer.exceptions.FitNotConvergedError` is raised instead.
+
     Args:
         calc: the asymptotic calculator of the model and data (for its fits).
         x: tested value of the parameter of interest.
@@ -87,8 +94,10 @@ def toy_cls(
         failed = int(np.isnan(values).sum())
         if failed > 0.01 * ntoys:
             raise FitNotConvergedError(
-                f"{failed} of {ntoys} toy fits at x={x:.6g} did not converge"
+                f"{failed} of {ntoys} toy fits at x={x:.6g} did not converge (at most 1 % may)"
             )
+        if failed:
+            log.warning("dropped %d of %d toys at x=%.6g: their fits failed", failed, ntoys, x)
         stats[label] = values[~np.isnan(values)]
     sb, b = stats["sb"], stats["b"]
 
@@ -133,13 +142,20 @@ def toy_upper_limit(
         n_points: tested x values, log-spaced around the asymptotic limits.
         progress: show a tqdm progress bar on stderr.
 
+    Returns:
+        :class:`~xhf.infer.cls.POILimit`; ``details["failed_toys"]`` counts the toys dropped
+        because their fits failed (at most 1 % per hypothesis and x, see :func:`toy_cls`).
+
     Raises:
         LimitAtBoundError: a limit lies beyond the tested range at the POI's upper bound.
+        FitNotConvergedError: a fit to the data failed, more than 1 % of the toys at one x
+            failed, or toy CLs does not cross 1 - cl inside the tested range.
     """
     from tqdm import tqdm
 
     alpha = 1.0 - cl
     asym = upper_limit(fitter, data, cl=cl)
+    failed_before = fitter.stats.failed
     calc = AsymptoticCLs(fitter, data)
     low = 0.5 * min(asym.expected["-2"], asym.observed)
     high = min(2.0 * max(asym.expected["+2"], asym.observed), fitter.poi_map.upper)
@@ -180,5 +196,6 @@ def toy_upper_limit(
             "tested": xs.tolist(),
             "cls_observed": observed.tolist(),
             "asymptotic_observed": asym.observed,
+            "failed_toys": fitter.stats.failed - failed_before,
         },
     )
