@@ -95,18 +95,20 @@ def reproduce(outdir, templates_path, regenerate, methods, cl, masses_mev, jobs,
         raise OutputExistsError(f"{outdir}: exists; use --force to replace it")
     masses = _masses(masses_mev)
     start = time.perf_counter()
+    templates = None
+    if not (regenerate or (templates_path is None and shipped_templates() is None)):
+        from xhf.templates import read_templates
+
+        # read and validated before any output, progress bar included: a bad file is one line
+        templates = read_templates(templates_path or shipped_templates())
     steps = 3 + 3 * len(methods) + 1
     bar = tqdm(total=steps, desc="reproduce", unit="step", file=sys.stderr, leave=False)
     try:
-        if regenerate or (templates_path is None and shipped_templates() is None):
+        if templates is None:
             from xhf.templates.replica import build_replica
 
             bar.set_postfix_str("building the replica")
             templates = build_replica()
-        else:
-            from xhf.templates import read_templates
-
-            templates = read_templates(templates_path or shipped_templates())
         bar.update(1)
 
         def step(label: str) -> None:

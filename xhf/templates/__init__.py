@@ -13,9 +13,17 @@ from xhf.templates.io import (
     write_root,
     write_templates,
 )
-from xhf.templates.templateset import Channel, Sample, Signal, TemplateSet, Variation
+from xhf.templates.templateset import (
+    MAX_EVENTS,
+    Channel,
+    Sample,
+    Signal,
+    TemplateSet,
+    Variation,
+)
 
 __all__ = [
+    "MAX_EVENTS",
     "Channel",
     "RootHistogram",
     "Sample",

@@ -37,11 +37,19 @@ from numpy.typing import NDArray
 
 from xhf.exceptions import InvalidTemplateError
 
-__all__ = ["Channel", "Sample", "Signal", "TemplateSet", "Variation"]
+__all__ = ["MAX_EVENTS", "Channel", "Sample", "Signal", "TemplateSet", "Variation"]
 
 
 def __dir__() -> list[str]:
     return __all__
+
+
+#: Largest |expected events| a bin of a template, dataset, stat error or variation may hold.
+#: Contents are expected events (the XMASS-I replica: at most ~700 in a bin over 711 days);
+#: 1e15 leaves room for any detector and exposure and refuses garbage such as 1e300, whose sums
+#: and squares overflow in the likelihood. The readers refuse ROOT variances (sumw2) above its
+#: square.
+MAX_EVENTS = 1e15
 
 
 @dataclass(frozen=True)
@@ -187,6 +195,9 @@ class TemplateSet:
     def validate(self, source: str = "template set") -> None:
         """Check names, binning and contents; raise :class:`InvalidTemplateError` naming the bin.
 
+        Contents must be finite, at most :data:`MAX_EVENTS` in size, and non-negative except
+        in signal parts; signal powers are whole numbers >= 1.
+
         Args:
             source: prefix of every message (a file name when read from disk).
         """
@@ -212,6 +223,10 @@ class TemplateSet:
                 raise InvalidTemplateError(f"{where}: unknown channel {sig.channel!r}")
             if len(sig.parts) != len(sig.powers) or not sig.parts:
                 raise InvalidTemplateError(f"{where}: needs one power per part")
+            if not all(_is_power(p) for p in sig.powers):
+                raise InvalidTemplateError(
+                    f"{where}: powers {list(sig.powers)} must be whole numbers >= 1"
+                )
             if not (np.isfinite(sig.reference) and sig.reference > 0):
                 raise InvalidTemplateError(f"{where}: reference must be positive")
             n_bins = self.channel(sig.channel).n_bins
@@ -227,6 +242,14 @@ def _unique(where: str, what: str, names: list[str]) -> None:
         seen.add(name)
 
 
+def _is_power(power: Any) -> bool:
+    try:
+        value = float(power)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return not isinstance(power, bool) and value >= 1 and value.is_integer()
+
+
 def _check_array(where: str, values: Any, n_bins: int, *, negative: bool) -> None:
     arr = np.asarray(values, dtype=float)
     if arr.shape != (n_bins,):
@@ -236,6 +259,10 @@ def _check_array(where: str, values: Any, n_bins: int, *, negative: bool) -> Non
         raise InvalidTemplateError(f"{where}: bin {int(np.argmax(bad))} is not finite")
     if not negative and np.any(arr < 0):
         raise InvalidTemplateError(f"{where}: bin {int(np.argmax(arr < 0))} is negative")
+    huge = np.abs(arr) > MAX_EVENTS
+    if np.any(huge):
+        i = int(np.argmax(huge))
+        raise InvalidTemplateError(f"{where}: bin {i} is {float(arr[i])!r}, more than 1e15 events")
 
 
 def _check_sample(where: str, sample: Sample, n_bins: int, *, negative: bool) -> None:

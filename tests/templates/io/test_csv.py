@@ -200,3 +200,38 @@ def test_hand_edited_file_with_quotes_and_blank_lines(tmp_path, templates, same)
     assert np.array_equal(
         read_csv(out).channel("full_energy").bin_edges, templates.channel("full_energy").bin_edges
     )
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path, templates, same):
+    out = write_csv(templates, tmp_path / "csv")
+    for path in (out / "low_energy.csv", out / "templates.json"):
+        path.write_text("\ufeff" + path.read_text(), encoding="utf-8")
+    same(templates, read_csv(out))
+
+
+@pytest.mark.parametrize(
+    ("header", "problem"),
+    [
+        ("low_MeV,high_MeV", "column 'low_MeV' gives bin edges in MeV"),
+        ("low_ev,high_ev", "column 'low_ev' gives bin edges in ev"),
+        ("low_keV,high_keV", "column 'low_keV': write it low_kev"),
+    ],
+)
+def test_edge_columns_in_another_unit_are_refused(tmp_path, templates, header, problem):
+    out = write_csv(templates, tmp_path / "csv")
+    path = out / "low_energy.csv"
+    path.write_text(path.read_text().replace("low_kev,high_kev", header, 1))
+    with pytest.raises(InvalidInputError, match=re.escape(f"low_energy.csv: {problem}")):
+        read_csv(out)
+
+
+def test_huge_cells_are_refused(tmp_path, templates):
+    out = write_csv(templates, tmp_path / "csv")
+    edges = templates.channel("low_energy").bin_edges
+    _edit(out / "low_energy.csv", "c14", 1, "1e16")
+    span = f"({edges[1]:g} to {edges[2]:g})"
+    with pytest.raises(
+        InvalidTemplateError,
+        match=re.escape(f"column 'c14': bin 1 {span} is 1e+16, more than 1e15 events"),
+    ):
+        read_csv(out)

@@ -90,3 +90,45 @@ def test_unknown_document_version(tmp_path, templates):
     index.write_text(index.read_text().replace('"version": 1', '"version": 99'))
     with pytest.raises(InvalidInputError, match=re.escape(f"{index}: version 99 is not supported")):
         read_templates(out)
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_up_to_1e15_events_are_templates_more_are_refused(tmp_path, name, same):
+    edges = np.array([0.0, 1.0, 2.0])
+    at_ceiling = Sample("b", np.array([1e15, 0.0]), stat_error=np.array([1e15, 0.0]))
+    ts = TemplateSet((Channel("c", edges, (at_ceiling,), {"obs": np.array([1e15, 1.0])}),))
+    same(ts, read_templates(write_templates(ts, tmp_path / name)))
+    huge = Sample("b", np.array([1.0, 1e16]))
+    ts = TemplateSet((Channel("c", edges, (huge,)),))
+    with pytest.raises(InvalidTemplateError, match=r"sample 'b': bin 1 is 1e\+16, more than 1e15"):
+        write_templates(ts, tmp_path / f"huge_{name}")
+
+
+def test_signal_powers_are_whole_numbers_of_at_least_one():
+    from xhf.templates import Signal
+
+    ch = Channel("c", np.array([0.0, 1.0]), (Sample("b", np.array([1.0])),))
+    for powers in [(2.5,), (0,), (True,)]:
+        sig = Signal("s", "c", (Sample("p", np.array([1.0])),), "g", "u", 1.0, powers)
+        with pytest.raises(InvalidTemplateError, match="must be whole numbers >= 1"):
+            TemplateSet((ch,), (sig,)).validate()
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("NaN", "not valid JSON (NaN is not a JSON number"),
+        ("1e999", "field signals[0].reference must be a finite number, not inf"),
+        (str(10**400), "field signals[0].reference must be a finite number, not 10000"),
+        ("1" * 5000, "not valid JSON (Exceeds the limit"),
+    ],
+)
+def test_numbers_of_the_document_are_finite_json_numbers(tmp_path, templates, value, problem):
+    out = write_templates(templates, tmp_path / "csv")
+    index = out / "templates.json"
+    reference = templates.signals[0].reference
+    text = index.read_text()
+    assert f'"reference": {reference!r}' in text
+    index.write_text(text.replace(f'"reference": {reference!r}', f'"reference": {value}', 1))
+    with pytest.raises(InvalidInputError, match=re.escape(f"{index}: {problem}")):
+        read_templates(out)

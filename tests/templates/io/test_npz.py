@@ -90,11 +90,13 @@ def test_bad_contents_name_file_array_and_bin(tmp_path, templates, key, bad):
     src = write_npz(templates, tmp_path / "t.npz")
     with np.load(src) as npz:
         values = npz[key].copy()
+        edges = npz[f"{key.split('/')[0]}/bin_edges"]
     i = values.size // 2
     values[i] = bad
     _rewrite(src, tmp_path / "bad.npz", **{key: values})
+    span = f"({edges[i]:g} to {edges[i + 1]:g})"
     with pytest.raises(
-        InvalidTemplateError, match=re.escape(f"bad.npz: array '{key}': bin {i} is ")
+        InvalidTemplateError, match=re.escape(f"bad.npz: array '{key}': bin {i} {span} is ")
     ):
         read_npz(tmp_path / "bad.npz")
 
@@ -118,3 +120,56 @@ def test_no_overwrite_without_force(tmp_path, templates, make, same):
     assert path.read_bytes() == before
     write_npz(make(seed=3), path, force=True)
     same(make(seed=3), read_npz(path))
+
+
+@pytest.mark.parametrize(
+    ("dtype", "what"),
+    [("<U8", "text"), ("bool", "booleans"), ("complex128", "complex numbers"), ("S8", "bytes")],
+)
+def test_arrays_that_are_not_numbers_are_refused(tmp_path, templates, dtype, what):
+    src = write_npz(templates, tmp_path / "t.npz")
+    with np.load(src) as npz:
+        values = npz["low_energy/c14"].astype(dtype)
+    _rewrite(src, tmp_path / "bad.npz", **{"low_energy/c14": values})
+    with pytest.raises(
+        InvalidTemplateError, match=re.escape(f"array 'low_energy/c14': holds {what} (")
+    ):
+        read_npz(tmp_path / "bad.npz")
+
+
+def test_an_undescribed_array_in_a_table_is_refused_others_are_left_alone(
+    tmp_path, templates, same
+):
+    src = write_npz(templates, tmp_path / "t.npz")
+    _rewrite(src, tmp_path / "extra.npz", notes=np.array("by hand"))
+    same(templates, read_npz(tmp_path / "extra.npz"))
+    _rewrite(src, tmp_path / "bad.npz", **{"low_energy/kr86": np.ones(3)})
+    with pytest.raises(InvalidInputError, match="array 'low_energy/kr86' is not described"):
+        read_npz(tmp_path / "bad.npz")
+
+
+def test_a_member_that_is_not_npy_or_stored_twice(tmp_path, templates):
+    src = write_npz(templates, tmp_path / "t.npz")
+    raw = tmp_path / "raw.npz"
+    with zipfile.ZipFile(src) as old, zipfile.ZipFile(raw, "w") as new:
+        for info in old.infolist():
+            data = old.read(info)
+            new.writestr(info, b"{}" if info.filename == "xhf_metadata.npy" else data)
+    with pytest.raises(InvalidInputError, match="member 'xhf_metadata' is not a NumPy array"):
+        read_npz(raw)
+    twice = tmp_path / "twice.npz"
+    with zipfile.ZipFile(src) as old, zipfile.ZipFile(twice, "w") as new:
+        for info in old.infolist():
+            new.writestr(info, old.read(info))
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            new.writestr("low_energy/c14.npy", old.read("low_energy/c14.npy"))
+    with pytest.raises(InvalidInputError, match="array 'low_energy/c14' is stored twice"):
+        read_npz(twice)
+
+
+def test_a_file_that_does_not_start_as_a_zip(tmp_path, templates):
+    src = write_npz(templates, tmp_path / "t.npz")
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"XX" + src.read_bytes()[2:])
+    with pytest.raises(InvalidInputError, match="not an NPZ archive"):
+        read_npz(bad)

@@ -11,13 +11,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from xhf.templates import Channel, Sample, Signal, TemplateSet, Variation
+from xhf.templates import MAX_EVENTS, Channel, Sample, Signal, TemplateSet, Variation
 from xhf.templates.io import read_templates, write_templates
 
-_counts = st.floats(min_value=0.0, allow_nan=False, allow_infinity=False)
-_signed = st.floats(allow_nan=False, allow_infinity=False)
-#: ROOT stores variances: a stat error is exact when its square neither under- nor overflows.
-_root_stat = st.just(0.0) | st.floats(1e-150, 1e150)
+# Contents are bounded by the contract of the formats: every value of a template, dataset,
+# stat error or variation is finite and at most MAX_EVENTS (1e15) in size; larger values are
+# refused on reading and writing (tests/bad_inputs/test_bad_templates.py). Within that range
+# every float64 must come back bit for bit, subnormals included.
+_counts = st.floats(min_value=0.0, max_value=MAX_EVENTS)
+_signed = st.floats(min_value=-MAX_EVENTS, max_value=MAX_EVENTS)
+#: ROOT stores variances: a stat error is exact when its square does not underflow.
+_root_stat = st.just(0.0) | st.floats(1e-150, MAX_EVENTS)
 
 
 @st.composite

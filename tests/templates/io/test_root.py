@@ -250,3 +250,69 @@ def test_stat_error_needs_a_sumw2(tmp_path, templates):
     _update(path, "low_energy/pb210", low.background("pb210").yields, low.bin_edges)
     with pytest.raises(InvalidTemplateError, match="'low_energy/pb210' has no sumw2"):
         read_root(path)
+
+
+def _th1d(values, edges, title):
+    axis = uproot.writing.identify.to_TAxis(
+        "xaxis", title, len(values), float(edges[0]), float(edges[-1]), fXbins=np.asarray(edges)
+    )
+    data = np.concatenate([[0.0], values, [0.0]])
+    return uproot.writing.identify.to_TH1x(None, "", data, 1.0, 1.0, 1.0, 0.0, 0.0, None, axis)
+
+
+@pytest.mark.parametrize(
+    ("title", "unit"),
+    [
+        ("energy [keV]", None),
+        ("E (KeV)", None),
+        ("", None),
+        ("counts per bin", None),
+        ("energy [MeV]", "MeV"),
+        ("E_{vis} / eV", "eV"),
+        ("Energy (GeV)", "GeV"),
+    ],
+)
+def test_an_x_axis_in_another_energy_unit_is_refused(tmp_path, title, unit):
+    path = tmp_path / "h.root"
+    with uproot.recreate(path) as file:
+        file["h"] = _th1d(np.array([1.0, 2.0]), [2.0, 4.0, 6.0], title)
+    if unit is None:
+        assert read_root_histogram(path, "h").values.tolist() == [1.0, 2.0]
+    else:
+        with pytest.raises(InvalidTemplateError, match=rf"'h': the x axis .* is in {unit},"):
+            read_root_histogram(path, "h")
+
+
+def test_edges_that_do_not_increase_are_refused(tmp_path):
+    path = tmp_path / "h.root"
+    with uproot.recreate(path) as file:
+        file["h"] = _th1d(np.array([1.0, 2.0]), [2.0, 4.0, 4.0], "energy [keV]")
+    with pytest.raises(InvalidTemplateError, match=r"'h': bin edges must increase \(edge 2"):
+        read_root_histogram(path, "h")
+
+
+def test_huge_contents_and_variances_are_refused(tmp_path):
+    path = tmp_path / "h.root"
+    with uproot.recreate(path) as file:
+        file["big"] = (np.array([1.0, 2e15]), np.array([2.0, 4.0, 6.0]))
+    with pytest.raises(
+        InvalidTemplateError,
+        match=re.escape("'big' content: bin 1 (4 to 6) is 2000000000000000.0, more than 1e15"),
+    ):
+        read_root_histogram(path, "big")
+
+
+def test_an_undescribed_histogram_in_a_table_is_refused_others_are_left_alone(
+    tmp_path, templates, same
+):
+    path = write_root(templates, tmp_path / "t.root")
+    with uproot.update(path) as file:
+        file["notes"] = "written by hand"
+        file["other/h"] = (np.array([1.0]), np.array([2.0, 3.0]))
+    same(templates, read_root(path))
+    with uproot.update(path) as file:
+        file["low_energy/kr86"] = (np.array([1.0]), np.array([2.0, 3.0]))
+    with pytest.raises(
+        InvalidInputError, match=r"t\.root: TH1D 'low_energy/kr86' is not described in xhf_meta"
+    ):
+        read_root(path)

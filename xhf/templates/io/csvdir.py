@@ -10,8 +10,8 @@ Layout (column names as in :mod:`xhf.templates.io.layout`)::
 One row per bin; numbers are written with Python's ``repr`` (the shortest text that reads
 back as the same float64), so the round trip is exact and the same TemplateSet gives the
 same bytes. Lines end with ``\\n``. The files are meant to be read and edited by people: the
-reader accepts quoted fields and blank lines, and rejects a column that ``templates.json``
-does not describe, so that an added template is not silently ignored.
+reader accepts quoted fields, blank lines and a byte-order mark, and rejects a column that
+``templates.json`` does not describe, so that an added template is not silently ignored.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ from numpy.typing import NDArray
 
 from xhf.exceptions import InvalidInputError, MissingFileError, OutputExistsError
 from xhf.jsonio import atomic_write
-from xhf.templates.io.checks import check_same_binning, check_values
+from xhf.templates.io.checks import check_edges, check_same_binning, check_values
 from xhf.templates.io.layout import (
     Table,
     decode_document,
@@ -48,6 +49,8 @@ def __dir__() -> list[str]:
 #: The JSON document of a CSV directory.
 INDEX_FILE = "templates.json"
 _LOW, _HIGH = "low_kev", "high_kev"
+#: A bin-edge column with some unit: ``low_mev``, ``high_eV``, ``low_keV``.
+_EDGE_COLUMN = re.compile(r"(low|high)_([A-Za-z]*ev)", re.IGNORECASE)
 
 
 def write_csv(ts: TemplateSet, path: str | os.PathLike[str], *, force: bool = False) -> Path:
@@ -103,9 +106,11 @@ def read_csv(path: str | os.PathLike[str]) -> TemplateSet:
     if not index.is_file():
         raise MissingFileError(f"{index}: no such file")
     try:
-        text = index.read_text(encoding="utf-8")
+        text = index.read_text(encoding="utf-8-sig")  # a spreadsheet may add a BOM
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInputError(f"{index}: cannot read ({exc})") from None
+    if not text.strip():
+        raise InvalidInputError(f"{index}: empty file (no JSON document)")
     doc = decode_document(text, str(index))
     arrays: dict[str, dict[str, NDArray[np.float64]]] = {}
     edges: dict[str, NDArray[np.float64]] = {}
@@ -115,7 +120,11 @@ def read_csv(path: str | os.PathLike[str]) -> TemplateSet:
         table_edges, cols = _read_table(file, table)
         if table.channel in edges:
             check_same_binning(
-                table_edges, edges[table.channel], name=str(file), other_name=first[table.channel]
+                table_edges,
+                edges[table.channel],
+                name=str(file),
+                other_name=first[table.channel],
+                source=str(src),
             )
         else:
             edges[table.channel], first[table.channel] = table_edges, str(file)
@@ -142,7 +151,8 @@ def _read_table(
     if not file.is_file():
         raise MissingFileError(f"{file}: no such file (listed in {INDEX_FILE})")
     try:
-        rows = [row for row in csv.reader(io.StringIO(file.read_text(encoding="utf-8"))) if row]
+        text = file.read_text(encoding="utf-8-sig")  # a spreadsheet may add a BOM
+        rows = [row for row in csv.reader(io.StringIO(text)) if row]
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise InvalidInputError(f"{file}: not a readable CSV file ({exc})") from None
     if len(rows) < 2:
@@ -155,6 +165,7 @@ def _read_table(
             negative[col.stat] = False
     for name in header:
         if name not in negative:
+            _check_edge_unit(file, name)
             raise InvalidInputError(f"{file}: column {name!r} is not described in {INDEX_FILE}")
         if header.count(name) > 1:
             raise InvalidInputError(f"{file}: column {name!r} appears twice")
@@ -174,8 +185,8 @@ def _read_table(
                 raise InvalidInputError(
                     f"{file}: column {name!r}, bin {line - 2}: {cell.strip()!r} is not a number"
                 ) from None
-    low = check_values(values[_LOW], f"{file}: column {_LOW!r}", negative=True)
-    high = check_values(values[_HIGH], f"{file}: column {_HIGH!r}", negative=True)
+    low = check_values(values[_LOW], f"{file}: column {_LOW!r}", negative=True, ceiling=None)
+    high = check_values(values[_HIGH], f"{file}: column {_HIGH!r}", negative=True, ceiling=None)
     gaps = high[:-1] != low[1:]
     if np.any(gaps):
         i = int(np.argmax(gaps))
@@ -183,10 +194,24 @@ def _read_table(
             f"{file}: bin {i + 1} starts at {float(low[i + 1])!r} keV, "
             f"bin {i} ends at {float(high[i])!r} keV"
         )
-    edges = np.append(low, high[-1])
+    edges = check_edges(np.append(low, high[-1]), f"{file}: columns {_LOW!r}, {_HIGH!r}")
     cols = {
         name: check_values(values[name], f"{file}: column {name!r}", negative=neg, edges=edges)
         for name, neg in negative.items()
         if name not in (_LOW, _HIGH)
     }
     return edges, cols
+
+
+def _check_edge_unit(file: Path, name: str) -> None:
+    """Name the unit of a bin-edge column that is not ``low_kev``/``high_kev``."""
+    match = _EDGE_COLUMN.fullmatch(name)
+    if match is None:
+        return
+    side, unit = match.group(1).lower(), match.group(2)
+    if unit.lower() == "kev":
+        raise InvalidInputError(f"{file}: column {name!r}: write it {side}_kev (lower case)")
+    raise InvalidInputError(
+        f"{file}: column {name!r} gives bin edges in {unit}; the format wants keV in the "
+        f"columns {_LOW}, {_HIGH} (convert the edges to keV)"
+    )

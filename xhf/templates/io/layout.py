@@ -36,6 +36,7 @@ reserved, and two names that would give the same column are rejected.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
@@ -45,6 +46,7 @@ from numpy.typing import NDArray
 
 from xhf.exceptions import InvalidInputError, InvalidTemplateError
 from xhf.jsonio import dumps
+from xhf.templates.io.checks import reason
 from xhf.templates.templateset import Channel, Sample, Signal, TemplateSet, Variation
 
 __all__ = [
@@ -219,9 +221,9 @@ def decode_document(text: str, source: str) -> dict[str, Any]:
         source: the file (and the object in it, e.g. ``t.root: xhf_metadata``).
     """
     try:
-        doc = json.loads(text)
-    except (json.JSONDecodeError, TypeError) as exc:
-        raise InvalidInputError(f"{source}: not valid JSON ({exc})") from None
+        doc = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, TypeError, RecursionError) as exc:  # ValueError: JSONDecodeError too
+        raise InvalidInputError(f"{source}: not valid JSON ({reason(exc)})") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise InvalidInputError(f"{source}: not an {FORMAT} document")
     if doc.get("version") != FORMAT_VERSION:
@@ -253,6 +255,10 @@ def decode_document(text: str, source: str) -> dict[str, Any]:
     return doc
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 class _Checker:
     """Type checks on the document; each failure names the file and the field."""
 
@@ -272,8 +278,8 @@ class _Checker:
         return value
 
     def is_name(self, value: Any, where: str) -> None:
-        if not isinstance(value, str) or not _NAME.match(value):
-            raise self.fail(where, f"{value!r} must match {_NAME.pattern}")
+        if not isinstance(value, str) or not _NAME.fullmatch(value):
+            raise self.fail(where, f"{_short(value)} must match {_NAME.pattern}")
 
     def name(self, obj: Any, where: str) -> None:
         self.is_name(self.field(obj, "name", str, where), f"{where}.name")
@@ -281,6 +287,12 @@ class _Checker:
     def is_number(self, value: Any, where: str) -> None:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(where, f"must be a number, not {type(value).__name__}")
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an integer beyond float64
+            finite = False
+        if not finite:
+            raise self.fail(where, f"must be a finite number, not {_short(value)}")
 
     def number(self, obj: Any, key: str, where: str, *, optional: bool = False) -> None:
         if not isinstance(obj, dict) or key not in obj:
@@ -304,8 +316,17 @@ class _Checker:
             self.is_number(item[2], at)
 
 
-def _sample_columns(entry: Mapping[str, Any], *, negative: bool) -> list[tuple[Column, str]]:
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
+
+
+def _sample_columns(
+    entry: Mapping[str, Any], where: str, *, negative: bool
+) -> list[tuple[Column, str]]:
     name = entry["name"]
+    _unique_names(where, "variation", entry["variations"])
+    _unique_names(where, "norm variation", [n for n, _, _ in entry["norm_variations"]])
     stat = stat_column(name) if entry["stat_error"] else None
     cols = [(Column(name, stat, negative), f"sample {name!r}")]
     for var in entry["variations"]:
@@ -318,37 +339,51 @@ def _sample_columns(entry: Mapping[str, Any], *, negative: bool) -> list[tuple[C
 def tables(doc: Mapping[str, Any], source: str) -> list[Table]:
     """The tables a document describes: channels first, then signals, in order.
 
-    Raises :class:`InvalidTemplateError` for reserved or duplicated names, a signal in an
-    unknown channel, and two templates that would share a column (e.g. sample ``a`` with
-    variation ``b`` and a sample ``a__b``).
+    Raises :class:`InvalidTemplateError` for names that do not match ``^[A-Za-z0-9_]+$``,
+    reserved or duplicated names (channels, signals, datasets, samples, parts, variations), a
+    signal in an unknown channel, and two templates that would share a column (e.g. sample
+    ``a`` with variation ``b`` and a sample ``a__b``).
     """
     out = []
     channels = [ch["name"] for ch in doc["channels"]]
+    _unique_names(source, "channel", channels)
     for ch in doc["channels"]:
         if ch["name"] in _RESERVED_CHANNELS:
             raise InvalidTemplateError(f"{source}: channel name {ch['name']!r} is reserved")
-        if channels.count(ch["name"]) > 1:
-            raise InvalidTemplateError(f"{source}: duplicated channel name {ch['name']!r}")
+        where = f"{source}: channel {ch['name']!r}"
+        _unique_names(where, "dataset", ch["data"])
+        _unique_names(where, "background", [s["name"] for s in ch["backgrounds"]])
         cols = [
             (Column(data_column(label), None, False), f"data {label!r}") for label in ch["data"]
         ]
         for sample in ch["backgrounds"]:
-            cols += _sample_columns(sample, negative=False)
+            cols += _sample_columns(sample, f"{where}, sample {sample['name']!r}", negative=False)
         out.append(_table("channel", ch["name"], ch["name"], ch["name"], cols, source))
-    signals = [sig["name"] for sig in doc["signals"]]
+    _unique_names(source, "signal", [sig["name"] for sig in doc["signals"]])
     for sig in doc["signals"]:
-        if signals.count(sig["name"]) > 1:
-            raise InvalidTemplateError(f"{source}: duplicated signal name {sig['name']!r}")
+        where = f"{source}: signal {sig['name']!r}"
         if sig["channel"] not in channels:
-            raise InvalidTemplateError(
-                f"{source}: signal {sig['name']!r}: unknown channel {sig['channel']!r}"
-            )
+            raise InvalidTemplateError(f"{where}: unknown channel {sig['channel']!r}")
+        _unique_names(where, "part", [p["name"] for p in sig["parts"]])
         cols = []
         for part in sig["parts"]:
-            cols += _sample_columns(part, negative=True)
+            cols += _sample_columns(part, f"{where}, part {part['name']!r}", negative=True)
         path = f"{SIGNALS_DIR}/{sig['name']}"
         out.append(_table("signal", sig["name"], path, sig["channel"], cols, source))
     return out
+
+
+def _unique_names(where: str, what: str, names: Any) -> None:
+    """Every name matches ``^[A-Za-z0-9_]+$`` and appears once (writers are checked here)."""
+    seen = set()
+    for name in names:
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
+            raise InvalidTemplateError(
+                f"{where}: {what} name {_short(name)} must match {_NAME.pattern}"
+            )
+        if name in seen:
+            raise InvalidTemplateError(f"{where}: duplicated {what} name {name!r}")
+        seen.add(name)
 
 
 def _table(

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from xhf.exceptions import InvalidInputError, MissingFileError
 from xhf.jsonio import atomic_write
-from xhf.templates.io.checks import check_values, reason
+from xhf.templates.io.checks import check_edges, check_values, reason
 from xhf.templates.io.layout import (
     METADATA_KEY,
     decode_document,
@@ -47,6 +47,8 @@ def __dir__() -> list[str]:
 
 _EDGES = "bin_edges"
 _EPOCH = (1980, 1, 1, 0, 0, 0)
+#: The first bytes of a zip archive (a local file header, or the end record of an empty zip).
+_ZIP_STARTS = (b"PK\x03\x04", b"PK\x05\x06")
 
 
 def write_npz(ts: TemplateSet, path: str | os.PathLike[str], *, force: bool = False) -> Path:
@@ -91,16 +93,23 @@ def write_npz(ts: TemplateSet, path: str | os.PathLike[str], *, force: bool = Fa
 def read_npz(path: str | os.PathLike[str]) -> TemplateSet:
     """Read a TemplateSet written by :func:`write_npz`.
 
-    Errors name the file and the array (and the bin for NaN or negative contents); the result
-    passes ``TemplateSet.validate(source=<file>)``.
+    Errors name the file and the array (and the bin, with its energy range, for NaN, huge or
+    negative contents); an array that is not numbers (text, booleans, complex), stored twice,
+    or under a channel or signal without being described in the document is refused. The
+    result passes ``TemplateSet.validate(source=<file>)``.
     """
     src = Path(path)
     source = str(src)
     if not src.is_file():
         raise MissingFileError(f"{src}: no such file")
+    if src.stat().st_size == 0:
+        raise InvalidInputError(f"{src}: empty file (0 bytes), not an NPZ archive")
     if not zipfile.is_zipfile(src):
         raise InvalidInputError(f"{src}: not an NPZ archive (not a zip file, or truncated)")
     with open(src, "rb") as handle:  # np.load leaks its own handle when the zip is corrupt
+        if handle.read(4) not in _ZIP_STARTS:  # np.load would take it for a pickle
+            raise InvalidInputError(f"{src}: not an NPZ archive (does not start as a zip file)")
+        handle.seek(0)
         try:
             npz = np.load(handle, allow_pickle=False)
         except Exception as exc:  # zipfile and numpy raise many kinds on damaged bytes
@@ -110,35 +119,71 @@ def read_npz(path: str | os.PathLike[str]) -> TemplateSet:
 
 def _read_archive(npz: Any, source: str) -> TemplateSet:
     with npz:
+        _no_duplicates(npz, source)
         text = _member(npz, source, METADATA_KEY)
         if text.shape != () or text.dtype.kind != "U":
             raise InvalidInputError(f"{source}: {METADATA_KEY!r} is not a 0-d string array")
         doc = decode_document(str(text[()]), f"{source}: {METADATA_KEY}")
         arrays: dict[str, dict[str, NDArray[np.float64]]] = {}
         edges: dict[str, NDArray[np.float64]] = {}
-        for table in tables(doc, source):
+        described = {METADATA_KEY}
+        layout = tables(doc, source)
+        for table in layout:
             if table.kind == "channel":
                 key = f"{table.path}/{_EDGES}"
-                edges[table.name] = check_values(
-                    _member(npz, source, key), f"{source}: array {key!r}", negative=True
+                described.add(key)
+                edges[table.name] = check_edges(
+                    _member(npz, source, key), f"{source}: array {key!r}"
                 )
             cols = {}
             for col in table.columns:
                 for name, negative in ((col.name, col.negative), (col.stat, False)):
                     if name is not None:
                         key = f"{table.path}/{name}"
-                        where = f"{source}: array {key!r}"
+                        described.add(key)
+                        values = _member(npz, source, key)
                         cols[name] = check_values(
-                            _member(npz, source, key), where, negative=negative
+                            values,
+                            f"{source}: array {key!r}",
+                            negative=negative,
+                            edges=_edges_for(edges[table.channel], values),
                         )
             arrays[table.path] = cols
+        # as for a CSV column: a template added to a table must not be silently ignored
+        prefixes = tuple(f"{table.path}/" for table in layout)
+        extra = [k for k in npz.files if k not in described and k.startswith(prefixes)]
+        if extra:
+            raise InvalidInputError(
+                f"{source}: array {extra[0]!r} is not described in {METADATA_KEY} "
+                "(add it there, or remove it)"
+            )
     return from_document(doc, arrays, edges, source)
+
+
+def _edges_for(edges: NDArray[np.float64], values: Any) -> NDArray[np.float64] | None:
+    """The channel's edges when they fit ``values`` (a wrong length is reported later)."""
+    return edges if np.shape(values) == (edges.size - 1,) else None
+
+
+def _no_duplicates(npz: Any, source: str) -> None:
+    seen = set()
+    for key in npz.files:
+        if key in seen:
+            raise InvalidInputError(
+                f"{source}: array {key!r} is stored twice (the zip has two members {key}.npy)"
+            )
+        seen.add(key)
 
 
 def _member(npz: Any, source: str, key: str) -> NDArray[Any]:
     if key not in npz.files:
         raise InvalidInputError(f"{source}: no array {key!r}")
     try:
-        return npz[key]
+        value = npz[key]
     except Exception as exc:  # bad CRC, header, flags: zipfile and numpy raise many kinds
-        raise InvalidInputError(f"{source}: cannot read array {key!r} ({reason(exc)})") from None
+        raise InvalidInputError(
+            f"{source}: cannot read array {key!r}, the archive is damaged ({reason(exc)})"
+        ) from None
+    if not isinstance(value, np.ndarray):  # np.load returns other members as raw bytes
+        raise InvalidInputError(f"{source}: member {key!r} is not a NumPy array (.npy)")
+    return value

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,7 +36,7 @@ from numpy.typing import NDArray
 
 from xhf.exceptions import InvalidInputError, InvalidTemplateError, MissingFileError
 from xhf.jsonio import atomic_write
-from xhf.templates.io.checks import check_same_binning, check_values, reason
+from xhf.templates.io.checks import check_edges, check_same_binning, check_values, reason
 from xhf.templates.io.layout import (
     METADATA_KEY,
     Table,
@@ -46,7 +47,7 @@ from xhf.templates.io.layout import (
     tables,
     to_document,
 )
-from xhf.templates.templateset import TemplateSet
+from xhf.templates.templateset import MAX_EVENTS, TemplateSet
 
 # uproot is imported where it is used: ``import xhf.templates`` stays light.
 
@@ -93,8 +94,10 @@ def read_root_histogram(
         MissingFileError: the file does not exist.
         InvalidInputError: not a ROOT file, no histogram ``name`` (the message lists close
             names) or not a 1D histogram.
-        InvalidTemplateError: a NaN or infinite content or variance, a negative content
-            (unless allowed) or variance; the message names file, histogram and bin.
+        InvalidTemplateError: a NaN, infinite or huge (more than 1e15 events, variances 1e30)
+            content or variance, a negative content (unless allowed) or variance, bin edges
+            that do not increase, an x axis titled in an energy unit other than keV; the
+            message names file, histogram and bin.
     """
     src = Path(path)
     with _open(src) as file:
@@ -150,7 +153,8 @@ def write_root(ts: TemplateSet, path: str | os.PathLike[str], *, force: bool = F
 def read_root(path: str | os.PathLike[str]) -> TemplateSet:
     """Read a TemplateSet written by :func:`write_root`.
 
-    Every histogram's binning must agree with the first one of its channel, and the result
+    Every histogram's binning must agree with the first one of its channel; an object in a
+    channel's or signal's directory that the document does not describe is refused. The result
     passes ``TemplateSet.validate(source=<file>)``; errors name the file, histogram and bin.
     """
     src = Path(path)
@@ -160,8 +164,10 @@ def read_root(path: str | os.PathLike[str]) -> TemplateSet:
         arrays: dict[str, dict[str, NDArray[np.float64]]] = {}
         edges: dict[str, NDArray[np.float64]] = {}
         first: dict[str, str] = {}
+        described: set[str] = set()
 
         def binning(channel: str, name: str, hist: RootHistogram) -> None:
+            described.add(name)
             if channel in edges:
                 check_same_binning(
                     hist.edges, edges[channel], name=name, other_name=first[channel], source=source
@@ -169,7 +175,8 @@ def read_root(path: str | os.PathLike[str]) -> TemplateSet:
             else:
                 edges[channel], first[channel] = hist.edges, name
 
-        for table in tables(doc, source):  # channels first: signals check against them
+        layout = tables(doc, source)
+        for table in layout:  # channels first: signals check against them
             cols: dict[str, NDArray[np.float64]] = {}
             if not table.columns:
                 name = f"{table.path}/{_EDGES_HISTOGRAM}"
@@ -187,7 +194,28 @@ def read_root(path: str | os.PathLike[str]) -> TemplateSet:
                         )
                     cols[col.stat] = np.sqrt(hist.variances)
             arrays[table.path] = cols
+        _no_undescribed(file, source, {f"{t.path}/" for t in layout}, described)
     return from_document(doc, arrays, edges, source)
+
+
+def _no_undescribed(file: Any, source: str, prefixes: set[str], described: set[str]) -> None:
+    """Refuse an object in a table's directory that the document does not describe.
+
+    As for a CSV column, a template added to a channel or signal must not be silently ignored;
+    objects elsewhere in the file are left alone.
+    """
+    try:
+        classes = file.classnames(recursive=True, cycle=False)
+    except Exception as exc:  # a corrupt directory fails when it is listed
+        raise InvalidInputError(
+            f"{source}: cannot list the file, truncated or damaged ({reason(exc)})"
+        ) from None
+    for key, classname in classes.items():
+        if key not in described and any(key.startswith(p) for p in prefixes):
+            raise InvalidInputError(
+                f"{source}: {classname} {key!r} is not described in {METADATA_KEY} "
+                "(add it there, or remove it)"
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -197,6 +225,8 @@ def read_root(path: str | os.PathLike[str]) -> TemplateSet:
 def _open(src: Path) -> Iterator[Any]:
     if not src.is_file():
         raise MissingFileError(f"{src}: no such file")
+    if src.stat().st_size == 0:
+        raise InvalidInputError(f"{src}: empty file (0 bytes), not a ROOT file")
     import uproot
 
     try:
@@ -215,7 +245,9 @@ def _object(file: Any, source: str, name: str) -> Any:
     except uproot.KeyInFileError:
         raise InvalidInputError(f"{source}: no histogram {name!r}{_hint(file, name)}") from None
     except Exception as exc:  # a truncated or corrupt file fails when the object is read
-        raise InvalidInputError(f"{source}: cannot read {name!r} ({reason(exc)})") from None
+        raise InvalidInputError(
+            f"{source}: cannot read {name!r}, damaged ({reason(exc)})"
+        ) from None
 
 
 def _hint(file: Any, name: str) -> str:
@@ -237,7 +269,9 @@ def _metadata_text(file: Any, source: str) -> str:
     try:
         keys = file.keys(cycle=False)
     except Exception as exc:  # a truncated file fails when its directory is read
-        raise InvalidInputError(f"{source}: cannot list the file ({reason(exc)})") from None
+        raise InvalidInputError(
+            f"{source}: cannot list the file, truncated or damaged ({reason(exc)})"
+        ) from None
     if METADATA_KEY not in keys:
         raise InvalidInputError(
             f"{source}: no {METADATA_KEY!r} string, not an xhf template file "
@@ -267,12 +301,46 @@ def _histogram(
         variances = (
             np.asarray(obj.variances(flow=False), dtype=np.float64) if has_sumw2 else np.abs(values)
         )
+        title = str(obj.member("fXaxis").member("fTitle"))
     except Exception as exc:  # corrupt contents
-        raise InvalidInputError(f"{source}: cannot read {name!r} ({reason(exc)})") from None
+        raise InvalidInputError(
+            f"{source}: cannot read {name!r}, damaged ({reason(exc)})"
+        ) from None
     where = f"{source}: histogram {name!r}"
+    _check_energy_unit(title, where)
+    edges = check_edges(edges, where)
+    if values.shape != (edges.size - 1,) or variances.shape != values.shape:
+        raise InvalidInputError(
+            f"{where}: {values.size} contents and {variances.size} variances for "
+            f"{edges.size - 1} bins"
+        )
     check_values(values, f"{where} content", negative=allow_negative, edges=edges)
-    check_values(variances, f"{where} variance", negative=False, edges=edges)
+    check_values(
+        variances,
+        f"{where} variance",
+        negative=False,
+        edges=edges,
+        ceiling=MAX_EVENTS**2,
+        unit="events squared",
+    )
     return RootHistogram(edges, values, variances), has_sumw2
+
+
+#: An energy unit in an axis title: eV with an optional prefix, as a word of its own.
+_ENERGY_UNIT = re.compile(r"(?<![A-Za-z])([A-Za-z]?[eE][vV])(?![A-Za-z])")
+
+
+def _check_energy_unit(title: str, where: str) -> None:
+    """Refuse an x axis whose title gives an energy unit other than keV (``energy [MeV]``).
+
+    xhf reads the axis edges as keV; a title without a unit is accepted.
+    """
+    units = _ENERGY_UNIT.findall(title)
+    if units and not any(u.lower() == "kev" for u in units):
+        raise InvalidTemplateError(
+            f"{where}: the x axis {title!r} is in {units[0]}, xhf templates are binned in keV "
+            "(convert the bin edges to keV)"
+        )
 
 
 def _exact_variances(stat: NDArray[np.float64], table: Table, column: str) -> NDArray[np.float64]:
