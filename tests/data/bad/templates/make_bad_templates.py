@@ -400,6 +400,8 @@ def csv_cases(good: Path, rng: np.random.Generator) -> dict[str, Callable[[Path]
             new = change(file.read_text())
             if new is None:
                 file.unlink()
+                if file.parent != path and not any(file.parent.iterdir()):
+                    file.parent.rmdir()  # git keeps no empty directory
             elif isinstance(new, bytes):
                 file.write_bytes(new)
             else:
