@@ -1,4 +1,8 @@
-"""The bad-card corpus (tests/data/bad/cards): exit 2, one line naming the card and the field."""
+"""The bad-card corpus (tests/data/bad/cards): exit 2, one line naming the card and the field.
+
+Every ``bad_*.yml`` is ``good.yml`` (which builds) broken in one way; its first line is
+``# expect: <text of the error line>``, except the empty file, which must say that it is empty.
+"""
 
 from __future__ import annotations
 
@@ -17,17 +21,71 @@ def run(*args):
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
+def expected_message(path: Path) -> str:
+    """The ``# expect:`` line (read as bytes: some cases are not UTF-8), or the empty-file
+    message for a 0-byte card."""
+    raw = path.read_bytes()
+    if not raw:
+        return "(top level): the file is empty"
+    first = raw.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    assert first.startswith("# expect: "), path.name
+    return first.removeprefix("# expect: ")
+
+
 def test_the_corpus_covers_the_issue():
     names = {p.stem for p in CORPUS.glob("bad_*.yml")}
     required = {
+        # malformed syntax, empty files, encodings
+        "bad_yaml_syntax",
+        "bad_empty",
+        "bad_only_comment",
+        "bad_null",
+        "bad_not_utf8",
+        "bad_tag",
+        # missing fields, wrong types, wrong units
+        "bad_missing_name",
         "bad_missing_file",
+        "bad_wrong_type",
+        "bad_non_string_key",
+        "bad_exposure_unit_kg_s",
+        "bad_window_unit",
+        # NaN/inf, huge values, negative counts, zero background, mismatched binning
+        "bad_nan",
+        "bad_nan_table",
+        "bad_exposure_inf",
+        "bad_exposure_huge",
+        "bad_rate_huge",
+        "bad_counts_huge",
+        "bad_bin_width_tiny",
+        "bad_negative_counts",
+        "bad_negative_exposure",
+        "bad_zero_background",
+        "bad_counts_binning",
+        "bad_counts_edges",
+        # duplicated names
+        "bad_duplicate_key",
+        "bad_duplicated_background",
+        # semantics
         "bad_efficiency_above_one",
         "bad_nonmonotonic_energies",
-        "bad_negative_exposure",
         "bad_unknown_key",
-        "bad_wrong_type",
     }
-    assert required <= names and len(names) >= 30
+    assert required <= names and len(names) >= 60
+    assert (CORPUS / "bad_empty.yml").stat().st_size == 0
+
+
+def test_the_reference_card_builds(tmp_path):
+    shutil.copy(CORPUS / "good.yml", tmp_path / "good.yml")
+    shutil.copytree(CORPUS / "tables", tmp_path / "tables")
+    result = run(
+        "experiment",
+        tmp_path / "good.yml",
+        "--model",
+        "magnetic-moment",
+        "-o",
+        tmp_path / "ws.json",
+    )
+    assert result.exit_code == 0, result.output
 
 
 @pytest.mark.parametrize("path", sorted(CORPUS.glob("bad_*.yml")), ids=lambda p: p.stem)
@@ -42,9 +100,8 @@ def test_bad_cards_exit_2_with_one_line_and_write_nothing(tmp_path, path):
     assert result.exit_code == 2, result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1, result.output
-    expected = path.read_text().splitlines()[0].removeprefix("# expect: ")
     assert lines[0].startswith(f"Error: {path.name}: "), lines[0]
-    assert expected in lines[0], lines[0]
+    assert expected_message(path) in lines[0], lines[0]
     assert "Traceback" not in result.output
     assert sorted(p.name for p in out.iterdir()) == ["existing.json"]
     result = run(

@@ -235,6 +235,24 @@ def write_corpus_histograms(path) -> None:
         out["short"] = th1d([66.0, 53.0], edges[:3])
         out["nan_bins"] = th1d([30.0, np.nan, 15.0], edges)
         out["negative"] = th1d([60.0, -5.0, 40.0], edges)
+        out["huge"] = th1d([60.0, 1e300, 40.0], edges)
+        out["zero_bin"] = th1d([60.0, 0.0, 40.0], edges)
+
+
+#: What an empty (0-byte) corpus file must say; every other file's first line is
+#: ``# expect: <text>``.
+EMPTY_FILE_MESSAGE = "(top level): the file is empty"
+
+
+def expected_message(path) -> str:
+    """The message a bad-input corpus file must give: its ``# expect:`` line (read as bytes, so
+    that files that are not UTF-8 have one too), or for an empty file the empty-file message."""
+    raw = path.read_bytes()
+    if not raw:
+        return EMPTY_FILE_MESSAGE
+    first = raw.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    assert first.startswith("# expect: "), path.name
+    return first.removeprefix("# expect: ")
 
 
 @pytest.fixture
@@ -246,4 +264,5 @@ def helpers():
         make_templates=make_templates,
         write_analysis=write_analysis,
         write_corpus_histograms=write_corpus_histograms,
+        expected_message=expected_message,
     )

@@ -130,14 +130,46 @@ def corpus():
     return sorted(CORPUS.glob("bad_*.yml"))
 
 
-def expected_message(path: Path) -> str:
-    first = path.read_text().splitlines()[0]
-    assert first.startswith("# expect: "), path.name
-    return first.removeprefix("# expect: ")
-
-
 def test_corpus_is_large_and_the_reference_config_is_good(tmp_path, helpers):
-    assert len(corpus()) >= 10
+    names = {p.stem for p in corpus()}
+    required = {
+        # malformed syntax, empty files, encodings
+        "bad_yaml_syntax",
+        "bad_empty",
+        "bad_only_comment",
+        "bad_null",
+        "bad_not_utf8",
+        "bad_control_character",
+        "bad_tag",
+        # missing fields, wrong types, wrong units
+        "bad_missing_field",
+        "bad_wrong_type",
+        "bad_non_string_key",
+        "bad_wrong_unit",
+        "bad_number_with_unit",
+        # NaN/inf, huge values, negative counts, zero background, mismatched binning
+        "bad_nan_number",
+        "bad_nan_content",
+        "bad_huge_number",
+        "bad_huge_integer",
+        "bad_huge_content",
+        "bad_huge_bins",
+        "bad_huge_coupling",
+        "bad_negative_background",
+        "bad_negative_data",
+        "bad_zero_background",
+        "bad_mismatched_binning",
+        "bad_mismatched_channel_binning",
+        "bad_variation_length",
+        # duplicated names
+        "bad_duplicate_key",
+        "bad_duplicated_channel",
+        "bad_duplicated_sample",
+        "bad_duplicated_signal",
+        "bad_duplicated_systematic",
+    }
+    assert required <= names and len(names) >= 40
+    assert (CORPUS / "bad_empty.yml").stat().st_size == 0
     helpers.write_corpus_histograms(tmp_path / "histograms.root")
     shutil.copy(CORPUS / "good.yml", tmp_path)
     loaded = load_config(tmp_path / "good.yml")
@@ -153,7 +185,7 @@ def test_bad_configs_name_the_yaml_path(tmp_path, path, helpers):
     message = str(info.value)
     assert "\n" not in message
     assert message.startswith(f"{path.name}: ")
-    assert expected_message(path) in message
+    assert helpers.expected_message(path) in message
 
 
 def test_missing_config_file(tmp_path):

@@ -3,10 +3,13 @@
 A card (YAML, schema ``xhf/combine/schema/card-v1.json``, every field in docs/combination.md)
 names the target, the exposure, the analysis window and binning, the observed spectrum, the
 background model, the signal efficiency and the energy resolution; file paths are relative to
-the card. :func:`read_card` validates it in two layers -- the schema (structure and types),
-then the semantics (files exist, energies increase, efficiencies lie in [0, 1], tables cover the
-window, the bin width divides the window) -- and returns a :class:`Card` with the numbers read
-and the background integrated over the bins. Every error is one line naming the card and the
+the card. :func:`read_card` reads it strictly (:mod:`xhf.yamlio`: no duplicated keys, YAML 1.2
+numbers) and validates it in two layers -- the schema (structure, types, finite numbers), then
+the semantics (files exist, energies increase, efficiencies lie in [0, 1], tables cover the
+window, the bin width divides the window into at most MAX_BINS bins, at most
+MAX_EVENTS expected background events or observed counts in a bin, a resolution no
+wider than the energy at the window's top, a threshold below it) -- and returns a
+:class:`Card` with the numbers read and the background integrated over the bins. Every error is one line naming the card and the
 YAML field (and the file line where there is one).
 
 The background yield of bin i is exposure x the integral of the tabulated rate over the bin
@@ -25,7 +28,6 @@ from typing import Any
 
 import jsonschema
 import numpy as np
-import yaml
 from jsonschema.exceptions import best_match
 from numpy.typing import NDArray
 
@@ -35,9 +37,12 @@ from xhf.detector import Efficiency, TabulatedEfficiency, TabulatedResolution
 from xhf.detector.defaults import DAYS_PER_YEAR, SCINTILLATION_THRESHOLD_KEV
 from xhf.exceptions import InvalidInputError, MissingFileError, XhfError
 from xhf.physics.target import Target, load_target
+from xhf.templates.templateset import MAX_EVENTS
+from xhf.workspace.config import MAX_BINS
 
 # The builder's schema-message formatter, shared so that configs and cards read alike.
-from xhf.workspace.config_schema import _message, _non_finite, format_path
+from xhf.workspace.config_schema import _message, check_numbers, require_mapping
+from xhf.yamlio import read_yaml
 
 __all__ = [
     "CARD_VERSION",
@@ -80,16 +85,13 @@ def validate_card(document: Any, source: str) -> None:
     Raises:
         InvalidInputError: the first problem (jsonschema's best match), or a NaN/infinity.
     """
-    if not isinstance(document, dict):
-        raise InvalidInputError(f"{source}: (top level): must be a mapping")
+    require_mapping(document, source)
     validator = jsonschema.Draft202012Validator(card_schema())
     error = best_match(validator.iter_errors(document))
     if error is not None:
         where, message = _message(error)
         raise InvalidInputError(f"{source}: {where}: {message}")
-    bad = _non_finite(document, [])
-    if bad is not None:
-        raise InvalidInputError(f"{source}: {format_path(bad)}: must be a finite number")
+    check_numbers(document, source)
 
 
 def integrate_linear(
@@ -215,9 +217,15 @@ class _CardReader:
             raise self.fail("energy_window_kev", f"low {low:g} keV must be below high {high:g} keV")
         width = float(self.doc.get("bin_width_kev", DEFAULT_BIN_WIDTH_KEV))
         n = (high - low) / width
+        where = "bin_width_kev" if "bin_width_kev" in self.doc else "energy_window_kev"
+        if n > MAX_BINS:
+            raise self.fail(
+                where,
+                f"{width:g} keV bins over {low:g}-{high:g} keV are {n:.3g} bins, above the "
+                f"ceiling of {MAX_BINS}",
+            )
         bins = round(n)
         if bins < 1 or abs(n - bins) > 1e-9 * max(n, 1.0):
-            where = "bin_width_kev" if "bin_width_kev" in self.doc else "energy_window_kev"
             raise self.fail(where, f"{width:g} keV does not divide the window {low:g}-{high:g} keV")
         return np.round(low + width * np.arange(bins + 1), 9)
 
@@ -270,6 +278,10 @@ class _CardReader:
                 )
             if count < 0:
                 raise table.fail(f"counts {count:g} are negative", i)
+            if count > MAX_EVENTS:
+                raise table.fail(
+                    f"counts {count:g} exceed the ceiling of {MAX_EVENTS:g} per bin", i
+                )
         return rows[:, 2].copy()
 
     def background(self, edges: NDArray[np.float64], exposure_kg_day: float):
@@ -281,7 +293,16 @@ class _CardReader:
             raise table.fail(f"rate {table.values[i, 1]:g} is negative", i)
         self.covers(table, edges)
         tonne_year = exposure_kg_day / (1000.0 * DAYS_PER_YEAR)
-        yields = tonne_year * integrate_linear(table.values[:, 0], table.values[:, 1], edges)
+        with np.errstate(over="ignore", invalid="ignore"):
+            yields = tonne_year * integrate_linear(table.values[:, 0], table.values[:, 1], edges)
+        above = np.flatnonzero(~(yields <= MAX_EVENTS))
+        if above.size:
+            i = int(above[0])
+            raise table.fail(
+                f"bin {i} ({edges[i]:g}-{edges[i + 1]:g} keV): {yields[i]:.3g} expected events "
+                f"(exposure {tonne_year:.3g} tonne-years x the rate's integral) exceed the "
+                f"ceiling of {MAX_EVENTS:g} per bin"
+            )
         uncertainty = block.get("normalization_uncertainty")
         return yields, table.values, None if uncertainty is None else float(uncertainty)
 
@@ -299,25 +320,43 @@ class _CardReader:
             table.values[:, 0], values, f"{self.source}: efficiency_file ({table.path.name})"
         )
 
-    def resolution(self) -> LinearResolution | TabulatedResolution:
+    def resolution(self, edges: NDArray[np.float64]) -> LinearResolution | TabulatedResolution:
         block = self.doc["resolution"]
+        top = float(edges[-1])
         if "table_file" in block:
             if "a" in block or "b" in block:
                 raise self.fail("resolution", "give either a and b, or table_file, not both")
             table = self.table("resolution.table_file", block["table_file"], 2)
-            sigma = table.values[:, 1]
+            energy, sigma = table.values[:, 0], table.values[:, 1]
             bad = np.flatnonzero(sigma <= 0)
             if bad.size:
                 raise table.fail(f"sigma {sigma[int(bad[0])]:g} keV must be positive", int(bad[0]))
-            return TabulatedResolution(
-                table.values[:, 0], sigma, f"{self.source}: resolution.table_file"
+            wide = np.flatnonzero((energy >= top) & (sigma > energy))
+            if wide.size:
+                i = int(wide[0])
+                raise table.fail(
+                    f"sigma {sigma[i]:g} keV at {energy[i]:g} keV is wider than the energy "
+                    f"(at and above the window's top, {top:g} keV, sigma must not exceed E)",
+                    i,
+                )
+            resolution = TabulatedResolution(energy, sigma, f"{self.source}: resolution.table_file")
+            where = "resolution.table_file"
+        else:
+            if "a" not in block:
+                raise self.fail("resolution.a", "is required (or give resolution.table_file)")
+            a, b = float(block["a"]), float(block.get("b", 0.0))
+            if a == 0 and b == 0:
+                raise self.fail("resolution", "a and b are both zero; the width must be positive")
+            resolution, where = LinearResolution(a, b), "resolution"
+        with np.errstate(over="ignore"):
+            width = float(resolution(top))
+        if not width <= top:
+            raise self.fail(
+                where,
+                f"sigma({top:g} keV) = {width:.3g} keV is wider than the energy at the window's "
+                "top (a resolution above 100 % is not a detector's)",
             )
-        if "a" not in block:
-            raise self.fail("resolution.a", "is required (or give resolution.table_file)")
-        a, b = float(block["a"]), float(block.get("b", 0.0))
-        if a == 0 and b == 0:
-            raise self.fail("resolution", "a and b are both zero; the width must be positive")
-        return LinearResolution(a, b)
+        return resolution
 
 
 def read_card(path: str | Path) -> Card:
@@ -336,15 +375,7 @@ def read_card(path: str | Path) -> Card:
     card_path = Path(path)
     if not card_path.is_file():
         raise MissingFileError(f"{card_path}: no such card file")
-    try:
-        doc = yaml.safe_load(card_path.read_text())
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise InvalidInputError(f"{card_path.name}: not valid YAML{where}: {problem}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(f"{card_path.name}: cannot read ({exc})") from None
+    doc = read_yaml(card_path)
     validate_card(doc, card_path.name)
     reader = _CardReader(card_path, doc)
     edges = reader.edges()
@@ -353,8 +384,14 @@ def read_card(path: str | Path) -> Card:
     data, data_info = reader.data(edges)
     yields, table, uncertainty = reader.background(edges, exposure)
     efficiency = reader.efficiency(edges)
-    resolution = reader.resolution()
+    resolution = reader.resolution(edges)
     threshold = float(doc.get("threshold_kev", SCINTILLATION_THRESHOLD_KEV))
+    if threshold >= edges[-1]:
+        raise reader.fail(
+            "threshold_kev" if "threshold_kev" in doc else "energy_window_kev",
+            f"the threshold ({threshold:g} keV) is not below the window's top "
+            f"({edges[-1]:g} keV): nothing in the window could be detected",
+        )
     return Card(
         name=str(doc["name"]),
         source=card_path.name,

@@ -17,8 +17,10 @@ Nuisance names: experiment-specific ones carry the experiment name (``norm_<name
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +28,10 @@ import numpy as np
 
 from xhf.combine.card import Card, read_card
 from xhf.combine.signals import SignalOptions, card_signals
-from xhf.exceptions import InvalidParameterError
-from xhf.templates.templateset import Channel, Sample, TemplateSet
+from xhf.exceptions import InvalidInputError, InvalidParameterError
+from xhf.templates.templateset import MAX_EVENTS, Channel, Sample, Signal, TemplateSet
 from xhf.workspace import build_workspace, workspace_metadata
-from xhf.workspace.config import BuildConfig
+from xhf.workspace.config import BuildConfig, log10_excess
 from xhf.workspace.poi import N_SIGMA
 from xhf.workspace.products import build_products, default_output
 
@@ -90,9 +92,60 @@ def card_templates(card: Card, options: SignalOptions) -> TemplateSet:
     }
     if card.references.get("hepdata"):
         metadata["hepdata"] = card.references["hepdata"]
-    ts = TemplateSet((channel,), card_signals(card, options), metadata)
+    signals = card_signals(card, options)
+    _check_signal_size(card, signals)
+    ts = TemplateSet((channel,), signals, metadata)
     ts.validate(card.source)
     return ts
+
+
+def _check_signal_size(card: Card, signals: Sequence[Signal]) -> None:
+    """No signal part expects more than MAX_EVENTS events in a bin at its reference."""
+    for signal in signals:
+        for part in signal.parts:
+            size = np.abs(np.asarray(part.yields, dtype=float))
+            above = np.flatnonzero(~(size <= MAX_EVENTS))
+            if above.size:
+                i = int(above[0])
+                low, high = card.edges_kev[i], card.edges_kev[i + 1]
+                raise InvalidInputError(
+                    f"{card.source}: exposure.value: bin {i} ({low:g}-{high:g} keV): the "
+                    f"{signal.name} signal expects {size[i]:.3g} events at its reference "
+                    f"{signal.parameter} = {signal.reference:g} {signal.unit}, above the ceiling "
+                    f"of {MAX_EVENTS:g} per bin (check the exposure and the reference)"
+                )
+
+
+def _check_grid(card: Card, ts: TemplateSet, grid: Mapping[str, Sequence[float]]) -> None:
+    """No grid point scales a signal above MAX_EVENTS events in a bin."""
+    signals = {s.name: s for s in ts.signals}
+    for name, couplings in grid.items():
+        if name not in signals:
+            continue
+        signal = signals[name]
+        for coupling in couplings:
+            if not (math.isfinite(coupling) and coupling > 0):
+                raise InvalidParameterError(
+                    f"couplings: {coupling!r} must be positive and finite ({name})"
+                )
+            exponent = log10_excess(coupling, signal.reference, signal.parts, signal.powers)
+            if exponent > math.log10(MAX_EVENTS):
+                raise InvalidParameterError(
+                    f"{card.source}: couplings: {coupling:g} scales {name} to ~1e{exponent:.0f} "
+                    f"events in a bin, above the ceiling of {MAX_EVENTS:g} per bin"
+                )
+
+
+@contextmanager
+def _naming(source: str) -> Iterator[None]:
+    """The builder's template errors (a bin without background, POI bounds) name the card."""
+    try:
+        yield
+    except InvalidInputError as exc:
+        message = str(exc)
+        if message.startswith(f"{source}: "):
+            raise
+        raise InvalidInputError(f"{source}: {message}") from None
 
 
 def load_card(path: CardLike, model: str = "magnetic-moment", **options: Any) -> TemplateSet:
@@ -154,10 +207,11 @@ def build_experiment_workspace(
         )
     signal = ts.signals[0].name
     label = data or read.data_label
-    workspace = build_workspace(
-        ts, signal, data=label, poi_bounds=_poi_bounds(ts, signal, poi_bounds)
-    )
-    sidecar = workspace_metadata(workspace, ts, signal, data=label)
+    with _naming(read.source):
+        workspace = build_workspace(
+            ts, signal, data=label, poi_bounds=_poi_bounds(ts, signal, poi_bounds)
+        )
+        sidecar = workspace_metadata(workspace, ts, signal, data=label)
     sidecar["experiment"] = read.describe()
     return workspace, sidecar
 
@@ -203,6 +257,7 @@ def experiment_products(
             grid = {k: tuple(float(g) for g in v) for k, v in couplings.items()}
         else:
             grid = {name: tuple(float(g) for g in couplings) for name in names}
+    _check_grid(read, ts, grid)
     config = BuildConfig(
         templates=ts,
         signals=names,
@@ -213,7 +268,8 @@ def experiment_products(
         hepdata=read.references.get("hepdata"),
         source=read.source,
     )
-    products = build_products(config, output or default_output(config))
+    with _naming(read.source):
+        products = build_products(config, output or default_output(config))
     for path, document in products.items():
         if path.name.endswith(".meta.json"):
             document["experiment"] = read.describe()

@@ -27,8 +27,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from xhf.combine.card import Card
-from xhf.detector import ResponseMatrix
-from xhf.exceptions import InvalidParameterError
+from xhf.detector import ResponseMatrix, default_true_edges
+from xhf.exceptions import InvalidInputError, InvalidParameterError
 from xhf.physics import (
     FLAVOR_CHOICES,
     XMASS_FRACTIONS,
@@ -45,6 +45,9 @@ from xhf.templates.templateset import Sample, Signal
 __all__ = [
     "CARD_MODELS",
     "DEFAULT_FLUXES",
+    "MAX_MASS_MEV",
+    "MAX_REFERENCE",
+    "MAX_RESPONSE_CELLS",
     "OSCILLATIONS",
     "SignalOptions",
     "card_response",
@@ -63,6 +66,12 @@ CARD_MODELS: tuple[str, ...] = ("magnetic-moment", "millicharge", "dark-photon")
 DEFAULT_FLUXES = ReplicaSettings().fluxes
 #: Flavour content: the paper's fixed fractions (54/23/23 %) or MSW-LMA P_ee(E).
 OSCILLATIONS: tuple[str, ...] = ("fixed", "msw")
+#: Largest reference value per model (mu_B, e, g_BL): a magnetic moment of 1 mu_B or a charge
+#: of 1 e is ten orders above the limits; g_BL above 1e3 makes g^4 rates overflow far sooner
+#: than any detector could see them.
+MAX_REFERENCE = {"magnetic-moment": 1.0, "millicharge": 1.0, "dark-photon": 1e3}
+#: Largest dark-photon mass in MeV (the replica's grid ends at 1e3 MeV).
+MAX_MASS_MEV = 1e6
 _FLAVOR_SUFFIX = {"all": "", "e": "_nue", "mu": "_numu", "tau": "_nutau"}
 
 
@@ -112,6 +121,11 @@ class SignalOptions:
             )
         if reference is not None and not (np.isfinite(reference) and reference > 0):
             raise InvalidParameterError(f"reference must be positive, got {reference!r}")
+        if reference is not None and reference > MAX_REFERENCE[model]:
+            raise InvalidParameterError(
+                f"reference {reference:g} is above {MAX_REFERENCE[model]:g}: far beyond what "
+                f"any detector can test for the {model}"
+            )
         if mass_mev is not None and model != "dark-photon":
             raise InvalidParameterError("mass_mev is a dark-photon option")
         masses = None
@@ -123,6 +137,10 @@ class SignalOptions:
             )
             if not masses or any(not (np.isfinite(m) and m > 0) for m in masses):
                 raise InvalidParameterError(f"dark-photon masses must be positive: {mass_mev!r}")
+            if max(masses) > MAX_MASS_MEV:
+                raise InvalidParameterError(
+                    f"dark-photon mass {max(masses):g} MeV is above {MAX_MASS_MEV:g} MeV"
+                )
         self.model, self.reference, self.masses = model, reference, masses
         self.flavor, self.fluxes, self.oscillations = flavor, fluxes, oscillations
         self.atomic = atomic or ("epa" if model == "millicharge" else "fea")
@@ -146,6 +164,11 @@ class SignalOptions:
         return meta
 
 
+#: Ceiling on (true-energy cells x reconstructed bins) of a card's response matrix: at the
+#: ceiling it takes ~10 s and ~1 GB (1 keV bins up to 1 MeV need 2.2e7); the examples need 3e4.
+MAX_RESPONSE_CELLS = 30_000_000
+
+
 def card_response(card: Card) -> ResponseMatrix:
     """Eq. (3) for the card's bins, resolution, efficiency and threshold, per kg day.
 
@@ -153,13 +176,27 @@ def card_response(card: Card) -> ResponseMatrix:
     that a zero exposure gives zero templates. The target's shell binding energies are edges of
     the true-energy grid (the FEA and EPA rates step there).
     """
+    true = default_true_edges(
+        card.edges_kev,
+        card.resolution,
+        card.threshold_kev,
+        breakpoints_kev=np.array(sorted(s.binding_kev for s in card.target.shells)),
+    )
+    cells = (true.size - 1) * (card.edges_kev.size - 1)
+    if cells > MAX_RESPONSE_CELLS:
+        raise InvalidInputError(
+            f"{card.source}: energy_window_kev: the response matrix would have {cells:.3g} "
+            f"cells ({true.size - 1} true-energy cells up to {true[-1]:g} keV x "
+            f"{card.edges_kev.size - 1} bins), above the ceiling of {MAX_RESPONSE_CELLS:g}; "
+            "use wider bins or a narrower window"
+        )
     return ResponseMatrix(
         card.edges_kev,
+        true,
         resolution=card.resolution,
         efficiency=card.efficiency,
         exposure=1.0,
         threshold_kev=card.threshold_kev,
-        true_breakpoints_kev=np.array(sorted(s.binding_kev for s in card.target.shells)),
     )
 
 

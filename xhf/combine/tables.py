@@ -139,6 +139,8 @@ def check_increasing(table: Table, *, minimum: int = 2) -> None:
     The message names the file line that breaks the order.
     """
     energy = table.values[:, 0]
+    if energy.size == 0:
+        raise table.fail(f"has no rows (needs at least {minimum}); is the file empty?")
     if energy.size < minimum:
         raise table.fail(f"needs at least {minimum} rows, found {energy.size}")
     if energy[0] < 0:

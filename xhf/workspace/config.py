@@ -3,17 +3,21 @@
 A config (``docs/config.md``; schema ``xhf/workspace/schema/config-v1.json``) names ROOT
 histograms for the channels' data, the background components B_ij with their MC-statistics
 errors, activity constraints and systematics, and the signals (XMASS-I, Phys. Lett. B 809
-(2020) 135741, Eqs. 4-7). It is validated in two layers: the schema
-(:mod:`xhf.workspace.config_schema`), then the semantics here (unique names, existing files and
-histograms, identical binning, finite non-negative contents, a POI that exists). Every error is
-one line naming the config file and the YAML path of the bad field. Paths are relative to the
-config file. The result is the same :class:`~xhf.templates.TemplateSet` the Python path
-builds, so both give byte-identical workspaces.
+(2020) 135741, Eqs. 4-7). It is read strictly (:mod:`xhf.yamlio`: no duplicated keys, YAML 1.2
+numbers) and validated in two layers: the schema (:mod:`xhf.workspace.config_schema`), then the
+semantics here (unique names, existing files and histograms, identical binning, finite
+non-negative contents, the model's unit, ceilings on bins and grid excesses, a background in
+every bin with data or signal, a POI that exists). Every error is one line naming the config
+file and the YAML path of the bad field. Paths are relative to the config file. The result is
+the same :class:`~xhf.templates.TemplateSet` the Python path builds, so both give
+byte-identical workspaces.
 """
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -21,14 +25,34 @@ import numpy as np
 from numpy.typing import NDArray
 
 from xhf.exceptions import InvalidInputError, MissingFileError, XhfError
-from xhf.templates.templateset import Channel, Sample, Signal, TemplateSet, Variation
-from xhf.workspace.config_schema import format_path, validate_schema
+from xhf.templates.templateset import (
+    MAX_EVENTS,
+    Channel,
+    Sample,
+    Signal,
+    TemplateSet,
+    Variation,
+)
+from xhf.workspace.builder import check_background
+from xhf.workspace.config_schema import format_path, shown, validate_schema
+from xhf.workspace.naming import NAME_PATTERN, analysis_name, measurement_name
+from xhf.yamlio import read_yaml
 
-__all__ = ["BuildConfig", "load_config", "read_histogram"]
+__all__ = [
+    "MAX_BINS",
+    "BuildConfig",
+    "load_config",
+    "log10_excess",
+    "read_histogram",
+]
 
 
 def __dir__() -> list[str]:
     return __all__
+
+
+#: Ceiling on the number of bins of a channel (XMASS-I: 99 bins of 2 keV).
+MAX_BINS = 10_000
 
 
 class BuildConfig(NamedTuple):
@@ -111,14 +135,24 @@ class _Reader:
 def _binning(reader: _Reader, path: list[Any], spec: Any) -> NDArray[np.float64] | None:
     if spec is None:
         return None
-    if isinstance(spec, dict):
-        if not spec["low"] < spec["high"]:
-            raise reader.fail(path, "low must be below high")
-        return np.linspace(float(spec["low"]), float(spec["high"]), int(spec["bins"]) + 1)
-    edges = np.asarray(spec, dtype=float)
-    if np.any(np.diff(edges) <= 0):
-        i = int(np.argmax(np.diff(edges) <= 0))
-        raise reader.fail([*path, i + 1], "bin edges must increase")
+    bins = int(spec["bins"]) if isinstance(spec, dict) else len(spec) - 1
+    if bins > MAX_BINS:
+        where = [*path, "bins"] if isinstance(spec, dict) else path
+        raise reader.fail(where, f"{bins} bins exceed the ceiling of {MAX_BINS}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        if isinstance(spec, dict):
+            if not spec["low"] < spec["high"]:
+                raise reader.fail(path, "low must be below high")
+            edges = np.linspace(float(spec["low"]), float(spec["high"]), bins + 1)
+            width = np.diff(edges)
+        else:
+            edges = np.asarray(spec, dtype=float)
+            width = np.diff(edges)
+            if np.any(width <= 0):
+                i = int(np.argmax(width <= 0))
+                raise reader.fail([*path, i + 1], "bin edges must increase")
+    if not np.all(np.isfinite(width)):
+        raise reader.fail(path, "bin widths overflow; the edges are not energies in keV")
     return edges
 
 
@@ -246,6 +280,8 @@ def _signals(reader: _Reader, doc: dict, edges: dict[str, NDArray]) -> list[Sign
             powers.append(int(part["power"]))
         if len(parts) == 1 and "couplings" in entry:
             raise reader.fail([*path, "couplings"], "a grid is only for signals of several parts")
+        _check_unit(reader, path, entry)
+        _check_couplings(reader, path, entry, parts, powers)
         metadata = dict(entry.get("metadata", {}))
         metadata["model"] = entry["model"]
         if "mass_mev" in entry:
@@ -263,6 +299,68 @@ def _signals(reader: _Reader, doc: dict, edges: dict[str, NDArray]) -> list[Sign
             )
         )
     return signals
+
+
+def _check_unit(reader: _Reader, path: list[Any], entry: dict) -> None:
+    """A model xhf knows has one unit: ``xhf limit`` converts the POI to it."""
+    from xhf.infer.physical import MODEL_UNITS
+
+    unit = MODEL_UNITS.get(entry["model"])
+    if unit is not None and entry["unit"] != unit:
+        raise reader.fail(
+            [*path, "unit"],
+            f"{shown(entry['unit'])} is not the unit of {entry['model']} (write {unit!r}; "
+            "the reference is a plain number in that unit)",
+        )
+
+
+def log10_excess(
+    coupling: float, reference: float, parts: Sequence[Sample], powers: Sequence[int]
+) -> float:
+    """log10 of the largest |events| in a bin of a part scaled to ``coupling``:
+    max_k [p_k log10(g / reference) + log10 max |part_k|] (-inf for empty parts), computed in
+    logarithms so that absurd grids cannot overflow.
+
+    >>> part = Sample("pure", np.array([2.0, 10.0]))
+    >>> log10_excess(1e-5, 1e-6, [part], [4])
+    5.0
+    """
+    largest = -math.inf
+    for part, power in zip(parts, powers, strict=True):
+        size = float(np.max(np.abs(part.yields), initial=0.0))
+        if size > 0:
+            scale = power * (math.log10(coupling) - math.log10(reference))
+            largest = max(largest, scale + math.log10(size))
+    return largest
+
+
+def _check_couplings(
+    reader: _Reader, path: list[Any], entry: dict, parts: list[Sample], powers: list[int]
+) -> None:
+    """Every grid point's excess, sum_k (g / reference)^p_k part_k, stays below the ceiling."""
+    for j, coupling in enumerate(entry.get("couplings", [])):
+        exponent = log10_excess(coupling, float(entry["reference"]), parts, powers)
+        if exponent > math.log10(MAX_EVENTS):
+            raise reader.fail(
+                [*path, "couplings", j],
+                f"{coupling:g} scales the signal to ~1e{exponent:.0f} events in a bin, above "
+                f"the ceiling of {MAX_EVENTS:g} per bin",
+            )
+
+
+def _check_measurement_name(reader: _Reader, doc: dict, signals: list[Signal], first: str) -> None:
+    """The default measurement name, ``<experiment>_<analysis>``, must be a valid name."""
+    index = next(i for i, s in enumerate(signals) if s.name == first)
+    analysis = analysis_name(signals[index].metadata, first)
+    name = measurement_name(doc.get("experiment", "xmass1"), analysis)
+    if not NAME_PATTERN.match(name):
+        given = "analysis" in doc["signals"][index].get("metadata", {})
+        where = ["signals", index, *(["metadata", "analysis"] if given else ["model"])]
+        raise reader.fail(
+            where,
+            f"gives the measurement name {name!r}, which may contain only letters, digits "
+            "and underscores (or set measurement.name)",
+        )
 
 
 def _selection(reader: _Reader, doc: dict, signals: list[Signal]) -> tuple[str, ...]:
@@ -308,6 +406,22 @@ def _data_label(reader: _Reader, doc: dict, data: dict[str, dict], channel: str)
     return label
 
 
+def _check_background(
+    source: str, templates: TemplateSet, channel: str, label: str, selected: tuple[str, ...]
+) -> None:
+    """The builder's rule (no bin without background where data or a signal are), checked
+    before anything is built so that the message names the config."""
+    ch = templates.channel(channel)
+    signal = np.zeros(ch.bin_edges.size - 1)
+    for name in selected:
+        for part in templates.signal(name).parts:
+            signal = signal + np.abs(np.asarray(part.yields, dtype=float))
+    try:
+        check_background(ch, ch.data[label], signal)
+    except XhfError as exc:
+        raise InvalidInputError(f"{source}: {exc}") from None
+
+
 def load_config(path: str | os.PathLike[str]) -> BuildConfig:
     """Load and validate a build config (schema, then semantics) and read its histograms.
 
@@ -321,24 +435,11 @@ def load_config(path: str | os.PathLike[str]) -> BuildConfig:
         MissingFileError: the config or a histogram file does not exist.
         InvalidInputError: one line ``<config>: <yaml path>: <what is wrong>``.
     """
-    import yaml
-
     src = Path(path)
     source = src.name
     if not src.is_file():
         raise MissingFileError(f"{src}: no such file")
-    try:
-        doc = yaml.safe_load(src.read_text())
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "(top level)"
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-        if context and start is not None:
-            problem += f" ({context} from line {start.line + 1})"
-        raise InvalidInputError(f"{source}: {where}: {problem}") from None
-    except UnicodeDecodeError:
-        raise InvalidInputError(f"{source}: (top level): not a text file") from None
+    doc = read_yaml(src, source)
     validate_schema(doc, source)
     reader = _Reader(source, src.resolve().parent)
     edges, data, datasets = _channels(reader, doc)
@@ -359,6 +460,8 @@ def load_config(path: str | os.PathLike[str]) -> BuildConfig:
     selected = _selection(reader, doc, signals)
     channel = next(s.channel for s in signals if s.name == selected[0])
     label = _data_label(reader, doc, data, channel)
+    if doc.get("measurement", {}).get("name") is None:
+        _check_measurement_name(reader, doc, signals, selected[0])
     bounds = doc.get("measurement", {}).get("poi_bounds")
     if bounds is not None and not bounds[0] < bounds[1]:
         raise reader.fail(["measurement", "poi_bounds"], "the lower bound must be below the upper")
@@ -380,6 +483,7 @@ def load_config(path: str | os.PathLike[str]) -> BuildConfig:
         metadata,
     )
     templates.validate(source)
+    _check_background(source, templates, channel, label, selected)
     return BuildConfig(
         templates,
         selected,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import sys
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
@@ -19,8 +21,17 @@ import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
 from xhf.exceptions import InvalidInputError
+from xhf.yamlio import format_path
 
-__all__ = ["CONFIG_VERSION", "config_schema", "format_path", "validate_schema"]
+__all__ = [
+    "CONFIG_VERSION",
+    "check_numbers",
+    "config_schema",
+    "format_path",
+    "require_mapping",
+    "shown",
+    "validate_schema",
+]
 
 
 def __dir__() -> list[str]:
@@ -48,20 +59,45 @@ def config_schema(version: int = CONFIG_VERSION) -> dict[str, Any]:
     return json.loads(text)
 
 
-def format_path(path: Iterable[Any]) -> str:
-    """``["backgrounds", 2, "norm_uncertainty"]`` -> ``backgrounds[2].norm_uncertainty``.
-
-    >>> format_path(["backgrounds", 2, "norm_uncertainty"]), format_path([])
-    ('backgrounds[2].norm_uncertainty', '(top level)')
-    """
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
 def _join(path: list[Any], key: str) -> str:
     return format_path([*path, key])
+
+
+_NUMBER_WITH_UNIT = re.compile(
+    r"^\s*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*[A-Za-z_]"
+)
+
+
+def shown(value: Any, limit: int = 40) -> str:
+    """A short rendering of a YAML value for a message (JSON where it can be).
+
+    >>> shown("kg*s"), shown(None), shown(list(range(30)))
+    ('"kg*s"', 'null', '[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11...')
+    """
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    for types, name in ((int | float, "a number"), (str, "a string"), (list, "a list")):
+        if isinstance(value, types):
+            return name
+    return type(value).__name__
+
+
+def _type_message(types: list[str], instance: Any) -> str:
+    message = "must be " + " or ".join(_TYPES.get(t, t) for t in types)
+    if {"number", "integer"} & set(types) and isinstance(instance, str):
+        if _NUMBER_WITH_UNIT.match(instance):  # "1 keV", "1.0e-10 mu_B"
+            return f"{message}, not {shown(instance)} (write the number alone, in the field's unit)"
+    return message
 
 
 def _message(error: ValidationError) -> tuple[str, str]:
@@ -73,20 +109,20 @@ def _message(error: ValidationError) -> tuple[str, str]:
         return _join(path, missing), "is required"
     if kind == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
-        extra = sorted(k for k in instance if k not in allowed)
+        extra = sorted((str(k) for k in instance if k not in allowed), key=str)
         hint = f" (allowed: {', '.join(allowed)})" if allowed else ""
-        return _join(path, str(extra[0])), f"unknown key{hint}"
+        return _join(path, extra[0]), f"unknown key{hint}"
     where = format_path(path)
     if kind == "type":
-        types = [value] if isinstance(value, str) else value
-        return where, "must be " + " or ".join(_TYPES.get(t, t) for t in types)
+        return where, _type_message([value] if isinstance(value, str) else value, instance)
     if kind == "const":
-        return where, f"must be {json.dumps(value)}"
+        return where, f"must be {json.dumps(value)} (got {shown(instance)})"
     if kind == "enum":
-        return where, "must be one of " + ", ".join(json.dumps(v) for v in value)
+        choices = ", ".join(json.dumps(v) for v in value)
+        return where, f"must be one of {choices} (got {shown(instance)})"
     if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         sign = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
-        return where, f"must be {sign[kind]} {value}"
+        return where, f"must be {sign[kind]} {value:g}"
     if kind == "pattern":
         if value == "^[A-Za-z0-9_]+$":
             return where, "must contain only letters, digits and underscores"
@@ -105,9 +141,11 @@ def _message(error: ValidationError) -> tuple[str, str]:
     return where, error.message.splitlines()[0]
 
 
-def _non_finite(node: Any, path: list[Any]) -> list[Any] | None:
+def _bad_number(node: Any, path: list[Any]) -> tuple[list[Any], str] | None:
     if isinstance(node, float) and not math.isfinite(node):
-        return path
+        return path, "must be a finite number"
+    if isinstance(node, int) and not isinstance(node, bool) and abs(node) > sys.float_info.max:
+        return path, f"is too large (beyond {sys.float_info.max:.1e})"
     if isinstance(node, dict):
         items: Iterable[tuple[Any, Any]] = node.items()
     elif isinstance(node, list):
@@ -115,10 +153,34 @@ def _non_finite(node: Any, path: list[Any]) -> list[Any] | None:
     else:
         return None
     for key, child in items:
-        found = _non_finite(child, [*path, key])
+        found = _bad_number(child, [*path, key])
         if found is not None:
             return found
     return None
+
+
+def require_mapping(document: Any, source: str) -> None:
+    """A YAML input (config, card) is a mapping; one line naming what it is instead.
+
+    >>> require_mapping(None, "c.yml")
+    Traceback (most recent call last):
+    ...
+    xhf.exceptions.InvalidInputError: c.yml: (top level): must be a mapping, not null
+    """
+    if not isinstance(document, dict):
+        raise InvalidInputError(f"{source}: (top level): must be a mapping, not {_kind(document)}")
+
+
+def check_numbers(document: Any, source: str) -> None:
+    """Refuse NaN, infinities (YAML ``.nan``, ``.inf``, ``1e400``) and integers beyond the
+    float range anywhere in ``document``: a type check lets them through.
+
+    Raises:
+        InvalidInputError: ``<source>: <yaml path>: must be a finite number`` (or too large).
+    """
+    bad = _bad_number(document, [])
+    if bad is not None:
+        raise InvalidInputError(f"{source}: {format_path(bad[0])}: {bad[1]}")
 
 
 def validate_schema(document: Any, source: str) -> None:
@@ -131,18 +193,15 @@ def validate_schema(document: Any, source: str) -> None:
     Raises:
         InvalidInputError: ``<source>: <yaml path>: <what is wrong>``, one line.
     """
-    if not isinstance(document, dict):
-        raise InvalidInputError(f"{source}: (top level): must be a mapping")
+    require_mapping(document, source)
     version = document.get("version")
-    if version != CONFIG_VERSION:
-        shown = json.dumps(version) if version is not None else "missing"
-        raise InvalidInputError(f"{source}: version: must be {CONFIG_VERSION} (got {shown})")
+    if version != CONFIG_VERSION or isinstance(version, bool):
+        got = shown(version) if "version" in document else "missing"
+        raise InvalidInputError(f"{source}: version: must be {CONFIG_VERSION} (got {got})")
     schema = config_schema(version)
     validator = jsonschema.Draft202012Validator(schema)
     error = best_match(validator.iter_errors(document))
     if error is not None:
         where, message = _message(error)
         raise InvalidInputError(f"{source}: {where}: {message}")
-    bad = _non_finite(document, [])
-    if bad is not None:
-        raise InvalidInputError(f"{source}: {format_path(bad)}: must be a finite number")
+    check_numbers(document, source)
