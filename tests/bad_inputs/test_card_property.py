@@ -4,99 +4,43 @@ with one ``Error: <card>: ...`` line, never a traceback."""
 
 from __future__ import annotations
 
-import copy
+import importlib.util
 import shutil
 import tempfile
 from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from xhf.cli import cli
 from xhf.combine.card import read_card
 from xhf.exceptions import XhfError
 
+
+def _load_mutations():
+    """tests/bad_inputs/mutations.py (tests is no package under --import-mode=importlib)."""
+    path = Path(__file__).with_name("mutations.py")
+    spec = importlib.util.spec_from_file_location("xhf_test_mutations", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+m = _load_mutations()
+
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad" / "cards"
 GOOD_TEXT = (CORPUS / "good.yml").read_bytes()
 GOOD = yaml.safe_load(GOOD_TEXT)
 #: The tables good.yml reads (relative to the card).
 TABLES = ("tables/background.txt", "tables/efficiency.txt", "tables/events.txt")
-SETTINGS = settings(
-    max_examples=60,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-
-values = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-(10**6), 10**6),
-    st.floats(allow_nan=True, allow_infinity=True),
-    st.sampled_from([0, 1e-300, 1e-9, 0.5, 2, 31, 1e9, 1e300]),
-    st.text(max_size=8),
-    st.lists(st.integers(-5, 40), max_size=3),
-    st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
-)
-
-
-def paths(node, prefix=()):
-    yield prefix
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from paths(value, (*prefix, key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from paths(value, (*prefix, i))
-
-
-ALL_PATHS = [p for p in paths(GOOD) if p]
-
-mutations = st.lists(
-    st.tuples(st.sampled_from(ALL_PATHS), st.sampled_from(["delete", "replace"]), values),
-    min_size=1,
-    max_size=3,
-)
-
-#: Bytes that matter to YAML and to the table reader, and any byte at all.
-some_bytes = st.one_of(
-    st.sampled_from([bytes([c]) for c in b":-[]{},#&*!|>'\"%@`\t\n .0123456789e"]),
-    st.binary(min_size=1, max_size=3),
-)
-#: (where in the file as a fraction, what to do, the bytes to put there).
-edits = st.lists(
-    st.tuples(st.floats(0.0, 1.0), st.sampled_from(["replace", "insert", "delete"]), some_bytes),
-    min_size=1,
-    max_size=4,
-)
-
-
-def mutate(document, path, action, value):
-    doc = copy.deepcopy(document)
-    parent = doc
-    for key in path[:-1]:
-        parent = parent[key]
-    if action == "delete":
-        del parent[path[-1]]
-    else:
-        parent[path[-1]] = value
-    return doc
-
-
-def corrupt(data: bytes, changes) -> bytes:
-    """``data`` with byte edits at relative positions (each on the result of the previous)."""
-    out = bytearray(data)
-    for where, action, chunk in changes:
-        i = min(int(where * len(out)), max(len(out) - 1, 0))
-        if action == "insert":
-            out[i:i] = chunk
-        elif action == "delete":
-            del out[i : i + len(chunk)]
-        else:
-            out[i : i + len(chunk)] = chunk
-    return bytes(out)
+SETTINGS = m.SETTINGS
+values = m.values([0, 1e-300, 1e-9, 0.5, 2, 31, 1e9, 1e300], (-5, 40))
+mutations = m.mutations(GOOD, values)
+edits = m.edits
+corrupt = m.corrupt
+apply = m.apply
 
 
 def card_folder(tmp: str, card: bytes, table: tuple[str, bytes] | None = None) -> Path:
@@ -118,15 +62,6 @@ def read_or_xhf_error(path: Path):
         assert "\n" not in message, message
         assert message.startswith(f"{path.name}: "), message
         return None
-
-
-def apply(document, changes):
-    for path, action, value in changes:
-        try:
-            document = mutate(document, path, action, value)
-        except (KeyError, IndexError, TypeError):
-            continue  # an earlier mutation removed or replaced this path
-    return document
 
 
 @SETTINGS
