@@ -105,7 +105,7 @@ FILE_CASES = [
     (
         "ws_huge_yields",
         ["limit", "workspaces/ws_huge_yields.json"],
-        "ws_huge_yields.json: channels[sr].samples[background].data[1]: 1e+300 is more than 1e+15 events",
+        "ws_huge_yields.json: channels[sr].samples[background].data[1]: 1e+300 is more than 1e15 events",
     ),
     (
         "ws_mismatched_binning",

@@ -24,6 +24,7 @@ from xhf.exceptions import InvalidInputError, MissingFileError
 from xhf.infer.fitter import FitOptions, Fitter, POIMap
 from xhf.infer.physical import SignalInfo
 from xhf.jsonio import read_json
+from xhf.templates.templateset import MAX_EVENTS
 from xhf.workspace.compat import pyhf_reason, quiet_pyhf
 from xhf.workspace.products import sidecar_path
 
@@ -88,11 +89,6 @@ def patch_names(patchset: dict[str, Any], source: str = "patchset") -> list[str]
         ) from None
 
 
-#: Largest count accepted in a bin (observed or expected): these detectors see at most ~1e6
-#: events; a value above this is a unit or filling mistake, and would overflow the fits.
-MAX_EVENTS = 1e15
-
-
 def _finite_counts(values: Any, where: str, *, negative: bool) -> None:
     for i, value in enumerate(values):
         if not isinstance(value, int | float) or not math.isfinite(value):
@@ -100,7 +96,7 @@ def _finite_counts(values: Any, where: str, *, negative: bool) -> None:
         if not negative and value < 0:
             raise InvalidInputError(f"{where}[{i}]: {value} is not a non-negative count")
         if abs(value) > MAX_EVENTS:
-            raise InvalidInputError(f"{where}[{i}]: {value:g} is more than {MAX_EVENTS:g} events")
+            raise InvalidInputError(f"{where}[{i}]: {value:g} is more than 1e15 events")
 
 
 def _check_observations(workspace: dict[str, Any], source: str = "workspace") -> None:
