@@ -103,6 +103,23 @@ def test_templates_csv_and_json_are_deterministic(tmp_path):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
+def test_scan_json_and_csv_are_deterministic(tmp_path):
+    shipped = ROOT / "workspaces"
+    args = [
+        "scan",
+        "dark-photon",
+        str(shipped / "xmass1_dark_photon_BkgOnly.json"),
+        "--patchset",
+        str(shipped / "xmass1_dark_photon_components_patchset.json"),
+        "-o",
+        "out",
+    ]
+    first, second, _ = run_twice(tmp_path, args)
+    assert_same_json_files(first, second)
+    table = Path("out") / "dark_photon_limits.csv"
+    assert (first / table).read_bytes() == (second / table).read_bytes()
+
+
 def test_diagnostics_json_is_deterministic(tmp_path):
     workspace = ROOT / "workspaces" / "xmass1_millicharge.json"
     first, second, _ = run_twice(tmp_path, ["diagnostics", str(workspace), "-o", "out"])
