@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "diagnostics": "diagnostics",
     "reproduce": "reproduce",
     "publish": "publish",
+    "export": "export",
     "experiment": "experiment",
     "combine": "combine",
 }
