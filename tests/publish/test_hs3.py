@@ -112,13 +112,15 @@ def hs3_logpdf(document: dict, point: dict[str, float]) -> float:
                     factor = factor * v[mod["parameter"]]
                 elif kind == "normsys":
                     d = mod["data"]
-                    factor = factor * _normsys(v[mod["parameter"]], d["hi"], d["lo"],
-                                               d.get("interpolation", "code1"))
+                    factor = factor * _normsys(
+                        v[mod["parameter"]], d["hi"], d["lo"], d.get("interpolation", "code1")
+                    )
                 elif kind == "histosys":
                     d = mod["data"]
                     hi, lo = np.asarray(d["hi"]["contents"]), np.asarray(d["lo"]["contents"])
-                    shape = shape + _histosys(v[mod["parameter"]], nom, hi, lo,
-                                              d.get("interpolation", "code0"))
+                    shape = shape + _histosys(
+                        v[mod["parameter"]], nom, hi, lo, d.get("interpolation", "code0")
+                    )
                 elif kind in ("staterror", "shapesys", "shapefactor"):
                     factor = factor * np.array([v[p] for p in mod["parameters"]])
                 if kind in ("normsys", "histosys") and mod["parameter"] not in constrained:
@@ -245,7 +247,7 @@ def test_the_tied_dark_photon_is_the_exact_interference():
 
 
 def test_names_axes_and_constraints_follow_root(exported):
-    case, analysis, document = exported
+    _, analysis, document = exported
     (dist,) = [d for d in document["distributions"] if d["type"] == "histfactory_dist"]
     channel = analysis.model.config.channels[0]
     assert dist["name"] == f"model_{channel}"
@@ -264,7 +266,9 @@ def test_names_axes_and_constraints_follow_root(exported):
         if mod["type"] == "staterror":
             assert mod["constraint"] == "Gauss" and "data" not in mod
             assert mod["parameters"][3] == f"gamma_stat_{channel}_bin_3"
-    with_stat = [s for s in dist["samples"] if any(m["type"] == "staterror" for m in s["modifiers"])]
+    with_stat = [
+        s for s in dist["samples"] if any(m["type"] == "staterror" for m in s["modifiers"])
+    ]
     assert with_stat and all(len(s["data"]["errors"]) == len(edges) - 1 for s in with_stat)
     points = {p["name"]: p["value"] for p in document["parameter_points"][0]["parameters"]}
     domain = {a["name"] for a in document["domains"][0]["axes"]}
@@ -307,8 +311,11 @@ CASES = [
     ("patchset_without_patch", [str(BKG), "--patchset", str(COMPONENTS)], "--patch"),
     ("background_only", [str(BKG)], "--patchset"),
     ("missing_workspace", [str(WORKSPACES / "missing.json")], "missing.json"),
-    ("patch_without_patchset", [str(WORKSPACES / "xmass1_millicharge.json"), "--patch", "x"],
-     "--patchset"),
+    (
+        "patch_without_patchset",
+        [str(WORKSPACES / "xmass1_millicharge.json"), "--patch", "x"],
+        "--patchset",
+    ),
     ("no_output", [str(WORKSPACES / "xmass1_millicharge.json"), "-o", None], "-o"),
     ("sidecar_edges_wrong_length", ["EDGES"], "bin_edges_kev"),
 ]

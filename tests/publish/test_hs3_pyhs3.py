@@ -32,8 +32,12 @@ SHIPPED = [
     ("millicharge", WORKSPACES / "xmass1_millicharge.json", None, None),
     ("magnetic_moment", WORKSPACES / "xmass1_magnetic_moment.json", None, None),
     ("grid", BKG, WORKSPACES / "xmass1_dark_photon_patchset.json", "dark_photon_m1e_03_g5p9e_07"),
-    ("components", BKG, WORKSPACES / "xmass1_dark_photon_components_patchset.json",
-     "dark_photon_m1e_03"),
+    (
+        "components",
+        BKG,
+        WORKSPACES / "xmass1_dark_photon_components_patchset.json",
+        "dark_photon_m1e_03",
+    ),
 ]
 
 
@@ -58,9 +62,7 @@ def pyhs3_loglikelihood(document: dict):
         assert dist.barlow_beeston_method == "lite"
         rates = dist._compute_expected_rates(context, dist.axes.get_total_bins())
         observed = pt.constant(np.asarray(datum.contents, dtype=float))
-        terms.append(
-            pt.sum(observed * pt.log(rates) - rates - pt.gammaln(observed + 1.0))
-        )
+        terms.append(pt.sum(observed * pt.log(rates) - rates - pt.gammaln(observed + 1.0)))
         seen = set()
         for key, modifier, sample_data in dist.constraint_specs():
             if isinstance(modifier, StatErrorModifier) or key in seen:
@@ -102,8 +104,9 @@ def _points(analysis, n: int, seed: int):
         yield pars
 
 
-@pytest.mark.parametrize(("case", "workspace", "patchset", "patch"), SHIPPED,
-                         ids=[c[0] for c in SHIPPED])
+@pytest.mark.parametrize(
+    ("case", "workspace", "patchset", "patch"), SHIPPED, ids=[c[0] for c in SHIPPED]
+)
 def test_pyhs3_reads_the_export_and_gives_pyhf_logpdf(case, workspace, patchset, patch):
     analysis = load_analysis(workspace, patchset=patchset, patch=patch)
     document = analysis_to_hs3(analysis)
@@ -121,8 +124,11 @@ def test_pyhs3_reads_the_export_and_gives_pyhf_logpdf(case, workspace, patchset,
         assert loglikelihood(point) == pytest.approx(expected, rel=1e-8, abs=0.0)
 
 
-@pytest.mark.xfail(raises=ValueError, strict=True,
-                   reason="pyhs3 0.4.2's model builder wants Barlow-Beeston-full staterror data")
+@pytest.mark.xfail(
+    raises=ValueError,
+    strict=True,
+    reason="pyhs3 0.4.2's model builder wants Barlow-Beeston-full staterror data",
+)
 def test_pyhs3_model_builder_on_the_lite_staterror():
     import pyhs3
 

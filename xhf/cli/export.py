@@ -69,7 +69,9 @@ def hs3(workspace: Path, patchset: Path | None, patch: str | None, output: Path,
         raise OutputExistsError(f"{output}: exists; use --force to overwrite")
     document = analysis_to_hs3(load_analysis(workspace, patchset=patchset, patch=patch))
     write_json(output, document, force=force)
-    click.echo(f"wrote {output} (HS3 {document['metadata']['hs3_version']}: "
-               f"{len(document['distributions'])} distributions, "
-               f"{len(document['domains'][0]['axes'])} parameters, POI "
-               f"{', '.join(document['analyses'][0]['parameters_of_interest'])})")
+    click.echo(
+        f"wrote {output} (HS3 {document['metadata']['hs3_version']}: "
+        f"{len(document['distributions'])} distributions, "
+        f"{len(document['domains'][0]['axes'])} parameters, POI "
+        f"{', '.join(document['analyses'][0]['parameters_of_interest'])})"
+    )

@@ -29,6 +29,7 @@ for shapesys and shapefactor; normfactors and lumi keep their names.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -41,6 +42,7 @@ from xhf.exceptions import InvalidInputError
 __all__ = [
     "HS3_VERSION",
     "INTERPOLATION",
+    "ROOT_STATERROR",
     "analysis_to_hs3",
     "hs3_parameter_names",
     "hs3_workspace",
@@ -59,6 +61,12 @@ INTERPOLATION = {"normsys": "code4", "histosys": "code4p"}
 
 #: Constraint of each constrained pyhf modifier, as HS3 names it.
 CONSTRAINT = {"normsys": "Gauss", "histosys": "Gauss", "staterror": "Gauss", "shapesys": "Poisson"}
+
+
+#: Channel-level staterror settings for ROOT, whose importer takes the staterror constraint from
+#: here (``constraint`` up to ROOT 6.3x, ``constraint_type`` in newer ROOT; Poisson if absent)
+#: rather than from the modifier; pyhs3 reads the modifier's ``constraint`` and ignores this.
+ROOT_STATERROR = {"constraint": "Gauss", "constraint_type": "Gauss", "relThreshold": 0.0}
 
 
 def _distribution(channel: str) -> str:
@@ -126,7 +134,7 @@ def _bin_edges(meta: Mapping[str, Any] | None, channel: str, nbins: int, source:
         raise InvalidInputError(f"{where}: needs {nbins + 1} edges for {nbins} bins")
     if not all(isinstance(e, int | float) and math.isfinite(e) for e in edges):
         raise InvalidInputError(f"{where}: edges must be finite numbers")
-    if any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
+    if any(b <= a for a, b in itertools.pairwise(edges)):
         raise InvalidInputError(f"{where}: edges must increase strictly")
     return edges
 
@@ -185,7 +193,7 @@ def _modifier(mod: Mapping[str, Any], names: dict[str, list[str]], lumi: str | N
     raise InvalidInputError(f"workspace: modifier {name!r}: type {kind!r} has no HS3 form")
 
 
-def _sample(sample: Mapping[str, Any], channel: str, names, lumi, source: str):
+def _sample(sample: Mapping[str, Any], names: dict[str, list[str]], lumi: str | None):
     mods = sample["modifiers"]
     staterrors = [m for m in mods if m["type"] == "staterror"]
     data: dict[str, Any] = {"contents": _floats(sample["data"])}
@@ -291,14 +299,15 @@ def hs3_workspace(
         spec, nbins = spec_channels[channel], config.channel_nbins[channel]
         _check_staterror(spec, source)
         axis = _axis(channel, nbins, _bin_edges(meta, channel, nbins, source))
-        distributions.append(
-            {
-                "type": "histfactory_dist",
-                "name": _distribution(channel),
-                "axes": [axis],
-                "samples": [_sample(s, channel, names, lumi, source) for s in spec["samples"]],
-            }
-        )
+        dist = {
+            "type": "histfactory_dist",
+            "name": _distribution(channel),
+            "axes": [axis],
+            "samples": [_sample(s, names, lumi) for s in spec["samples"]],
+        }
+        if any("errors" in s["data"] for s in dist["samples"]):
+            dist["staterror"] = dict(ROOT_STATERROR)
+        distributions.append(dist)
         datasets.append(
             {
                 "type": "binned",
@@ -388,13 +397,13 @@ def analysis_to_hs3(analysis: Any) -> dict[str, Any]:
     name = f"{base}_{analysis.patch}" if analysis.patch else base
     poi_map = analysis.poi_map
     tied = len(poi_map.names) > 1
-    description = (
-        f"{base}" + (f", patch {analysis.patch}" if analysis.patch else "")
-        + (": exact tie of the signal parts, " + ", ".join(
-            f"{n} = {poi_map.names[0]}**{e:g}" for n, e in zip(
-                poi_map.names[1:], poi_map.exponents[1:], strict=True)
-        ) if tied else "")
-    )
+    description = base + (f", patch {analysis.patch}" if analysis.patch else "")
+    if tied:
+        ties = ", ".join(
+            f"{n} = {poi_map.names[0]}**{e:g}"
+            for n, e in zip(poi_map.names[1:], poi_map.exponents[1:], strict=True)
+        )
+        description += f": the signal parts tied exactly, {ties}"
     document = hs3_workspace(
         analysis.model,
         analysis.data,
@@ -404,16 +413,14 @@ def analysis_to_hs3(analysis: Any) -> dict[str, Any]:
         description=description,
         source=analysis.source,
     )
-    reference = signal.references.get(analysis.patch) if (
-        signal.references and analysis.patch) else None
+    reference = (signal.references or {}).get(analysis.patch) if analysis.patch else None
     info: dict[str, Any] = {
         "parameter_of_interest": poi_map.names[0],
         "parameter": signal.parameter,
         "unit": signal.unit,
         "reference": reference if reference is not None else signal.reference,
         "parts": [
-            {"sample": p.sample, "normfactor": p.normfactor, "power": p.power}
-            for p in signal.parts
+            {"sample": p.sample, "normfactor": p.normfactor, "power": p.power} for p in signal.parts
         ],
     }
     if meta.get("bin_edges_kev") is not None:
