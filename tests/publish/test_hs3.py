@@ -354,3 +354,99 @@ def test_an_existing_output_needs_force(tmp_path):
     assert out.read_text() == "keep\n"
     assert _run(*args, "--force").exit_code == 0
     assert json.loads(out.read_text())["metadata"]["hs3_version"] == "0.2"
+
+
+def _toy_workspace() -> dict:
+    """Three bins with every modifier type pyhf has, lumi and shapesys included."""
+    return {
+        "version": "1.0.0",
+        "channels": [
+            {
+                "name": "toy",
+                "samples": [
+                    {
+                        "name": "signal",
+                        "data": [1.0, 3.0, 2.0],
+                        "modifiers": [
+                            {"name": "mu", "type": "normfactor", "data": None},
+                            {"name": "lumi", "type": "lumi", "data": None},
+                        ],
+                    },
+                    {
+                        "name": "bkg",
+                        "data": [20.0, 15.0, 10.0],
+                        "modifiers": [
+                            {"name": "lumi", "type": "lumi", "data": None},
+                            {"name": "norm", "type": "normsys", "data": {"hi": 1.1, "lo": 0.85}},
+                            {"name": "shape", "type": "shapesys", "data": [2.0, 1.5, 1.0]},
+                            {"name": "stat", "type": "staterror", "data": [1.0, 0.8, 0.5]},
+                        ],
+                    },
+                    {
+                        "name": "other",
+                        "data": [5.0, 4.0, 6.0],
+                        "modifiers": [
+                            {"name": "free_shape", "type": "shapefactor", "data": None},
+                            {"name": "stat", "type": "staterror", "data": [0.5, 0.4, 0.9]},
+                            {
+                                "name": "tilt",
+                                "type": "histosys",
+                                "data": {"hi_data": [6.0, 4.0, 5.0], "lo_data": [4.5, 4.2, 6.5]},
+                            },
+                        ],
+                    },
+                ],
+            }
+        ],
+        "observations": [{"name": "toy", "data": [27.0, 22.0, 18.0]}],
+        "measurements": [
+            {
+                "name": "toy",
+                "config": {
+                    "poi": "mu",
+                    "parameters": [
+                        {
+                            "name": "lumi",
+                            "auxdata": [1.0],
+                            "sigmas": [0.05],
+                            "bounds": [[0.5, 1.5]],
+                            "inits": [1.0],
+                        }
+                    ],
+                },
+            }
+        ],
+    }
+
+
+def test_lumi_shapesys_and_shapefactor_equal_pyhf():
+    from xhf.infer.loading import build_analysis
+
+    analysis = build_analysis(_toy_workspace(), source="toy.json")
+    document = analysis_to_hs3(analysis)
+    (dist, aux) = document["distributions"]
+    kinds = {m["type"] for s in dist["samples"] for m in s["modifiers"]}
+    assert kinds == {"normfactor", "normsys", "histosys", "staterror", "shapesys", "shapefactor"}
+    assert aux == {
+        "type": "gaussian_dist",
+        "name": "lumiConstraint",
+        "x": 1.0,
+        "mean": "lumi",
+        "sigma": 0.05,
+    }
+    assert document["likelihoods"][0]["aux_distributions"] == ["lumiConstraint"]
+    shapesys = next(m for m in dist["samples"][1]["modifiers"] if m["type"] == "shapesys")
+    assert shapesys["constraint"] == "Poisson" and shapesys["parameters"][2] == "gamma_shape_bin_2"
+    for pars in _random_points(analysis, document, 5, seed=3):
+        expected = float(analysis.model.logpdf(pars, analysis.data)[0])
+        assert hs3_logpdf(document, _point(analysis, pars)) == pytest.approx(expected, rel=1e-8)
+
+
+def test_two_staterror_modifiers_in_a_channel_are_refused():
+    from xhf.exceptions import InvalidInputError
+    from xhf.infer.loading import build_analysis
+
+    spec = _toy_workspace()
+    spec["channels"][0]["samples"][2]["modifiers"][1]["name"] = "stat_other"
+    with pytest.raises(InvalidInputError, match="toy.json: channel 'toy': 2 staterror"):
+        analysis_to_hs3(build_analysis(spec, source="toy.json"))

@@ -77,7 +77,7 @@ def _observable(channel: str) -> str:
     return f"obs_x_{channel}"
 
 
-def hs3_parameter_names(model: Any) -> dict[str, list[str]]:
+def hs3_parameter_names(model: Any, source: str = "workspace") -> dict[str, list[str]]:
     """The HS3 name of every component of every pyhf parameter of ``model``.
 
     Returns:
@@ -109,7 +109,7 @@ def hs3_parameter_names(model: Any) -> dict[str, list[str]]:
         for name in hs3:
             if name in seen:
                 raise InvalidInputError(
-                    f"workspace: parameters {seen[name]!r} and {par!r} would both be named "
+                    f"{source}: parameters {seen[name]!r} and {par!r} would both be named "
                     f"{name!r} in HS3"
                 )
             seen[name] = par
@@ -286,18 +286,19 @@ def hs3_workspace(
         A plain dict (Python floats) ready for :func:`xhf.jsonio.write_json`.
     """
     config = model.config
-    names = hs3_parameter_names(model)
+    spec_channels = {c["name"]: c for c in model.spec["channels"]}
+    for channel in config.channels:
+        _check_staterror(spec_channels[channel], source)
+    names = hs3_parameter_names(model, source)
     tied = set(poi_map.names[1:]) if poi_map is not None else set()
     poi = poi_map.names[0] if poi_map is not None else config.poi_name
     kinds = dict(config.modifiers)
     lumi = next((p for p in config.par_order if kinds.get(p) == "lumi"), None)
 
-    spec_channels = {c["name"]: c for c in model.spec["channels"]}
     observed = np.asarray(data, float)
     distributions, datasets, offset = [], [], 0
     for channel in config.channels:
         spec, nbins = spec_channels[channel], config.channel_nbins[channel]
-        _check_staterror(spec, source)
         axis = _axis(channel, nbins, _bin_edges(meta, channel, nbins, source))
         dist = {
             "type": "histfactory_dist",
