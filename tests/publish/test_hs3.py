@@ -27,6 +27,8 @@ WORKSPACES = Path(__file__).resolve().parents[2] / "workspaces"
 BKG = WORKSPACES / "xmass1_dark_photon_BkgOnly.json"
 COMPONENTS = WORKSPACES / "xmass1_dark_photon_components_patchset.json"
 GRID = WORKSPACES / "xmass1_dark_photon_patchset.json"
+#: A three-bin workspace with every pyhf modifier type (lumi, shapesys, shapefactor included).
+TOY = Path(__file__).resolve().parents[1] / "data" / "hs3" / "toy_workspace.json"
 
 #: (id, workspace, patchset, patch): every shipped workspace; the grid and components patches.
 SHIPPED = [
@@ -358,65 +360,7 @@ def test_an_existing_output_needs_force(tmp_path):
 
 def _toy_workspace() -> dict:
     """Three bins with every modifier type pyhf has, lumi and shapesys included."""
-    return {
-        "version": "1.0.0",
-        "channels": [
-            {
-                "name": "toy",
-                "samples": [
-                    {
-                        "name": "signal",
-                        "data": [1.0, 3.0, 2.0],
-                        "modifiers": [
-                            {"name": "mu", "type": "normfactor", "data": None},
-                            {"name": "lumi", "type": "lumi", "data": None},
-                        ],
-                    },
-                    {
-                        "name": "bkg",
-                        "data": [20.0, 15.0, 10.0],
-                        "modifiers": [
-                            {"name": "lumi", "type": "lumi", "data": None},
-                            {"name": "norm", "type": "normsys", "data": {"hi": 1.1, "lo": 0.85}},
-                            {"name": "shape", "type": "shapesys", "data": [2.0, 1.5, 1.0]},
-                            {"name": "stat", "type": "staterror", "data": [1.0, 0.8, 0.5]},
-                        ],
-                    },
-                    {
-                        "name": "other",
-                        "data": [5.0, 4.0, 6.0],
-                        "modifiers": [
-                            {"name": "free_shape", "type": "shapefactor", "data": None},
-                            {"name": "stat", "type": "staterror", "data": [0.5, 0.4, 0.9]},
-                            {
-                                "name": "tilt",
-                                "type": "histosys",
-                                "data": {"hi_data": [6.0, 4.0, 5.0], "lo_data": [4.5, 4.2, 6.5]},
-                            },
-                        ],
-                    },
-                ],
-            }
-        ],
-        "observations": [{"name": "toy", "data": [27.0, 22.0, 18.0]}],
-        "measurements": [
-            {
-                "name": "toy",
-                "config": {
-                    "poi": "mu",
-                    "parameters": [
-                        {
-                            "name": "lumi",
-                            "auxdata": [1.0],
-                            "sigmas": [0.05],
-                            "bounds": [[0.5, 1.5]],
-                            "inits": [1.0],
-                        }
-                    ],
-                },
-            }
-        ],
-    }
+    return json.loads(TOY.read_text())
 
 
 def test_lumi_shapesys_and_shapefactor_equal_pyhf():
@@ -448,5 +392,5 @@ def test_two_staterror_modifiers_in_a_channel_are_refused():
 
     spec = _toy_workspace()
     spec["channels"][0]["samples"][2]["modifiers"][1]["name"] = "stat_other"
-    with pytest.raises(InvalidInputError, match="toy.json: channel 'toy': 2 staterror"):
+    with pytest.raises(InvalidInputError, match=r"toy\.json: channel 'toy': 2 staterror"):
         analysis_to_hs3(build_analysis(spec, source="toy.json"))

@@ -56,7 +56,6 @@ def pyhs3_loglikelihood(document: dict):
         values[function.name] = function.expression(Context(values))
     context = Context(values)
     likelihood = ws.likelihoods[0]
-    assert not likelihood.aux_distributions
     terms = []
     for dist, datum in zip(likelihood.distributions, likelihood.data, strict=True):
         assert dist.barlow_beeston_method == "lite"
@@ -72,15 +71,49 @@ def pyhs3_loglikelihood(document: dict):
         lite = dist._make_barlow_beeston_lite_constraint(context)
         if lite is not None:
             terms.append(pt.log(lite))
+    for aux in likelihood.aux_distributions or []:
+        terms.append(pt.log(aux.expression(Context({**values, **aux.constants}))))
     compiled = pytensor.function(
         list(params.values()), pt.add(*terms), mode="FAST_COMPILE", on_unused_input="ignore"
     )
     return lambda point: float(compiled(*[np.asarray(point[name]) for name in params]))
 
 
+def test_pyhs3_reads_lumi_shapesys_and_shapefactor():
+    from xhf.infer.loading import build_analysis
+
+    toy = Path(__file__).resolve().parents[1] / "data" / "hs3" / "toy_workspace.json"
+    analysis = build_analysis(json.loads(toy.read_text()), source="toy.json")
+    _compare(analysis)
+
+
+def _compare(analysis) -> None:
+    import pytensor
+
+    document = analysis_to_hs3(analysis)
+    # pyhs3 bakes numbers such as a shapesys tau of 100.0 as float32 constants under PyTensor's
+    # default cast policy, and then evaluates e.g. gammaln in float32 (~1e-6 relative): ask
+    # for float64 throughout.
+    with pytensor.config.change_flags(cast_policy="numpy+floatX"):
+        loglikelihood = pyhs3_loglikelihood(document)
+    names = hs3_parameter_names(analysis.model)
+    config = analysis.model.config
+    for pars in _points(analysis, 5, seed=7):
+        expected = float(analysis.model.logpdf(pars, analysis.data)[0])
+        point = {
+            n: float(x)
+            for par in config.par_order
+            if par not in analysis.poi_map.names[1:]
+            for n, x in zip(names[par], pars[config.par_slice(par)], strict=True)
+        }
+        assert loglikelihood(point) == pytest.approx(expected, rel=1e-8, abs=0.0)
+
+
 def _points(analysis, n: int, seed: int):
-    """Initial values, then ``n`` points: POI in its range, alphas in [-3, 3], gammas within
-    3 sigma of 1 (all inside the bounds; far enough out for every interpolation region)."""
+    """Initial values, then ``n`` points: POI in its range, alphas in [-3, 3], staterror gammas
+    within 3 sigma of 1, other gammas and lumi in [0.8, 1.2] (all inside the bounds; far enough
+    out for every interpolation region, close enough that pyhs3's constraint products do not
+    underflow)."""
     rng = np.random.default_rng(seed)
     config = analysis.model.config
     init = np.asarray(config.suggested_init(), float)
@@ -95,6 +128,8 @@ def _points(analysis, n: int, seed: int):
             elif kind == "staterror":
                 sigma = np.asarray(config.param_set(par).sigmas)
                 pars[sl] = 1.0 + sigma * rng.uniform(-3.0, 3.0, sigma.size)
+            elif kind in ("shapesys", "shapefactor", "lumi"):
+                pars[sl] = rng.uniform(0.8, 1.2, sl.stop - sl.start)
             elif par == analysis.poi_map.names[0]:
                 pars[sl] = rng.uniform(analysis.poi_map.lower, analysis.poi_map.upper)
             elif par not in analysis.poi_map.names:
@@ -108,20 +143,7 @@ def _points(analysis, n: int, seed: int):
     ("case", "workspace", "patchset", "patch"), SHIPPED, ids=[c[0] for c in SHIPPED]
 )
 def test_pyhs3_reads_the_export_and_gives_pyhf_logpdf(case, workspace, patchset, patch):
-    analysis = load_analysis(workspace, patchset=patchset, patch=patch)
-    document = analysis_to_hs3(analysis)
-    loglikelihood = pyhs3_loglikelihood(document)
-    names = hs3_parameter_names(analysis.model)
-    config = analysis.model.config
-    for pars in _points(analysis, 5, seed=7):
-        expected = float(analysis.model.logpdf(pars, analysis.data)[0])
-        point = {
-            n: float(x)
-            for par in config.par_order
-            if par not in analysis.poi_map.names[1:]
-            for n, x in zip(names[par], pars[config.par_slice(par)], strict=True)
-        }
-        assert loglikelihood(point) == pytest.approx(expected, rel=1e-8, abs=0.0)
+    _compare(load_analysis(workspace, patchset=patchset, patch=patch))
 
 
 @pytest.mark.xfail(
