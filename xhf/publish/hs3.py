@@ -144,53 +144,29 @@ def _floats(values: Any) -> list[float]:
 
 
 def _modifier(mod: Mapping[str, Any], names: dict[str, list[str]], lumi: str | None):
-    kind, name = mod["type"], mod["name"]
-    if kind == "normfactor":
-        return {"type": "normfactor", "name": name, "parameter": names[name][0]}
-    if kind == "lumi":
+    """One pyhf modifier as HS3 (the table in docs/hs3.md)."""
+    kind, name, data = mod["type"], mod["name"], mod.get("data")
+    if kind == "lumi":  # a normfactor; its Gaussian constraint goes to the likelihood
         return {"type": "normfactor", "name": name, "parameter": lumi}
+    out: dict[str, Any] = {"type": kind, "name": name}
+    if kind in ("normfactor", "normsys", "histosys"):
+        out["parameter"] = names[name][0]
+    else:  # staterror, shapesys, shapefactor: one parameter per bin
+        out["parameters"] = names[name]
+    if kind in CONSTRAINT:
+        out["constraint"] = CONSTRAINT[kind]
     if kind == "normsys":
-        return {
-            "type": "normsys",
-            "name": name,
-            "parameter": names[name][0],
-            "constraint": CONSTRAINT[kind],
-            "data": {
-                "hi": float(mod["data"]["hi"]),
-                "lo": float(mod["data"]["lo"]),
-                "interpolation": INTERPOLATION[kind],
-            },
+        out["data"] = {"hi": float(data["hi"]), "lo": float(data["lo"])}
+    elif kind == "histosys":
+        out["data"] = {
+            "hi": {"contents": _floats(data["hi_data"])},
+            "lo": {"contents": _floats(data["lo_data"])},
         }
-    if kind == "histosys":
-        return {
-            "type": "histosys",
-            "name": name,
-            "parameter": names[name][0],
-            "constraint": CONSTRAINT[kind],
-            "data": {
-                "hi": {"contents": _floats(mod["data"]["hi_data"])},
-                "lo": {"contents": _floats(mod["data"]["lo_data"])},
-                "interpolation": INTERPOLATION[kind],
-            },
-        }
-    if kind == "staterror":
-        return {
-            "type": "staterror",
-            "name": name,
-            "parameters": names[name],
-            "constraint": CONSTRAINT[kind],
-        }
-    if kind == "shapesys":
-        return {
-            "type": "shapesys",
-            "name": name,
-            "parameters": names[name],
-            "constraint": CONSTRAINT[kind],
-            "data": {"vals": _floats(mod["data"])},
-        }
-    if kind == "shapefactor":
-        return {"type": "shapefactor", "name": name, "parameters": names[name]}
-    raise InvalidInputError(f"workspace: modifier {name!r}: type {kind!r} has no HS3 form")
+    elif kind == "shapesys":
+        out["data"] = {"vals": _floats(data)}
+    if kind in INTERPOLATION:
+        out["data"]["interpolation"] = INTERPOLATION[kind]
+    return out
 
 
 def _sample(sample: Mapping[str, Any], names: dict[str, list[str]], lumi: str | None):
