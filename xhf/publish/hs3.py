@@ -85,6 +85,13 @@ def hs3_parameter_names(model: Any, source: str = "workspace") -> dict[str, list
 
     Raises:
         InvalidInputError: two pyhf parameters would get the same HS3 name.
+
+    >>> import pyhf
+    >>> model = pyhf.simplemodels.uncorrelated_background(
+    ...     [5.0, 2.0], [10.0, 8.0], [2.0, 1.0], validate=False
+    ... )
+    >>> hs3_parameter_names(model)["uncorr_bkguncrt"]
+    ['gamma_uncorr_bkguncrt_bin_0', 'gamma_uncorr_bkguncrt_bin_1']
     """
     config = model.config
     kinds = dict(config.modifiers)
@@ -132,7 +139,9 @@ def _bin_edges(meta: Mapping[str, Any] | None, channel: str, nbins: int, source:
     where = f"{source} (sidecar): field 'bin_edges_kev'"
     if not isinstance(edges, list) or len(edges) != nbins + 1:
         raise InvalidInputError(f"{where}: needs {nbins + 1} edges for {nbins} bins")
-    if not all(isinstance(e, int | float) and math.isfinite(e) for e in edges):
+    if not all(
+        isinstance(e, int | float) and not isinstance(e, bool) and math.isfinite(e) for e in edges
+    ):
         raise InvalidInputError(f"{where}: edges must be finite numbers")
     if any(b <= a for a, b in itertools.pairwise(edges)):
         raise InvalidInputError(f"{where}: edges must increase strictly")
