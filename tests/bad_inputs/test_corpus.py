@@ -15,12 +15,15 @@ def _files(directory: str, patterns: tuple[str, ...], exclude: tuple[str, ...] =
     return len({n for n in names if n not in exclude and not n.endswith(".meta.json")})
 
 
-def _argument_cases() -> int:
-    path = Path(__file__).with_name("test_bad_inputs.py")
-    spec = importlib.util.spec_from_file_location("_bad_inputs_table", path)
+def _table(path: Path, name: str) -> int:
+    spec = importlib.util.spec_from_file_location(f"_table_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return len(module.ARGUMENT_CASES)
+    return len(getattr(module, name))
+
+
+def _argument_cases() -> int:
+    return _table(Path(__file__).with_name("test_bad_inputs.py"), "ARGUMENT_CASES")
 
 
 def counted() -> dict[str, int]:
@@ -33,6 +36,7 @@ def counted() -> dict[str, int]:
         "atomic/": _files("atomic", ("atomic_*.csv",)),
         "targets/": _files("targets", ("target_*.json",)),
         "(in the test)": _argument_cases(),
+        "(test_cli_pl.py)": _table(Path(__file__).parents[1] / "infer" / "test_cli_pl.py", "CASES"),
     }
 
 

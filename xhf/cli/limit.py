@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from xhf.cli.options import cl_option, method_option, poi_bounds_option
+from xhf.cli.options import (
+    cl_option,
+    method_option,
+    poi_bounds_option,
+    power_constraint_option,
+    require_pl,
+)
 from xhf.exceptions import OutputExistsError
 from xhf.jsonio import dumps, write_json
 
@@ -91,14 +97,7 @@ def format_result(result) -> str:
     "xenon-TPC convention) or the paper's chi2 with a flat prior (Eq. 4)."
 )
 @cl_option
-@click.option(
-    "--power-constraint",
-    type=float,
-    default=None,
-    metavar="P",
-    help="pl only: do not report a limit below the expected limit at power P in (0, 1) "
-    "(0.16: the -1 sigma expected limit, 0.5: the median); both values are reported.",
-)
+@power_constraint_option
 @poi_bounds_option
 @click.option(
     "--calculator",
@@ -172,15 +171,7 @@ def limit(
 
     if output is not None and output.exists() and not force:
         raise OutputExistsError(f"{output}: exists; use --force to overwrite")
-    if power_constraint is not None and not 0.0 < power_constraint < 1.0:
-        raise click.BadParameter(
-            f"must lie strictly between 0 and 1, got {power_constraint}",
-            param_hint="--power-constraint",
-        )
-    if power_constraint is not None and method != "pl":
-        raise click.BadParameter(
-            f"applies to --method pl only, not {method}", param_hint="--power-constraint"
-        )
+    require_pl(method, power_constraint)
     if progress is None:
         progress = sys.stderr.isatty()
     analysis = load_analysis(workspace, patchset=patchset, patch=patch)

@@ -6,7 +6,14 @@ import math
 
 import click
 
-__all__ = ["cl_option", "method_option", "parse_poi_bounds", "poi_bounds_option"]
+__all__ = [
+    "cl_option",
+    "method_option",
+    "parse_poi_bounds",
+    "poi_bounds_option",
+    "power_constraint_option",
+    "require_pl",
+]
 
 
 def __dir__() -> list[str]:
@@ -81,3 +88,23 @@ poi_bounds_option = click.option(
     help="Bounds of the signal normfactor (the POI) to use as given [default: the workspace's, "
     "widened up to 1000x when a limit lies beyond them].",
 )
+
+
+#: ``--power-constraint P``: the power of a power-constrained ``pl`` limit, in (0, 1).
+power_constraint_option = click.option(
+    "--power-constraint",
+    type=float,
+    default=None,
+    callback=lambda ctx, param, value: None if value is None else _level(ctx, param, value),
+    metavar="P",
+    help="pl only: do not report a limit below the expected limit at power P in (0, 1) "
+    "(0.16: the -1 sigma expected limit, 0.5: the median); both values are reported.",
+)
+
+
+def require_pl(method: str, power_constraint: float | None) -> None:
+    """A power constraint applies to ``--method pl`` only."""
+    if power_constraint is not None and method != "pl":
+        raise click.BadParameter(
+            f"applies to --method pl only, not {method}", param_hint="--power-constraint"
+        )
