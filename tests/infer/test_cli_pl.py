@@ -3,6 +3,9 @@ reports; bad option values end in one ``Error:`` line, exit code 2, nothing writ
 
 import json
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -11,6 +14,7 @@ from xhf.cli import cli
 from xhf.infer.synthetic import small_workspace
 from xhf.jsonio import write_json
 
+ROOT = Path(__file__).resolve().parents[2]
 REQUIRED = {
     "parameter",
     "unit",
@@ -123,3 +127,49 @@ def test_scan_dark_photon_takes_the_pl_method(files, tmp_path):
     for point in doc["points"]:
         assert point["observed"] > 0 and point["interval"]["upper"] > 0
         assert point["significance"] >= 0
+
+
+def test_combine_gives_the_joint_pl_limit_in_one_call(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    xmass = ROOT / "workspaces" / "xmass1_magnetic_moment.json"
+    card = ROOT / "examples" / "xenon_tpc" / "card.yml"
+    result = run("combine", xmass, card, "--limit", "--method", "pl", "-o", "joint.json")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:3] == ["joint.json", "joint.meta.json", "joint_limit.json"]
+    assert "interval   [" in result.output and "Z          " in result.output
+    joint = json.loads((tmp_path / "joint_limit.json").read_text())
+    assert REQUIRED <= set(joint) and joint["method"] == "pl"
+    alone = json.loads(run("limit", xmass, "--method", "pl", "--json").output)
+    assert joint["parameter"] == alone["parameter"] and joint["unit"] == alone["unit"]
+    # the joint likelihood is more sensitive than XMASS-I's alone
+    assert joint["expected"]["0"] < alone["expected"]["0"]
+    # the same limit as the two-step route: xhf combine, then xhf limit on its output
+    two_step = json.loads(run("limit", "joint.json", "--method", "pl", "--json").output)
+    assert two_step["observed"] == pytest.approx(joint["observed"], rel=1e-9)
+
+
+def test_combine_limit_with_a_bad_power_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    xmass = ROOT / "workspaces" / "xmass1_magnetic_moment.json"
+    card = ROOT / "examples" / "xenon_tpc" / "card.yml"
+    result = run("combine", xmass, card, "--limit", "--power-constraint", "0.16")
+    assert result.exit_code == 2 and "--method pl only" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_pl_vs_cls_example_runs_and_shows_the_excess():
+    script = ROOT / "examples" / "pl_vs_cls.py"
+    out = subprocess.run(
+        [sys.executable, str(script), "--json"], capture_output=True, text=True, check=True
+    )
+    docs = json.loads(out.stdout)
+    assert set(docs) == {"pl", "pl_power_0.16", "cls", "chi2"}
+    assert docs["pl"]["observed"] <= docs["cls"]["observed"] * (1 + 1e-4)
+    assert docs["pl"]["best_fit"] == pytest.approx(docs["cls"]["best_fit"], rel=1e-6)
+    assert docs["pl"]["significance"] > 3.0  # the injected excess is seen
+    assert docs["pl"]["interval"]["lower"] > 0.0
+    assert docs["pl_power_0.16"]["observed"] >= docs["pl"]["observed"]
+    text = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=True
+    ).stdout
+    assert all(name in text for name in docs)

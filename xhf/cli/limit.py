@@ -98,7 +98,7 @@ def format_result(result) -> str:
 )
 @cl_option
 @power_constraint_option
-@poi_bounds_option
+@poi_bounds_option()
 @click.option(
     "--calculator",
     type=click.Choice(["asymptotics", "toybased"]),

@@ -79,15 +79,14 @@ def parse_poi_bounds(
     return lower, upper
 
 
-#: ``--poi-bounds LO,HI``: bounds of the parameter of interest (the signal normfactor).
-poi_bounds_option = click.option(
-    "--poi-bounds",
-    default=None,
-    metavar="LO,HI",
-    callback=parse_poi_bounds,
-    help="Bounds of the signal normfactor (the POI) to use as given [default: the workspace's, "
-    "widened up to 1000x when a limit lies beyond them].",
-)
+def poi_bounds_option(
+    help_text: str = "Bounds of the signal normfactor (the POI) to use as given [default: the "
+    "workspace's, widened up to 1000x when a limit lies beyond them].",
+):
+    """``--poi-bounds LO,HI``: bounds of the parameter of interest (the signal normfactor)."""
+    return click.option(
+        "--poi-bounds", default=None, metavar="LO,HI", callback=parse_poi_bounds, help=help_text
+    )
 
 
 #: ``--power-constraint P``: the power of a power-constrained ``pl`` limit, in (0, 1).
