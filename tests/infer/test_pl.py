@@ -12,11 +12,11 @@ import numpy as np
 import pyhf
 import pytest
 
-from xhf.infer import build_analysis, limit, load_analysis
+from xhf.infer import AsymptoticCLs, build_analysis, limit, load_analysis
 from xhf.infer.asymptotics import BANDS
 from xhf.infer.pl import pl_upper_limit, power_constraint_sigma, profile_summary
 from xhf.infer.synthetic import small_workspace
-from xhf.infer.toys import _sample
+from xhf.infer.toys import _sample, toy_cls
 
 ROOT = Path(__file__).resolve().parents[2]
 TAIL_TOLERANCE = 2e-4  # as for CLs: root-finding tolerance 1e-4 in x, turned into a p-value
@@ -198,3 +198,48 @@ def test_interval_and_pl_limit_cover_the_true_value_in_90_percent_of_toys():
     interval, upper = _coverage(1.0, 1000)
     assert interval == pytest.approx(0.9, abs=0.03)
     assert upper == pytest.approx(0.9, abs=0.03)
+
+
+# ---------------------------------------------------------------------------------- toys
+def _toy_pl(ntoys):
+    analysis = build_analysis(*small_workspace(injected_mu=0.5))
+    toys = limit(
+        analysis,
+        method="pl",
+        calculator="toybased",
+        ntoys=ntoys,
+        seed=1,
+        power_constraint=0.16,
+    )
+    return toys, limit(analysis, method="pl", power_constraint=0.16)
+
+
+@pytest.mark.parametrize("x", [0.5, 1.5])
+def test_toy_pvalue_of_pl_is_clsb_and_never_above_cls(x):
+    """The same toys: p_s+b <= CLs = p_s+b / CLb, observed and at every expected percentile."""
+    analysis = build_analysis(*small_workspace(injected_mu=0.5))
+    calc = AsymptoticCLs(analysis.fitter(), analysis.data)
+    obs_pl, exp_pl = toy_cls(calc, x, 40, 3, method="pl")
+    obs_cls, exp_cls = toy_cls(calc, x, 40, 3)
+    assert obs_pl <= obs_cls and np.all(exp_pl <= exp_cls)
+    assert np.all(np.diff(exp_pl) >= 0)  # percentiles in increasing order
+    assert 0.0 <= obs_pl <= 1.0
+
+
+@pytest.mark.slow  # ~13 s
+def test_toy_based_pl_limit_reports_the_pl_pvalues():
+    toys, _ = _toy_pl(100)
+    assert toys.method == "pl" and toys.calculator == "toybased"
+    assert len(toys.extras["pvalue_sb_observed"]) == len(toys.extras["tested"])
+    assert "cls_observed" not in toys.extras
+    info = toys.extras["power_constraint"]
+    assert toys.observed == max(info["unconstrained"], info["expected_at_power"])
+
+
+@pytest.mark.slow
+def test_toy_based_pl_limit_agrees_with_the_asymptotic_one():
+    toys, asymptotic = _toy_pl(300)
+    assert toys.poi_limit == pytest.approx(asymptotic.poi_limit, rel=0.1)
+    assert toys.poi_expected["0"] == pytest.approx(asymptotic.poi_expected["0"], rel=0.1)
+    threshold = toys.extras["power_constraint"]["poi_expected_at_power"]
+    assert toys.poi_expected["-1"] <= threshold <= toys.poi_expected["0"]
