@@ -173,3 +173,16 @@ def test_the_pl_vs_cls_example_runs_and_shows_the_excess():
         [sys.executable, str(script)], capture_output=True, text=True, check=True
     ).stdout
     assert all(name in text for name in docs)
+
+
+def test_experiment_writes_the_given_poi_bounds(tmp_path):
+    card = ROOT / "examples" / "xenon_tpc" / "card.yml"
+    out = tmp_path / "tpc.json"
+    args = ("experiment", card, "--model", "millicharge", "-o", out)
+    result = run(*args, "--poi-bounds", "0,50")
+    assert result.exit_code == 0, result.output
+    spec = json.loads(out.read_text())
+    assert spec["measurements"][0]["config"]["parameters"][0]["bounds"] == [[0.0, 50.0]]
+    bad = run(*args, "--force", "--poi-bounds", "0,-1")
+    assert bad.exit_code == 2 and len(bad.output.strip().splitlines()) == 1
+    assert json.loads(out.read_text()) == spec
