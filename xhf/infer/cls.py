@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from scipy.stats import norm
 
 from xhf.exceptions import InvalidInputError
-from xhf.infer.asymptotics import BANDS, cls_expected, cls_observed, expected_sqrt_qa
+from xhf.infer.asymptotics import BANDS, cls_expected, cls_observed, expected_sqrt_qa, pl_z
 from xhf.infer.exceptions import BoundTooNarrowError, FitNotConvergedError, LimitAtBoundError
 from xhf.infer.fitter import FitResult, Fitter, POIMap
 from xhf.infer.roots import AboveRangeError, RootNotFoundError, increasing_root
@@ -267,20 +267,34 @@ class AsymptoticCLs:
         p = 0.5 * math.log(q1 / q2) / math.log(near[0] / near[1])
         return float(min(max(p, 0.25), 4.0))
 
-    def observed_limit(self, alpha: float, guess: float, rtol: float = 1e-4) -> float:
-        """Observed limit on x from CLs(x) = alpha."""
+    def observed_limit(
+        self, alpha: float, guess: float, rtol: float = 1e-4, *, pl: bool = False
+    ) -> float:
+        """Observed limit on x from CLs(x) = alpha, or with ``pl`` from p_s+b(x) = alpha.
+
+        The p_s+b of a deficit can be below alpha already as x -> 0 (best fit at 0): every
+        x > 0 is excluded and the ``pl`` limit is 0 (:mod:`xhf.infer.pl`).
+        """
         target = norm.isf(alpha)
 
         def h(x: float) -> float:
-            value = cls_observed(self.q(x), self.q_asimov(x))
+            q, q_a = self.q(x), self.q_asimov(x)
+            if pl:
+                return pl_z(q, q_a) - target
+            value = cls_observed(q, q_a)
             return float(norm.isf(min(max(value, 1e-300), 1.0 - 1e-16)) - target)
 
         self.fitter.poi_scale = guess
         if self.best_fit_at_bound:
             raise bound_error(self.fitter, "best fit")
-        guess = min(max(guess, self.free.poi * 1.05, 1e-300), self.upper)
+        lower = 1e-3 * guess if pl else 1e-300
+        if pl and self.free.poi <= 0.0 and h(lower) >= 0.0:
+            return 0.0
+        guess = min(max(guess, self.free.poi * 1.05, lower), self.upper)
         try:
-            return increasing_root(h, guess, self.upper, step=0.1, rtol=rtol, ftol=rtol / 4)
+            return increasing_root(
+                h, guess, self.upper, step=0.1, rtol=rtol, ftol=rtol / 4, lower=lower
+            )
         except AboveRangeError:
             raise bound_error(self.fitter, "observed limit", 1 - alpha) from None
         except RootNotFoundError as exc:

@@ -33,10 +33,9 @@ from scipy.stats import norm
 
 from xhf.exceptions import InvalidParameterError
 from xhf.infer.asymptotics import pl_expected_sqrt_qa, pl_z
-from xhf.infer.cls import AsymptoticCLs, POILimit, bound_error, search_error
+from xhf.infer.cls import AsymptoticCLs, POILimit
 from xhf.infer.fitter import Fitter
 from xhf.infer.interval import profile_interval
-from xhf.infer.roots import AboveRangeError, RootNotFoundError, increasing_root
 
 __all__ = ["ProfileSummary", "pl_upper_limit", "power_constraint_sigma", "profile_summary"]
 
@@ -54,30 +53,6 @@ def power_constraint_sigma(power: float) -> float:
     if not (isinstance(power, float | int) and 0.0 < power < 1.0):
         raise InvalidParameterError(f"power constraint must lie in (0, 1), got {power}")
     return float(norm.ppf(power))
-
-
-def _observed(calc: AsymptoticCLs, alpha: float, guess: float, rtol: float) -> float:
-    """x where ``Phi^-1(1 - p_s+b(x)) = Phi^-1(1 - alpha)``; 0 if every x > 0 is excluded."""
-    target = norm.isf(alpha)
-
-    def h(x: float) -> float:
-        return pl_z(calc.q(x), calc.q_asimov(x)) - target
-
-    calc.fitter.poi_scale = guess
-    if calc.best_fit_at_bound:
-        raise bound_error(calc.fitter, "best fit")
-    smallest = 1e-3 * guess
-    if calc.free.poi <= 0.0 and h(smallest) >= 0.0:
-        return 0.0  # p_s+b < alpha already as x -> 0 (a deficit): the power constraint's case
-    start = min(max(guess, calc.free.poi * 1.05, smallest), calc.upper)
-    try:
-        return increasing_root(
-            h, start, calc.upper, step=0.1, rtol=rtol, ftol=rtol / 4, lower=smallest
-        )
-    except AboveRangeError:
-        raise bound_error(calc.fitter, "observed limit", 1 - alpha) from None
-    except RootNotFoundError as exc:
-        raise search_error("observed limit", exc, 1 - alpha) from None
 
 
 def pl_upper_limit(
@@ -111,7 +86,7 @@ def pl_upper_limit(
     calc = AsymptoticCLs(fitter, data)
     expected = calc.expected_limits(alpha, rtol, targets=pl_expected_sqrt_qa(alpha))
     guess = expected["0"] if expected["0"] > 0 else calc.expected_limits(alpha, rtol)["0"]
-    unconstrained = _observed(calc, alpha, guess, rtol)
+    unconstrained = calc.observed_limit(alpha, guess, rtol, pl=True)
     details: dict[str, Any] = {
         "test_statistic": "qtilde",
         "pvalue_sb_at_observed_limit": (
