@@ -7,7 +7,14 @@ import importlib.util
 import re
 from pathlib import Path
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad"
+TESTS = Path(__file__).resolve().parents[1]
+CORPUS = TESTS / "data" / "bad"
+#: Test modules (relative to tests/) whose module-level ``CASES`` table holds bad-input cases
+#: made at test time (options, links, OS errors, signals, generated files).
+CASE_TABLES = (
+    "publish/test_hs3.py",
+    "infer/test_cli_pl.py",
+)
 
 
 def _files(directory: str, patterns: tuple[str, ...], exclude: tuple[str, ...] = ()) -> int:
@@ -15,20 +22,15 @@ def _files(directory: str, patterns: tuple[str, ...], exclude: tuple[str, ...] =
     return len({n for n in names if n not in exclude and not n.endswith(".meta.json")})
 
 
+def _table(path: Path, name: str) -> int:
+    spec = importlib.util.spec_from_file_location(f"_table_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return len(getattr(module, name))
+
+
 def _argument_cases() -> int:
-    path = Path(__file__).with_name("test_bad_inputs.py")
-    spec = importlib.util.spec_from_file_location("_bad_inputs_table", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return len(module.ARGUMENT_CASES)
-
-
-def _hs3_cases() -> int:
-    path = Path(__file__).resolve().parents[1] / "publish" / "test_hs3.py"
-    spec = importlib.util.spec_from_file_location("_hs3_table", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return len(module.CASES)
+    return _table(Path(__file__).with_name("test_bad_inputs.py"), "ARGUMENT_CASES")
 
 
 def counted() -> dict[str, int]:
@@ -41,7 +43,7 @@ def counted() -> dict[str, int]:
         "atomic/": _files("atomic", ("atomic_*.csv",)),
         "targets/": _files("targets", ("target_*.json",)),
         "(in the test)": _argument_cases(),
-        "(hs3 export test)": _hs3_cases(),
+        **{f"({rel})": _table(TESTS / rel, "CASES") for rel in CASE_TABLES},
     }
 
 

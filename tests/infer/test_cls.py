@@ -60,19 +60,36 @@ def test_asymptotic_formulae_are_pyhfs():
     np.testing.assert_allclose(cls_expected(expected_sqrt_qa(0.1)[2] ** 2)[2], 0.1)
 
 
-def test_limit_above_the_poi_bound_raises():
-    spec, meta = small_workspace(poi_bounds=(0.0, 0.6))
+def test_limit_above_fixed_poi_bounds_raises():
+    spec, meta = small_workspace()
     analysis = build_analysis(spec, meta)
     with pytest.raises(LimitAtBoundError, match=r"upper bound 0\.6 of 'mu'.*widen"):
-        limit(analysis)
+        limit(analysis, poi_bounds=(0.0, 0.6))
     with pytest.raises(LimitAtBoundError, match="widen"):
-        limit(analysis, method="chi2")
+        limit(analysis, method="chi2", poi_bounds=(0.0, 0.6))
+
+
+@pytest.mark.parametrize("method", ["cls", "chi2", "pl"])
+def test_a_bound_below_the_limit_is_widened_and_the_limit_redone(method):
+    wide = limit(build_analysis(*small_workspace()), method=method)
+    narrow = limit(build_analysis(*small_workspace(poi_bounds=(0.0, 0.6))), method=method)
+    assert wide.poi_limit > 0.6  # the narrow workspace's bound is below the limit
+    assert narrow.extras["poi_bounds_widened"] == 10.0
+    assert narrow.extras["poi_bounds"] == [0.0, 6.0]
+    assert narrow.observed == pytest.approx(wide.observed, rel=2e-3)
+    assert narrow.interval["upper"] == pytest.approx(wide.interval["upper"], rel=2e-3)
+
+
+def test_widening_stops_at_its_ceiling():
+    spec, meta = small_workspace(poi_bounds=(0.0, 1e-4))
+    with pytest.raises(LimitAtBoundError, match=r"after widening it 1000x"):
+        limit(build_analysis(spec, meta))
 
 
 def test_best_fit_at_the_bound_raises():
-    spec, meta = small_workspace(injected_mu=4.0, poi_bounds=(0.0, 3.0))
+    spec, meta = small_workspace(injected_mu=4.0)
     with pytest.raises(LimitAtBoundError, match="'mu'"):
-        limit(build_analysis(spec, meta))
+        limit(build_analysis(spec, meta), poi_bounds=(0.0, 3.0))
 
 
 def test_a_signal_without_yields_is_an_input_error():

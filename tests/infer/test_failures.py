@@ -101,13 +101,13 @@ def test_chi2_limit_with_a_failing_profile_raises(small_analysis, monkeypatch):
         limit(small_analysis, method="chi2")
 
 
-@pytest.mark.parametrize("method", ["cls", "chi2"])
+@pytest.mark.parametrize("method", ["cls", "chi2", "pl"])
 def test_cli_limit_beyond_the_poi_bound_says_which_bound_to_widen(tmp_path, method):
     spec, meta = small_workspace(poi_bounds=(0.0, 0.6))
     path = tmp_path / "narrow.json"
     write_json(path, spec)
     write_json(tmp_path / "narrow.meta.json", meta)
-    line = one_line_error(run("limit", path, "--method", method))
+    line = one_line_error(run("limit", path, "--method", method, "--poi-bounds", "0,0.6"))
     assert "narrow.json: " in line and "limit" in line
     assert "upper bound 0.6 of 'mu'" in line and "widen its bounds" in line
     assert "e.g. to [0, 1.8]" in line
@@ -259,4 +259,4 @@ def test_tied_free_fit_with_pyhf_fails_if_a_conditional_fit_fails(dark_photon, m
 def test_library_errors_start_with_the_analysis_source():
     spec, meta = small_workspace(poi_bounds=(0.0, 0.6))
     with pytest.raises(LimitAtBoundError, match=r"^narrow: the .* of 'mu'"):
-        limit(build_analysis(spec, meta, source="narrow"))
+        limit(build_analysis(spec, meta, source="narrow"), poi_bounds=(0.0, 0.6))

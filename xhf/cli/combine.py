@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from xhf.cli.experiment import card_options, model_options
+from xhf.cli.options import cl_option, method_option, power_constraint_option, require_pl
 
 __all__ = ["combine"]
 
@@ -42,6 +43,16 @@ def __dir__() -> list[str]:
 @click.option(
     "--measurement", default=None, help="Measurement name [default: combined_<analysis>]."
 )
+@click.option(
+    "--limit",
+    "with_limit",
+    is_flag=True,
+    help="Also compute the joint limit, significance and interval of the combined workspace "
+    "(as `xhf limit`), print it and write it beside the workspace as <name>_limit.json.",
+)
+@method_option("Method of --limit (pl: the xenon-TPC convention).")
+@cl_option
+@power_constraint_option
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 def combine(
     inputs: tuple[Path, ...],
@@ -57,6 +68,10 @@ def combine(
     reference,
     correlate,
     measurement,
+    with_limit: bool,
+    method: str,
+    cl: float,
+    power_constraint,
     force: bool,
 ) -> None:
     """Combine INPUTS (workspaces with their sidecars, or experiment cards) into one workspace.
@@ -66,13 +81,19 @@ def combine(
     everything else stays apart; a name found in two inputs that is not shared is an error
     (docs/combination.md). Cards are built for the model of the workspaces given, or --model.
     Background-only workspaces (dark photon) are combined with their patchsets. `xhf limit`
-    reads the output. Prints the files written.
+    reads the output. Prints the files written. With --limit the joint limit (--method pl for
+    the xenon-TPC convention), its significance and interval come in the same call: computed
+    before anything is written, printed as `xhf limit` prints it and written to
+    <name>_limit.json (power-law models; the dark photon's masses are scanned with `xhf scan
+    dark-photon` on the outputs).
 
     \b
     Example:
       xhf combine workspaces/xmass1_magnetic_moment.json examples/xenon_tpc/card.yml \\
           -o combined_magnetic_moment.json
       xhf combine tpc_mm.json ge_mm.json -o combined.json --force
+      xhf combine workspaces/xmass1_magnetic_moment.json examples/xenon_tpc/card.yml \\
+          examples/germanium/card.yml --limit --method pl --power-constraint 0.16
     """
     from xhf.combine import combination_products
     from xhf.workspace.products import write_products
@@ -101,5 +122,32 @@ def combine(
         correlate=correlate,
         **options,
     )
+    report = None
+    if with_limit:
+        report = _joint_limit(products, method, cl, power_constraint)
+        workspace = next(iter(products))
+        products[workspace.with_name(f"{workspace.stem}_limit.json")] = report.to_dict()
     for path in write_products(products, force=force):
         click.echo(str(path))
+    if report is not None:
+        from xhf.cli.limit import format_result
+
+        click.echo(format_result(report))
+
+
+def _joint_limit(products, method: str, cl: float, power_constraint):
+    """The limit of the combined workspace (the first product, with its sidecar)."""
+    from xhf.infer import build_analysis
+    from xhf.infer import limit as compute_limit
+
+    require_pl(method, power_constraint)
+    workspace = next(iter(products))
+    meta = products.get(workspace.with_name(f"{workspace.stem}.meta.json"))
+    if (meta or {}).get("background_only"):
+        raise click.BadParameter(
+            "the dark photon's combination is one limit per mass: run `xhf scan dark-photon` "
+            "on the combined workspace and its components patchset",
+            param_hint="--limit",
+        )
+    analysis = build_analysis(products[workspace], meta, source=workspace.name)
+    return compute_limit(analysis, method=method, cl=cl, power_constraint=power_constraint)

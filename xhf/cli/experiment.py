@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from xhf.cli.options import poi_bounds_option
 from xhf.physics import FLAVOR_CHOICES
 from xhf.physics.fluxes import FLUX_MODELS
 
@@ -123,6 +124,10 @@ def card_options(**values: Any) -> dict[str, Any]:
     help="Workspace file (.json); for the dark photon the background-only workspace, with the "
     "patchsets beside it [default: <name>_<analysis>.json or <name>_<analysis>_BkgOnly.json].",
 )
+@poi_bounds_option(
+    "Bounds of the signal normfactor written into the workspace [default: the builder's "
+    "rule, a few times the expected +2 sigma limit]."
+)
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 def experiment(
     card: Path,
@@ -136,6 +141,7 @@ def experiment(
     data,
     reference,
     output: Path | None,
+    poi_bounds,
     force: bool,
 ) -> None:
     """Build the pyhf workspace of the experiment card CARD (docs/combination.md).
@@ -150,6 +156,7 @@ def experiment(
     Example:
       xhf experiment examples/xenon_tpc/card.yml --model magnetic-moment -o tpc_mm.json
       xhf experiment examples/germanium/card.yml --model dark-photon --mass-mev 1e-3,10
+      xhf experiment examples/xenon_tpc/card.yml --model millicharge --poi-bounds 0,50
     """
     from xhf.combine import experiment_products
     from xhf.workspace.products import write_products
@@ -167,6 +174,8 @@ def experiment(
     )
     if couplings is not None and model != "dark-photon":
         raise click.BadParameter("is a dark-photon option", param_hint="--couplings")
-    products = experiment_products(card, model, output, data=data, couplings=couplings, **options)
+    products = experiment_products(
+        card, model, output, data=data, couplings=couplings, poi_bounds=poi_bounds, **options
+    )
     for path in write_products(products, force=force):
         click.echo(str(path))

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from xhf.cli.options import cl_option, method_option
+from xhf.cli.options import (
+    cl_option,
+    method_option,
+    poi_bounds_option,
+    power_constraint_option,
+    require_pl,
+)
 from xhf.exceptions import OutputExistsError
 from xhf.jsonio import dumps, write_json
 
@@ -37,9 +43,29 @@ def format_result(result) -> str:
         f"expected   {exp['0']:.4g}{unit}   (-2s {exp['-2']:.4g}, -1s {exp['-1']:.4g}, "
         f"+1s {exp['+1']:.4g}, +2s {exp['+2']:.4g})"
     )
+    constraint = result.extras.get("power_constraint")
+    if constraint:
+        lines.append(
+            f"unconstrained {constraint['unconstrained']:.4g}{unit}   power constraint "
+            f"P = {constraint['power']:g}: not below {constraint['expected_at_power']:.4g}{unit} "
+            f"(expected, {constraint['sigma']:+.2f} sigma)"
+            + (" -- applied" if constraint["applied"] else " -- not applied")
+        )
     lines.append(
         f"best fit   {result.best_fit:.4g}{unit}   ({result.poi} = {result.poi_best_fit:.4g})"
     )
+    if result.interval is not None:
+        iv = result.interval
+        lines.append(
+            f"interval   [{iv['lower']:.4g}, {iv['upper']:.4g}]{unit}   "
+            f"({100 * iv['cl']:g}% CL, two-sided profile likelihood)"
+        )
+    lines.append(f"Z          {result.significance:.2f}   (local significance, sqrt(q0))")
+    widened = result.extras.get("poi_bounds_widened", 1.0)
+    if widened != 1.0:
+        lines.append(
+            f"# the POI's upper bound was widened {widened:g}x to {result.extras['poi_bounds'][1]:.4g}"
+        )
     for flavour, values in result.extras.get("flavour_limits", {}).items():
         lines.append(
             f"nu_{flavour} only  {values['observed']:.4g}{unit}   (expected {values['expected']['0']:.4g})"
@@ -66,14 +92,19 @@ def format_result(result) -> str:
     default=None,
     help="pyhf patchset (grid or components form) for a background-only WORKSPACE.",
 )
-@method_option("pyhf CLs (q-tilde) or the paper's chi2 with a flat prior (Eq. 4).")
+@method_option(
+    "pyhf CLs (q-tilde, the LHC convention), the one-sided profile-likelihood limit (pl, the "
+    "xenon-TPC convention) or the paper's chi2 with a flat prior (Eq. 4)."
+)
 @cl_option
+@power_constraint_option
+@poi_bounds_option()
 @click.option(
     "--calculator",
     type=click.Choice(["asymptotics", "toybased"]),
     default="asymptotics",
     show_default=True,
-    help="CLs calculator.",
+    help="Calculator of the CLs or pl p-values.",
 )
 @click.option(
     "--ntoys",
@@ -103,6 +134,8 @@ def limit(
     patchset,
     method,
     cl,
+    power_constraint,
+    poi_bounds,
     calculator,
     ntoys,
     seed,
@@ -116,13 +149,18 @@ def limit(
     The sidecar <name>.meta.json turns the POI into the physical parameter
     (mu_nu = mu_ref sqrt(mu), ...); millicharge results add the single-flavour limits. A
     components patch (dark photon) is a one-parameter profile in the coupling g with the
-    interference and pure parts tied. --json prints {"parameter", "unit", "method", "cl",
-    "observed", "expected": {"-2", "-1", "0", "+1", "+2"}, ...}.
+    interference and pure parts tied. Every method also reports the best fit, the local
+    significance Z = sqrt(q0) and the two-sided profile-likelihood interval at --cl. A limit
+    beyond the POI's upper bound widens the bound (up to 1000x) and is redone, unless
+    --poi-bounds fixes it. --json prints {"parameter", "unit", "method", "cl", "observed",
+    "expected": {"-2", "-1", "0", "+1", "+2"}, "best_fit", "significance", "interval": {"cl",
+    "lower", "upper"}, ...}.
 
     \b
     Examples:
       xhf limit workspaces/xmass1_magnetic_moment.json
       xhf limit workspaces/xmass1_millicharge.json --method chi2 --json
+      xhf limit workspaces/xmass1_magnetic_moment.json --method pl --power-constraint 0.16
       xhf limit workspaces/xmass1_dark_photon_BkgOnly.json \\
           --patchset workspaces/xmass1_dark_photon_components_patchset.json \\
           --patch dark_photon_m1e_03
@@ -133,6 +171,7 @@ def limit(
 
     if output is not None and output.exists() and not force:
         raise OutputExistsError(f"{output}: exists; use --force to overwrite")
+    require_pl(method, power_constraint)
     if progress is None:
         progress = sys.stderr.isatty()
     analysis = load_analysis(workspace, patchset=patchset, patch=patch)
@@ -144,6 +183,8 @@ def limit(
         ntoys=ntoys,
         seed=seed,
         progress=progress,
+        power_constraint=power_constraint,
+        poi_bounds=poi_bounds,
     )
     document = result.to_dict()
     if output is not None:

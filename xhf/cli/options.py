@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import math
+
 import click
 
-__all__ = ["cl_option", "method_option"]
+__all__ = [
+    "cl_option",
+    "method_option",
+    "parse_poi_bounds",
+    "poi_bounds_option",
+    "power_constraint_option",
+    "require_pl",
+]
 
 
 def __dir__() -> list[str]:
@@ -24,16 +33,16 @@ cl_option = click.option(
 
 
 def method_option(
-    help_text: str = "Limit method: pyhf CLs or the paper's chi2 (Eq. 4).",
+    help_text: str = "Limit method: pyhf CLs, the profile likelihood (pl) or the paper's chi2.",
     *,
     multiple: bool = False,
 ):
-    """``--method {cls,chi2}``; with ``multiple`` a repeatable option defaulting to both."""
+    """``--method {cls,chi2,pl}``; with ``multiple`` a repeatable option (default chi2, cls)."""
     if multiple:
         return click.option(
             "--method",
             "methods",
-            type=click.Choice(["chi2", "cls"]),
+            type=click.Choice(["chi2", "cls", "pl"]),
             multiple=True,
             default=("chi2", "cls"),
             show_default=True,
@@ -41,8 +50,60 @@ def method_option(
         )
     return click.option(
         "--method",
-        type=click.Choice(["cls", "chi2"]),
+        type=click.Choice(["cls", "chi2", "pl"]),
         default="cls",
         show_default=True,
         help=help_text,
     )
+
+
+def parse_poi_bounds(
+    ctx: click.Context | None, param: click.Parameter | None, value: str | None
+) -> tuple[float, float] | None:
+    """``LO,HI`` -> (LO, HI): finite, 0 <= LO < HI (the signal strength is physical from 0)."""
+    if value is None:
+        return None
+    parts = value.split(",")
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        lower, upper = (float(p) for p in parts)
+    except ValueError:
+        raise click.BadParameter(f"must be LO,HI (two numbers), got {value!r}") from None
+    if not (math.isfinite(lower) and math.isfinite(upper)):
+        raise click.BadParameter(f"must be finite, got {value!r}")
+    if lower < 0:
+        raise click.BadParameter(f"LO must be >= 0 (a signal strength), got {lower:g}")
+    if not lower < upper:
+        raise click.BadParameter(f"LO must be below HI, got {value!r}")
+    return lower, upper
+
+
+def poi_bounds_option(
+    help_text: str = "Bounds of the signal normfactor (the POI) to use as given [default: the "
+    "workspace's, widened up to 1000x when a limit lies beyond them].",
+):
+    """``--poi-bounds LO,HI``: bounds of the parameter of interest (the signal normfactor)."""
+    return click.option(
+        "--poi-bounds", default=None, metavar="LO,HI", callback=parse_poi_bounds, help=help_text
+    )
+
+
+#: ``--power-constraint P``: the power of a power-constrained ``pl`` limit, in (0, 1).
+power_constraint_option = click.option(
+    "--power-constraint",
+    type=float,
+    default=None,
+    callback=lambda ctx, param, value: None if value is None else _level(ctx, param, value),
+    metavar="P",
+    help="pl only: do not report a limit below the expected limit at power P in (0, 1) "
+    "(0.16: the -1 sigma expected limit, 0.5: the median); both values are reported.",
+)
+
+
+def require_pl(method: str, power_constraint: float | None) -> None:
+    """A power constraint applies to ``--method pl`` only."""
+    if power_constraint is not None and method != "pl":
+        raise click.BadParameter(
+            f"applies to --method pl only, not {method}", param_hint="--power-constraint"
+        )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from xhf.cli.options import cl_option, method_option
+from xhf.cli.options import cl_option, method_option, power_constraint_option, require_pl
 from xhf.exceptions import OutputExistsError
 
 __all__ = ["dark_photon", "scan"]
@@ -39,6 +39,7 @@ def scan() -> None:
 )
 @method_option("Limit method.")
 @cl_option
+@power_constraint_option
 @click.option(
     "-o",
     "--output",
@@ -57,7 +58,9 @@ def scan() -> None:
     help="Progress bar [default: when stderr is a terminal].",
 )
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
-def dark_photon(workspace, patchset, method, cl, outdir, jobs, progress, force) -> None:
+def dark_photon(
+    workspace, patchset, method, cl, power_constraint, outdir, jobs, progress, force
+) -> None:
     """Limit on the B-L coupling g vs the dark-photon mass, with expected bands.
 
     For every mass of the components patchset the interference and pure parts are tied
@@ -73,12 +76,14 @@ def dark_photon(workspace, patchset, method, cl, outdir, jobs, progress, force) 
     Example:
       xhf scan dark-photon workspaces/xmass1_dark_photon_BkgOnly.json \\
           --patchset workspaces/xmass1_dark_photon_components_patchset.json -o results/dp
+      xhf scan dark-photon ... --method pl --power-constraint 0.16 -o results/dp_pl
     """
     from xhf.infer.dark_photon import FailedPoint, curve_csv, curve_document, exclusion_curve
     from xhf.infer.exceptions import IncompleteScanError
     from xhf.infer.loading import read_sidecar
     from xhf.jsonio import atomic_write, dumps, read_json
 
+    require_pl(method, power_constraint)
     targets = [outdir / "dark_photon_limits.json", outdir / "dark_photon_limits.csv"]
     for target in targets:
         if target.exists() and not force:
@@ -105,6 +110,7 @@ def dark_photon(workspace, patchset, method, cl, outdir, jobs, progress, force) 
         jobs=jobs,
         progress=progress,
         on_failure="record",
+        power_constraint=power_constraint,
     )
     failed = [r for r in results if isinstance(r, FailedPoint)]
     for point in failed:

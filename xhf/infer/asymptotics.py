@@ -12,6 +12,15 @@ and ``CLs+b = Phi(-(t + sqrt(q_A)))``, ``CLb = Phi(-t)``, ``CLs = CLs+b / CLb``.
 CLs for the band ``k`` (-2..+2 sigma) sets ``t = -k``, so the expected limit of band ``k`` is
 where ``sqrt(q_A) = k + Phi^-1(1 - alpha Phi(k))``: all five bands follow from the single
 function ``q_A(x)``, with no further fits.
+
+The one-sided profile-likelihood limit (the convention of the xenon TPCs: Baxter et al., Eur.
+Phys. J. C 81 (2021) 907) uses the same test statistic without the division by CLb: the
+p-value of the signal hypothesis is ``p_s+b = Phi(-(t + sqrt(q_A)))`` (Cowan et al., Eq. 66 with
+the tilde statistic), i.e. ``Phi^-1(1 - p_s+b) = sqrt(q)`` while ``q <= q_A`` and
+``(q + q_A) / (2 sqrt(q_A))`` beyond. Its expected value for the band ``k`` is
+``Phi(k - sqrt(q_A))``, so the expected limit of band ``k`` is where ``sqrt(q_A) = k +
+Phi^-1(1 - alpha)``; a band whose target is not positive has the limit 0 (every positive value
+excluded: the sensitivity problem that power-constrained limits address).
 """
 
 from __future__ import annotations
@@ -19,7 +28,14 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm
 
-__all__ = ["BANDS", "cls_expected", "cls_observed", "expected_sqrt_qa"]
+__all__ = [
+    "BANDS",
+    "cls_expected",
+    "cls_observed",
+    "expected_sqrt_qa",
+    "pl_expected_sqrt_qa",
+    "pl_z",
+]
 
 
 def __dir__() -> list[str]:
@@ -62,3 +78,25 @@ def expected_sqrt_qa(alpha: float) -> np.ndarray:
     [0.8373, 1.1478, 1.6449, 2.3778, 3.2946]
     """
     return _K + norm.ppf(1.0 - alpha * norm.cdf(_K))
+
+
+def pl_z(q: float, q_a: float) -> float:
+    """``Phi^-1(1 - p_s+b)`` of the observed q-tilde: the one-sided profile-likelihood
+    significance of the signal hypothesis (the limit is where it equals ``Phi^-1(cl)``).
+
+    >>> round(pl_z(1.0, 4.0), 6), round(pl_z(9.0, 4.0), 6)
+    (1.0, 3.25)
+    """
+    sq, sqa = np.sqrt(max(q, 0.0)), np.sqrt(max(q_a, 0.0))
+    if sq <= sqa or sqa <= 0.0:
+        return float(sq)
+    return float((q + q_a) / (2.0 * sqa))
+
+
+def pl_expected_sqrt_qa(alpha: float) -> np.ndarray:
+    """The ``sqrt(q_A)`` at which each expected band's ``p_s+b`` equals ``alpha`` (-2..+2).
+
+    >>> np.round(pl_expected_sqrt_qa(0.1), 4).tolist()
+    [-0.7184, 0.2816, 1.2816, 2.2816, 3.2816]
+    """
+    return _K + norm.isf(alpha)

@@ -28,8 +28,8 @@ from numpy.typing import NDArray
 from scipy.stats import norm
 
 from xhf.exceptions import InvalidInputError
-from xhf.infer.asymptotics import BANDS, cls_expected, cls_observed, expected_sqrt_qa
-from xhf.infer.exceptions import FitNotConvergedError, LimitAtBoundError
+from xhf.infer.asymptotics import BANDS, cls_expected, cls_observed, expected_sqrt_qa, pl_z
+from xhf.infer.exceptions import BoundTooNarrowError, FitNotConvergedError, LimitAtBoundError
 from xhf.infer.fitter import FitResult, Fitter, POIMap
 from xhf.infer.roots import AboveRangeError, RootNotFoundError, increasing_root
 
@@ -70,17 +70,18 @@ class POILimit(NamedTuple):
 
 def bound_error(
     fitter: Fitter | POIMap, what: str, cl: float | None = None, scale: float = 3.0
-) -> LimitAtBoundError:
+) -> BoundTooNarrowError:
     """The error for a limit (or best fit) above the upper bound of the POI map.
 
-    The message names the normfactor whose bound limits x and a wider bound to set.
+    The message names the normfactor whose bound limits x and a wider bound to set; the
+    limit functions widen the bound and retry on this error (:mod:`xhf.infer.limits`).
     """
     pm = fitter if isinstance(fitter, POIMap) else fitter.poi_map
     idx = pm.names.index(pm.limiting)
     suggest = (pm.upper * scale) ** pm.exponents[idx]
     bound = pm.upper ** pm.exponents[idx]
     level = f"{100 * cl:g}% CL " if cl is not None else ""
-    return LimitAtBoundError(
+    return BoundTooNarrowError(
         f"the {what} {level}on {pm.names[0]} lies above the upper bound {bound:.6g} of "
         f"'{pm.limiting}': widen its bounds in the measurement (e.g. to [0, {suggest:.3g}])"
     )
@@ -214,37 +215,45 @@ class AsymptoticCLs:
             )
         return x
 
-    def expected_limits(self, alpha: float, rtol: float = 1e-4) -> dict[str, float]:
-        """Expected limits on x for the five bands, from sqrt(q_A(x)) = z_k."""
-        targets = expected_sqrt_qa(alpha)
+    def expected_limits(
+        self, alpha: float, rtol: float = 1e-4, targets: NDArray | None = None
+    ) -> dict[str, float]:
+        """Expected limits on x for the five bands, from sqrt(q_A(x)) = z_k.
+
+        ``targets`` are the z_k (default: CLs, :func:`expected_sqrt_qa`); a band whose target
+        is not positive has the limit 0.
+        """
+        targets = expected_sqrt_qa(alpha) if targets is None else np.asarray(targets, float)
         out: dict[str, float] = {}
         guess = self._guess_scale()
-        order = [2, 1, 3, 0, 4]  # median first, then outwards
         power = 1.0
-        for k in order:
+        for k in (2, 1, 3, 0, 4):  # median first, then outwards
             z = targets[k]
-            if out:
-                x0 = out[BANDS[2]]
-                guess = x0 * (z / targets[2]) ** (1.0 / power)
-
-            def g(x: float, z: float = z) -> float:
-                qa = self.q_asimov(x)
-                return math.log(max(math.sqrt(qa), 1e-300) / z)
-
-            try:
-                x = increasing_root(
-                    g, guess, self.upper, step=0.05 if out else 0.3, rtol=rtol, ftol=rtol / 4
-                )
-            except AboveRangeError:
-                raise bound_error(
-                    self.fitter, f"expected ({BANDS[k]} sigma) limit", 1 - alpha
-                ) from None
-            except RootNotFoundError as exc:
-                raise search_error(f"expected ({BANDS[k]} sigma) limit", exc, 1 - alpha) from None
-            out[BANDS[k]] = x
-            if k == 2:
-                power = self._local_power(x)
+            if z > 0.0 and out.get(BANDS[2], 0.0) > 0.0:
+                guess = out[BANDS[2]] * (z / targets[2]) ** (1.0 / power)
+            what = f"expected ({BANDS[k]} sigma) limit"
+            step = 0.05 if out else 0.3
+            out[BANDS[k]] = self.asimov_root(z, guess, what, 1 - alpha, rtol, step)
+            if k == 2 and out[BANDS[k]] > 0.0:
+                power = self._local_power(out[BANDS[k]])
         return {b: out[b] for b in BANDS}
+
+    def asimov_root(
+        self, z: float, guess: float, what: str, cl: float, rtol: float = 1e-4, step: float = 0.3
+    ) -> float:
+        """The x where sqrt(q_A(x)) = z (0 if z <= 0); errors name ``what``."""
+        if z <= 0.0:
+            return 0.0
+
+        def g(x: float) -> float:
+            return math.log(max(math.sqrt(self.q_asimov(x)), 1e-300) / z)
+
+        try:
+            return increasing_root(g, guess, self.upper, step=step, rtol=rtol, ftol=rtol / 4)
+        except AboveRangeError:
+            raise bound_error(self.fitter, what, cl) from None
+        except RootNotFoundError as exc:
+            raise search_error(what, exc, cl) from None
 
     def _local_power(self, x: float) -> float:
         """d log sqrt(q_A) / d log x near x from the cached Asimov fits."""
@@ -258,20 +267,34 @@ class AsymptoticCLs:
         p = 0.5 * math.log(q1 / q2) / math.log(near[0] / near[1])
         return float(min(max(p, 0.25), 4.0))
 
-    def observed_limit(self, alpha: float, guess: float, rtol: float = 1e-4) -> float:
-        """Observed limit on x from CLs(x) = alpha."""
+    def observed_limit(
+        self, alpha: float, guess: float, rtol: float = 1e-4, *, pl: bool = False
+    ) -> float:
+        """Observed limit on x from CLs(x) = alpha, or with ``pl`` from p_s+b(x) = alpha.
+
+        The p_s+b of a deficit can be below alpha already as x -> 0 (best fit at 0): every
+        x > 0 is excluded and the ``pl`` limit is 0 (:mod:`xhf.infer.pl`).
+        """
         target = norm.isf(alpha)
 
         def h(x: float) -> float:
-            value = cls_observed(self.q(x), self.q_asimov(x))
+            q, q_a = self.q(x), self.q_asimov(x)
+            if pl:
+                return pl_z(q, q_a) - target
+            value = cls_observed(q, q_a)
             return float(norm.isf(min(max(value, 1e-300), 1.0 - 1e-16)) - target)
 
         self.fitter.poi_scale = guess
         if self.best_fit_at_bound:
             raise bound_error(self.fitter, "best fit")
-        guess = min(max(guess, self.free.poi * 1.05, 1e-300), self.upper)
+        lower = 1e-3 * guess if pl else 1e-300
+        if pl and self.free.poi <= 0.0 and h(lower) >= 0.0:
+            return 0.0
+        guess = min(max(guess, self.free.poi * 1.05, lower), self.upper)
         try:
-            return increasing_root(h, guess, self.upper, step=0.1, rtol=rtol, ftol=rtol / 4)
+            return increasing_root(
+                h, guess, self.upper, step=0.1, rtol=rtol, ftol=rtol / 4, lower=lower
+            )
         except AboveRangeError:
             raise bound_error(self.fitter, "observed limit", 1 - alpha) from None
         except RootNotFoundError as exc:

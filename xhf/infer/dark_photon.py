@@ -164,10 +164,22 @@ def _init_worker(workspace, patchset, meta, source) -> None:
 
 
 def _limit_or_failure(
-    models: PatchedModels, name: str, method: str, cl: float, options, record: bool
+    models: PatchedModels,
+    name: str,
+    method: str,
+    cl: float,
+    options,
+    record: bool,
+    power_constraint: float | None = None,
 ) -> LimitResult | FailedPoint:
     try:
-        return limit(models.analysis(name), method=method, cl=cl, options=options)
+        return limit(
+            models.analysis(name),
+            method=method,
+            cl=cl,
+            options=options,
+            power_constraint=power_constraint,
+        )
     except POINT_FAILURES as exc:
         if not record:
             raise
@@ -177,8 +189,7 @@ def _limit_or_failure(
 
 
 def _one(args) -> dict[str, Any]:
-    name, method, cl, options, record = args
-    out = _limit_or_failure(_WORKER["models"], name, method, cl, options, record)
+    out = _limit_or_failure(_WORKER["models"], *args)
     return {"failed": out._asdict()} if isinstance(out, FailedPoint) else out.to_dict()
 
 
@@ -194,6 +205,7 @@ def exclusion_curve(
     progress: bool = False,
     options: FitOptions | None = None,
     on_failure: str = "raise",
+    power_constraint: float | None = None,
 ) -> list[LimitResult | FailedPoint]:
     """Limits on g with expected bands for every mass of a components patchset.
 
@@ -201,7 +213,7 @@ def exclusion_curve(
         workspace: background-only workspace dict.
         patchset: the components patchset dict.
         meta: its sidecar.
-        method: ``cls`` or ``chi2``.
+        method: ``cls``, ``pl`` or ``chi2``.
         cl: confidence level.
         source: name used in messages.
         jobs: worker processes (masses are independent).
@@ -210,6 +222,7 @@ def exclusion_curve(
         on_failure: ``"raise"``: a mass whose fits fail or whose limit lies beyond the POI's
             bound stops the curve with that error (its message names the patch);
             ``"record"``: that mass becomes a :class:`FailedPoint` and the scan goes on.
+        power_constraint: power P of a constrained ``pl`` limit (:mod:`xhf.infer.pl`).
 
     Returns:
         One :class:`~xhf.infer.limits.LimitResult` (or, when recording, :class:`FailedPoint`)
@@ -233,7 +246,7 @@ def exclusion_curve(
     results: list[LimitResult | FailedPoint] = []
     try:
         if jobs > 1:
-            tasks = [(n, method, cl, options, record) for n in names]
+            tasks = [(n, method, cl, options, record, power_constraint) for n in names]
             with ProcessPoolExecutor(
                 max_workers=min(jobs, os.cpu_count() or 1),
                 initializer=_init_worker,
@@ -244,7 +257,9 @@ def exclusion_curve(
                     bar.update(1)
         else:
             for name in names:
-                results.append(_limit_or_failure(models, name, method, cl, options, record))
+                results.append(
+                    _limit_or_failure(models, name, method, cl, options, record, power_constraint)
+                )
                 bar.update(1)
     finally:
         bar.close()
@@ -254,7 +269,7 @@ def exclusion_curve(
 def _from_dict(out: dict[str, Any]) -> LimitResult | FailedPoint:
     if "failed" in out:
         return FailedPoint(**out["failed"])
-    keys = LimitResult._fields[:-1]
+    keys = [k for k in LimitResult._fields if k != "extras"]
     extras = {k: v for k, v in out.items() if k not in keys}
     return LimitResult(**{k: out[k] for k in keys}, extras=extras)
 
@@ -366,6 +381,8 @@ def curve_document(
                     "observed": None,
                     "expected": {b: None for b in BANDS},
                     "best_fit": None,
+                    "significance": None,
+                    "interval": None,
                     "poi_limit": None,
                     "patch": r.patch,
                     "fit_status": {"converged": False},
@@ -379,6 +396,10 @@ def curve_document(
                 "observed": _sig(r.observed),
                 "expected": {b: _sig(r.expected[b]) for b in BANDS},
                 "best_fit": _sig(r.best_fit),
+                "significance": _sig(r.significance),
+                "interval": None
+                if r.interval is None
+                else {k: _sig(v) for k, v in sorted(r.interval.items())},
                 "poi_limit": _sig(r.poi_limit),
                 "patch": r.extras.get("patch"),
                 "fit_status": {k: v for k, v in r.fit_status.items() if k != "backend"},

@@ -9,6 +9,7 @@ from __future__ import annotations
 from xhf.exceptions import InvalidParameterError, XhfError
 
 __all__ = [
+    "BoundTooNarrowError",
     "FitNotConvergedError",
     "IncompleteScanError",
     "LimitAtBoundError",
@@ -26,6 +27,11 @@ class LimitAtBoundError(InvalidParameterError):
     The message names the parameter, the bound and a value to widen it to; a limit is never
     returned when the answer lies outside the range the fit may explore.
     """
+
+
+class BoundTooNarrowError(LimitAtBoundError):
+    """A limit, an interval's end or the best fit lies above the upper bound of the parameter
+    of interest: a wider bound gives the answer (the limit functions retry with one)."""
 
 
 class FitNotConvergedError(XhfError, RuntimeError):

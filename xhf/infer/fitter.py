@@ -201,6 +201,9 @@ class Fitter:
         self.init = np.asarray(config.suggested_init(), dtype=float)
         self.bounds = np.asarray(config.suggested_bounds(), dtype=float)
         self.fixed = np.asarray(config.suggested_fixed(), dtype=bool)
+        pm = self.poi_map
+        for i, e in zip(pm.indices, pm.exponents, strict=True):  # the map's bounds rule
+            self.bounds[i] = (pm.lower if e == 1 else max(pm.lower, 0.0) ** e, pm.upper**e)
         self.stats = FitStats()
         #: typical size of x: a free fit varies x / poi_scale (set it from the sensitivity)
         self.poi_scale = 1.0

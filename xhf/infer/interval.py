@@ -27,13 +27,17 @@ def __dir__() -> list[str]:
 
 
 class Interval(NamedTuple):
-    """A profile-likelihood interval [lower, upper] on x with the best fit and the level."""
+    """A profile-likelihood interval [lower, upper] on x with the best fit and the level.
+
+    ``q0`` is ``-2 ln lambda`` at x = 0 (NaN if the POI's lower bound is above 0).
+    """
 
     lower: float
     upper: float
     best_fit: float
     cl: float
     poi: str
+    q0: float = math.nan
 
 
 def profile_interval(
@@ -85,4 +89,5 @@ def profile_interval(
         lower = lower_bound
     else:
         lower = brentq(lambda x: t(x) - threshold, lower_bound, free.poi, rtol=rtol)
-    return Interval(float(lower), float(upper), free.poi, cl, pm.names[0])
+    q0 = background.twice_nll - free.twice_nll if lower_bound == 0.0 else math.nan
+    return Interval(float(lower), float(upper), free.poi, cl, pm.names[0], float(q0))

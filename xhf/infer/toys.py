@@ -11,6 +11,10 @@ The limit is not root-found on a noisy function: CLs is computed on a few x arou
 asymptotic limits (the same seed at every x, so neighbouring points share their fluctuations)
 and interpolated linearly in (x, log CLs). Toys need the closed-form model (seeded NumPy
 generator, ~ms fits); progress is shown with tqdm on request.
+
+The one-sided profile-likelihood limit (``method="pl"``, :mod:`xhf.infer.pl`) uses the same
+toys: its p-value is CLs+b alone, and its power constraint at power P is the 100 P percentile
+of the background-only toys' CLs+b (the expected limit of band Phi^-1(P)).
 """
 
 from __future__ import annotations
@@ -56,9 +60,19 @@ def _qtilde(fitter: Fitter, toy: NDArray, x: float, init: NDArray, upper: float)
 
 
 def toy_cls(
-    calc: AsymptoticCLs, x: float, ntoys: int, seed: int, progress: Any = None
+    calc: AsymptoticCLs,
+    x: float,
+    ntoys: int,
+    seed: int,
+    progress: Any = None,
+    *,
+    method: str = "cls",
+    percentiles: NDArray = _PERCENTILES,
 ) -> tuple[float, np.ndarray]:
     """Observed CLs and expected CLs band (-2..+2) at x from ``2 * ntoys`` pseudo-experiments.
+
+    With ``method="pl"`` the p-value is CLs+b instead of CLs; ``percentiles`` of the
+    background-only toys give the expected values (default the five bands).
 
     A toy whose fits fail from every starting point is dropped (and counted in the fitter's
     ``fit_status["failed"]``); if more than 1 % of the toys of a hypothesis fail,
@@ -102,11 +116,14 @@ def toy_cls(
     sb, b = stats["sb"], stats["b"]
 
     def cls_at(q: float) -> float:
+        clsb = float(np.mean(sb >= q))
+        if method == "pl":
+            return clsb
         clb = np.mean(b >= q)
-        return float(np.mean(sb >= q) / clb) if clb > 0 else 0.0
+        return float(clsb / clb) if clb > 0 else 0.0
 
     observed = cls_at(q_obs)
-    expected = np.percentile([cls_at(q) for q in b], _PERCENTILES)
+    expected = np.percentile([cls_at(q) for q in b], percentiles)
     return observed, expected
 
 
@@ -130,8 +147,10 @@ def toy_upper_limit(
     seed: int = 0,
     n_points: int = 7,
     progress: bool = False,
+    method: str = "cls",
+    power_constraint: float | None = None,
 ) -> POILimit:
-    """CLs upper limit with the toy-based calculator.
+    """CLs (or one-sided profile-likelihood, ``method="pl"``) upper limit from toys.
 
     Args:
         fitter: the model's fitter.
@@ -141,6 +160,8 @@ def toy_upper_limit(
         seed: seed of the pseudo-experiments.
         n_points: tested x values, log-spaced around the asymptotic limits.
         progress: show a tqdm progress bar on stderr.
+        method: ``cls`` or ``pl``.
+        power_constraint: power P of a constrained ``pl`` limit (None: none).
 
     Returns:
         :class:`~xhf.infer.cls.POILimit`; ``details["failed_toys"]`` counts the toys dropped
@@ -153,18 +174,30 @@ def toy_upper_limit(
     """
     from tqdm import tqdm
 
+    from xhf.infer.pl import pl_upper_limit, power_constraint_sigma
+
     alpha = 1.0 - cl
-    asym = upper_limit(fitter, data, cl=cl)
+    percentiles = _PERCENTILES
+    if power_constraint is not None:
+        power_constraint_sigma(power_constraint)  # validates P
+        percentiles = np.append(_PERCENTILES, 100.0 * power_constraint)
+    if method == "pl":
+        asym = pl_upper_limit(fitter, data, cl=cl, power_constraint=power_constraint)
+    else:
+        asym = upper_limit(fitter, data, cl=cl)
     failed_before = fitter.stats.failed
     calc = AsymptoticCLs(fitter, data)
-    low = 0.5 * min(asym.expected["-2"], asym.observed)
+    positive = [v for v in (*asym.expected.values(), asym.observed) if v > 0]
+    low = 0.5 * min(positive)
     high = min(2.0 * max(asym.expected["+2"], asym.observed), fitter.poi_map.upper)
     xs = np.geomspace(low, high, n_points)
     bar = tqdm(total=2 * ntoys * n_points, unit="toy", disable=not progress, leave=False)
     observed, expected = [], []
     try:
         for x in xs:
-            obs, exp = toy_cls(calc, float(x), ntoys, seed, bar)
+            obs, exp = toy_cls(
+                calc, float(x), ntoys, seed, bar, method=method, percentiles=percentiles
+            )
             observed.append(obs)
             expected.append(exp)
     finally:
@@ -173,6 +206,21 @@ def toy_upper_limit(
     limits = {"observed": _crossing(xs, observed, alpha)}
     for k, band in enumerate(BANDS):
         limits[band] = _crossing(xs, expected[:, k], alpha)
+    curves = {"observed": observed, **{b: expected[:, k] for k, b in enumerate(BANDS)}}
+    asym_values = {
+        "observed": asym.details.get("power_constraint", {}).get(
+            "poi_unconstrained", asym.observed
+        ),
+        **asym.expected,
+    }
+    if power_constraint is not None:
+        limits["power"] = _crossing(xs, expected[:, -1], alpha)
+        curves["power"] = expected[:, -1]
+        asym_values["power"] = asym.details["power_constraint"]["poi_expected_at_power"]
+    for key, value in limits.items():
+        # pl: every tested x excluded where the asymptotic limit is 0 as well -> 0
+        if value is None and curves[key][0] < alpha and asym_values[key] == 0.0:
+            limits[key] = 0.0
     missing = [k for k, v in limits.items() if v is None]
     if missing:
         if high >= fitter.poi_map.upper:
@@ -181,21 +229,32 @@ def toy_upper_limit(
             f"toy CLs does not cross {alpha:g} between x={low:.3g} and {high:.3g} for "
             f"{', '.join(missing)}; use more toys"
         )
+    details: dict[str, Any] = {
+        "ntoys": ntoys,
+        "seed": seed,
+        "tested": xs.tolist(),
+        "cls_observed" if method == "cls" else "pvalue_sb_observed": observed.tolist(),
+        "asymptotic_observed": asym.observed,
+        "failed_toys": fitter.stats.failed - failed_before,
+    }
+    reported = limits["observed"]
+    if power_constraint is not None:
+        reported = max(limits["observed"], limits["power"])
+        details["power_constraint"] = {
+            "power": float(power_constraint),
+            "sigma": power_constraint_sigma(power_constraint),
+            "applied": bool(limits["power"] > limits["observed"]),
+            "poi_expected_at_power": limits["power"],
+            "poi_unconstrained": limits["observed"],
+        }
     return POILimit(
-        observed=limits["observed"],
+        observed=reported,
         expected={b: limits[b] for b in BANDS},
         best_fit=calc.free.poi,
         cl=cl,
-        method="cls",
+        method=method,
         calculator="toybased",
         poi=fitter.poi_map.names[0],
         fit_status={**fitter.stats.as_dict(), "backend": fitter.backend},
-        details={
-            "ntoys": ntoys,
-            "seed": seed,
-            "tested": xs.tolist(),
-            "cls_observed": observed.tolist(),
-            "asymptotic_observed": asym.observed,
-            "failed_toys": fitter.stats.failed - failed_before,
-        },
+        details=details,
     )
