@@ -42,7 +42,10 @@ def build(config: Path, output: Path | None, force: bool) -> None:
     from xhf.workspace.config import load_config
     from xhf.workspace.products import build_products, default_output, write_products
 
+    from xhf.interrupts import reached
+
     loaded = load_config(config)
+    reached("build")
     products = build_products(loaded, output or default_output(loaded))
-    for path in write_products(products, force=force):
+    for path in write_products(products, force=force, inputs=[config]):
         click.echo(str(path))

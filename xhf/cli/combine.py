@@ -92,6 +92,9 @@ def combine(
     )
     if couplings is not None:
         options["couplings"] = couplings
+    from xhf.interrupts import reached
+
+    reached("build")
     products = combination_products(
         inputs,
         output,
@@ -101,5 +104,5 @@ def combine(
         correlate=correlate,
         **options,
     )
-    for path in write_products(products, force=force):
+    for path in write_products(products, force=force, inputs=inputs):
         click.echo(str(path))

@@ -167,6 +167,9 @@ def experiment(
     )
     if couplings is not None and model != "dark-photon":
         raise click.BadParameter("is a dark-photon option", param_hint="--couplings")
+    from xhf.interrupts import reached
+
+    reached("build")
     products = experiment_products(card, model, output, data=data, couplings=couplings, **options)
-    for path in write_products(products, force=force):
+    for path in write_products(products, force=force, inputs=[card]):
         click.echo(str(path))
