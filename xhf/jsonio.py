@@ -174,7 +174,8 @@ def check_outputs(
 
     A destination is refused when it exists (any directory entry, a dangling symbolic link
     included) and ``force`` is false; when it is a directory but a file is written there (or
-    the other way round with ``directory``), even with ``force``; when a folder above it is a
+    the other way round with ``directory``) or a device, pipe or socket, even with ``force``;
+    when a folder above it is a
     file; and when it is one of ``inputs`` (or, for a directory, holds one of them), even with
     ``force``.
 
@@ -190,6 +191,8 @@ def check_outputs(
                     f"{path}: is also an input ({source}); write the output elsewhere"
                 )
         if os.path.lexists(path):
+            if not (path.is_symlink() or path.is_file() or path.is_dir()):
+                raise OutputError(f"{path}: is not a regular file or directory; not replaced")
             if path.is_dir() and not path.is_symlink() and not directory:
                 raise OutputError(f"{path}: is a directory; give a file name")
             if directory and not (path.is_dir() and not path.is_symlink()) and force:

@@ -43,7 +43,10 @@ def build(config: Path, output: Path | None, force: bool) -> None:
     from xhf.workspace.products import build_products, default_output, write_products
 
     from xhf.interrupts import reached
+    from xhf.jsonio import check_outputs
 
+    if output is not None:
+        check_outputs([output], force=force, inputs=[config])
     loaded = load_config(config)
     reached("build")
     products = build_products(loaded, output or default_output(loaded))

@@ -93,7 +93,10 @@ def combine(
     if couplings is not None:
         options["couplings"] = couplings
     from xhf.interrupts import reached
+    from xhf.jsonio import check_outputs
 
+    if output is not None:
+        check_outputs([output], force=force, inputs=inputs)
     reached("build")
     products = combination_products(
         inputs,
