@@ -15,12 +15,16 @@ def _files(directory: str, patterns: tuple[str, ...], exclude: tuple[str, ...] =
     return len({n for n in names if n not in exclude and not n.endswith(".meta.json")})
 
 
-def _argument_cases() -> int:
-    path = Path(__file__).with_name("test_bad_inputs.py")
-    spec = importlib.util.spec_from_file_location("_bad_inputs_table", path)
+def _table(path: Path, name: str) -> int:
+    """The length of the case table ``name`` of the test module ``path``."""
+    spec = importlib.util.spec_from_file_location(f"_table_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return len(module.ARGUMENT_CASES)
+    return len(getattr(module, name))
+
+
+def _argument_cases() -> int:
+    return _table(Path(__file__).with_name("test_bad_inputs.py"), "ARGUMENT_CASES")
 
 
 def counted() -> dict[str, int]:
@@ -33,6 +37,10 @@ def counted() -> dict[str, int]:
         "atomic/": _files("atomic", ("atomic_*.csv",)),
         "targets/": _files("targets", ("target_*.json",)),
         "(in the test)": _argument_cases(),
+        "test_hostile_outputs.py": _table(
+            Path(__file__).with_name("test_hostile_outputs.py"), "CASES"
+        ),
+        "test_interrupt.py": _table(Path(__file__).parents[1] / "test_interrupt.py", "CASES"),
     }
 
 
