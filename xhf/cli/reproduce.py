@@ -92,7 +92,8 @@ def reproduce(outdir, templates_path, regenerate, methods, cl, masses_mev, jobs,
     from xhf.reproduce import ReproduceOptions, write_reproduction
     from xhf.reproduce import reproduce as run
 
-    check_outputs([outdir], force=force, inputs=[templates_path], directory=True)
+    sources = [templates_path or (None if regenerate else shipped_templates())]
+    check_outputs([outdir], force=force, inputs=sources, directory=True)
     masses = _masses(masses_mev)
     start = time.perf_counter()
     templates = None
@@ -128,7 +129,7 @@ def reproduce(outdir, templates_path, regenerate, methods, cl, masses_mev, jobs,
         bar.set_postfix_str("figures")
         reached("figures")
         files = write_reproduction(
-            outdir, result, templates, force=force, inputs=[templates_path]
+            outdir, result, templates, force=force, inputs=sources
         )
         bar.update(1)
     finally:
