@@ -50,11 +50,8 @@ def command_inputs(tmp_path_factory) -> Path:
     cwd = Path.cwd()
     os.chdir(root)
     try:
-        result = CliRunner().invoke(
-            cli,
-            ["experiment", "ge/card.yml", "--model", "dark-photon", "--mass-mev", "0.001"]
-            + ["-o", "dp.json"],
-        )
+        args = ["experiment", "ge/card.yml", "--model", "dark-photon", "--mass-mev", "0.001"]
+        result = CliRunner().invoke(cli, [*args, "-o", "dp.json"])
     finally:
         os.chdir(cwd)
     assert result.exit_code == 0, result.output

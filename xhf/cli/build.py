@@ -39,11 +39,10 @@ def build(config: Path, output: Path | None, force: bool) -> None:
       xhf build analysis.yml -o workspaces/xmass1_magnetic_moment.json
       pyhf inspect workspaces/xmass1_magnetic_moment.json
     """
-    from xhf.workspace.config import load_config
-    from xhf.workspace.products import build_products, default_output, write_products
-
     from xhf.interrupts import reached
     from xhf.jsonio import check_outputs
+    from xhf.workspace.config import load_config
+    from xhf.workspace.products import build_products, default_output, write_products
 
     if output is not None:
         check_outputs([output], force=force, inputs=[config])

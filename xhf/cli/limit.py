@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from xhf.cli.options import cl_option, method_option
-from xhf.exceptions import OutputExistsError
 from xhf.jsonio import check_outputs, dumps, write_json
 
 __all__ = ["format_result", "limit"]

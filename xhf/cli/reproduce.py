@@ -128,9 +128,7 @@ def reproduce(outdir, templates_path, regenerate, methods, cl, masses_mev, jobs,
         result = run(templates, options, step=step)
         bar.set_postfix_str("figures")
         reached("figures")
-        files = write_reproduction(
-            outdir, result, templates, force=force, inputs=sources
-        )
+        files = write_reproduction(outdir, result, templates, force=force, inputs=sources)
         bar.update(1)
     finally:
         bar.close()

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-
 __all__ = ["REPLICA_STEM", "templates"]
 
 
