@@ -17,11 +17,18 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import Any
 
-__all__ = ["SIGNAL_HOOK", "STOP_SIGNALS", "reached", "terminate_as_interrupt"]
+__all__ = [
+    "SIGNAL_HOOK",
+    "STOP_SIGNALS",
+    "reached",
+    "signals_deferred",
+    "terminate_as_interrupt",
+]
 
 
 def __dir__() -> list[str]:
@@ -54,23 +61,41 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 @contextmanager
-def terminate_as_interrupt() -> Iterator[None]:
-    """Within the block, SIGTERM raises :class:`KeyboardInterrupt` as SIGINT does (and SIGINT
-    has Python's default handler, whatever a library set before).
-
-    Only in the main thread (signal handlers can be set nowhere else); the previous handler
-    is restored afterwards.
-    """
+def _handlers(handlers: dict[signal.Signals, Callable[[int, FrameType | None], Any]]):
+    """Set signal handlers for the block and restore the previous ones; yields False (and sets
+    nothing) outside the main thread, where handlers cannot be set."""
+    previous = {}
     try:
-        previous = {
-            signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
-            signal.SIGTERM: signal.signal(signal.SIGTERM, _raise_interrupt),
-        }
+        for signum, handler in handlers.items():
+            previous[signum] = signal.signal(signum, handler)
     except ValueError:  # not the main thread
-        yield
+        yield False
         return
     try:
-        yield
+        yield True
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`KeyboardInterrupt` as SIGINT does (and SIGINT
+    has Python's default handler, whatever a library set before)."""
+    with _handlers({signal.SIGINT: signal.default_int_handler, signal.SIGTERM: _raise_interrupt}):
+        yield
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """SIGINT and SIGTERM that arrive in the block are held and raised again after it (used
+    while staged outputs are moved into place, so that a commit is never cut in half)."""
+    held: list[int] = []
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        held.append(signum)
+
+    with _handlers({signal.SIGINT: hold, signal.SIGTERM: hold}):
+        yield
+    if held:
+        signal.raise_signal(held[0])

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -31,7 +30,7 @@ from xhf.exceptions import (
     OutputExistsError,
     XhfError,
 )
-from xhf.interrupts import reached
+from xhf.interrupts import reached, signals_deferred
 
 __all__ = [
     "StagedOutputs",
@@ -231,6 +230,7 @@ class StagedOutputs:
         self.inputs = tuple(inputs)
         self.staging: Path | None = None
         self._entries: list[tuple[Path, Path]] = []
+        self._directories: set[Path] = set()
         self._created: list[Path] = []
 
     @property
@@ -252,6 +252,8 @@ class StagedOutputs:
             slot = self.staging / "new" / str(len(self._entries))
             slot.mkdir(parents=True)
         self._entries.append((dest, slot / dest.name))
+        if directory:
+            self._directories.add(dest)
         return self._entries[-1]
 
     def add(
@@ -278,8 +280,12 @@ class StagedOutputs:
 
     def commit(self) -> list[Path]:
         """Move every staged output into place, all or none (signals wait until it is done)."""
+        for dest, _ in self._entries:  # the destinations may have changed meanwhile
+            check_outputs(
+                [dest], force=self.force, inputs=self.inputs, directory=dest in self._directories
+            )
         done: list[tuple[Path, Path | None]] = []
-        with _signals_deferred():
+        with signals_deferred():
             try:
                 for i, (dest, tmp) in enumerate(self._entries):
                     with _reported(dest):
@@ -384,32 +390,6 @@ def _reported(dest: Path) -> Iterator[None]:
         raise
     except OSError as exc:
         raise OutputError(f"{dest}: cannot write ({exc.strerror or exc})") from None
-
-
-@contextmanager
-def _signals_deferred() -> Iterator[None]:
-    """SIGINT and SIGTERM that arrive in the block are held and raised again after it (main
-    thread only: elsewhere signal handlers cannot be set)."""
-    held: list[int] = []
-
-    def hold(signum: int, frame: object) -> None:
-        held.append(signum)
-
-    try:
-        previous = {signum: signal.signal(signum, hold) for signum in _STOPS}
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        if held:
-            signal.raise_signal(held[0])
-
-
-_STOPS = (signal.SIGINT, signal.SIGTERM)
 
 
 def current_umask() -> int:
