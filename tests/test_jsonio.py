@@ -96,3 +96,17 @@ def test_an_interruption_before_the_commit_changes_nothing(tmp_path):
             raise KeyboardInterrupt
     assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
     assert (tmp_path / "a.json").read_text() == "earlier\n"
+
+
+def test_a_dangling_link_is_an_existing_output(tmp_path):
+    """Without force it is refused; with force the link itself is replaced, not its target."""
+    from xhf.exceptions import OutputExistsError
+
+    link = tmp_path / "ws.json"
+    link.symlink_to(tmp_path / "elsewhere.json")
+    with pytest.raises(OutputExistsError, match="ws.json: exists"):
+        write_json(link, {"a": 1})
+    assert link.is_symlink()
+    write_json(link, {"a": 1}, force=True)
+    assert not link.is_symlink() and json.loads(link.read_text()) == {"a": 1}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ws.json"]
