@@ -172,11 +172,9 @@ def check_outputs(
     """Refuse destinations before any work is done: raise the first problem of ``paths``.
 
     A destination is refused when it exists (any directory entry, a dangling symbolic link
-    included) and ``force`` is false; when it is a directory but a file is written there (or
-    the other way round with ``directory``) or a device, pipe or socket, even with ``force``;
-    when a folder above it is a
-    file; and when it is one of ``inputs`` (or, for a directory, holds one of them), even with
-    ``force``.
+    included) and ``force`` is false. Even with ``force`` it is refused when it is a directory
+    but a file is written there (or the other way round with ``directory``), a device, pipe or
+    socket, under a folder that is a file, or one of ``inputs`` (for a directory: holds one).
 
     Raises:
         OutputExistsError: an existing destination without ``force``.
