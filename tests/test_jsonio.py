@@ -104,7 +104,7 @@ def test_a_dangling_link_is_an_existing_output(tmp_path):
 
     link = tmp_path / "ws.json"
     link.symlink_to(tmp_path / "elsewhere.json")
-    with pytest.raises(OutputExistsError, match="ws.json: exists"):
+    with pytest.raises(OutputExistsError, match=r"ws\.json: exists"):
         write_json(link, {"a": 1})
     assert link.is_symlink()
     write_json(link, {"a": 1}, force=True)

@@ -256,3 +256,23 @@ def test_refused_in_one_line_and_nothing_changes(work, snapshot_of, args, out, h
 def test_the_table_is_large_and_its_ids_unique():
     assert len(CASES) >= 40
     assert len({case[0] for case in CASES}) == len(CASES)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full on this system")
+def test_a_full_standard_output_is_one_line_too(tmp_path):
+    """Printing into /dev/full (every write: no space left) is one line on stderr, exit 2."""
+    import sys
+
+    xhf = [sys.executable, "-c", "import sys; from xhf.cli import cli; sys.exit(cli())"]
+    with open("/dev/full", "w") as full:
+        run = subprocess.run(
+            [*xhf, "spectrum", "--model", "sm", "--energies-kev", "1,5", "--json"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+            timeout=300,
+        )
+    lines = run.stderr.decode().splitlines()
+    assert run.returncode == 2, lines
+    assert lines == ["Error: (file system): No space left on device"]
+    assert list(tmp_path.iterdir()) == []
