@@ -90,11 +90,14 @@ CASES = [
     ("experiment-disk-full", [*EXPERIMENT, "--force"], "fs/ws.json", "full", "No space left"),
     ("combine-disk-full", [*COMBINE, "--force"], "fs/c.json", "full", "No space left"),
     ("scan-disk-full", [*SCAN, "--force"], "fs/s", "full", "No space left"),
+    ("limit-disk-full", [*LIMIT, "--force"], "fs/l.json", "full", "fs/l.json: cannot write"),
     # a read-only directory
     ("build-read-only", [*BUILD, "--force"], "fs/ws.json", "readonly", "fs/ws.json: "),
     ("experiment-read-only", [*EXPERIMENT, "--force"], "fs/ws.json", "readonly", "fs/ws.json: "),
     ("combine-read-only", [*COMBINE, "--force"], "fs/c.json", "readonly", "fs/c.json: "),
     ("scan-read-only", [*SCAN, "--force"], "fs/s", "readonly", "fs/s/dark_photon_limits.json: "),
+    ("limit-read-only", [*LIMIT, "--force"], "fs/l.json", "readonly", "fs/l.json: cannot write"),
+    ("limit-name-too-long", LIMIT, f"{LONG}.json", "", "File name too long"),
     # an output that is one of the inputs, refused with --force
     ("build-onto-config", [*BUILD, "--force"], "good.yml", "", "good.yml: is also an input"),
     ("experiment-onto-card", [*EXPERIMENT, "--force"], "ge/card.yml", "", "is also an input"),
