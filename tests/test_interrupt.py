@@ -1,20 +1,75 @@
-"""SIGINT during a command leaves earlier results intact and no partial files (issue 9).
+"""SIGINT or SIGTERM at any stage of a command leaves the earlier outputs exactly as they were.
 
-The command runs as a subprocess into a directory that already holds an earlier result; SIGINT
-arrives part-way through. The CLI must exit 130 with the single line ``Aborted: ...``, the
-earlier files must keep their bytes, and no staging directory or temporary file may remain.
+Deterministic: the test hook ``XHF_TEST_SIGNAL_AT=<stage>:<signal>`` (xhf/interrupts.py) makes
+the command send itself the signal when it enters the named stage, whatever the speed of the
+machine; ``commit`` is the moment right before the staged outputs are moved into place. Each
+case runs the command with ``--force`` as a subprocess in a copy of the session's inputs where
+an earlier result already sits; it must exit 130 with the one line ``Aborted: ...``, leave
+every file's bytes as they were, and leave no staging or temporary file.
 """
 
 from __future__ import annotations
 
 import os
-import signal
+import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
+
+BUILD = ["build", "good.yml", "-o", "out/ws.json"]
+EXPERIMENT = ["experiment", "ge/card.yml", "--model", "magnetic-moment", "-o", "out/ws.json"]
+COMBINE = ["combine", "mm.json", "tpc/card.yml", "-o", "out/ws.json"]
+SCAN = ["scan", "dark-photon", "dp.json", "--patchset", "dp_components_patchset.json"]
+SCAN += ["--method", "chi2", "-o", "out"]
+TEMPLATES = ["templates", "--format", "npz", "--format", "csv", "--no-plots", "-o", "out"]
+REPRODUCE = ["reproduce", "--templates", "tpl", "--masses-mev", "0.001", "--method", "chi2"]
+REPRODUCE += ["-o", "out"]
+
+#: The earlier result each command would replace (relative to the case directory).
+EARLIER = {
+    "build": ["out/ws.json", "out/ws.meta.json"],
+    "experiment": ["out/ws.json", "out/ws.meta.json"],
+    "combine": ["out/ws.json", "out/ws.meta.json"],
+    "scan": ["out/dark_photon_limits.json", "out/dark_photon_limits.csv"],
+    "templates": ["out/xmass1_replica.npz", "out/xmass1_replica/templates.json"],
+    "reproduce": ["out/results.json", "out/summary.md", "out/figures/fig.png"],
+}
+
+#: (command, arguments, stage, slow); every stage runs with SIGINT and with SIGTERM. The slow
+#: ones (the whole replica or analysis runs before the stage) are marked ``slow``.
+STAGES = [
+    ("build", BUILD, "build", False),
+    ("build", BUILD, "commit", False),
+    ("experiment", EXPERIMENT, "build", False),
+    ("experiment", EXPERIMENT, "commit", False),
+    ("combine", COMBINE, "build", False),
+    ("combine", COMBINE, "commit", False),
+    ("scan", SCAN, "scan", False),
+    ("scan", SCAN, "commit", False),
+    ("templates", TEMPLATES, "replica", False),
+    ("templates", TEMPLATES, "write", True),
+    ("templates", TEMPLATES, "commit", True),
+    ("reproduce", REPRODUCE, "workspaces", False),
+    ("reproduce", REPRODUCE, "magnetic moment (chi2)", True),
+    ("reproduce", REPRODUCE, "figures", True),
+    ("reproduce", REPRODUCE, "commit", True),
+]
+
+#: The case table: every stage with each signal.
+CASES = [
+    pytest.param(
+        command,
+        args,
+        stage,
+        signal,
+        marks=[pytest.mark.slow] if slow else [],
+        id=f"{command}-{stage.split()[0]}-{signal}",
+    )
+    for command, args, stage, slow in STAGES
+    for signal in ("SIGINT", "SIGTERM")
+]
 
 
 def xhf_command() -> list[str]:
@@ -25,83 +80,49 @@ def xhf_command() -> list[str]:
     return [sys.executable, "-c", "import sys; from xhf.cli import cli; sys.exit(cli())"]
 
 
-def snapshot(root: Path) -> dict[str, bytes | None]:
-    """Every path under ``root`` (hidden ones included) -> its bytes (None for a directory)."""
-    return {
-        str(p.relative_to(root)): (None if p.is_dir() else p.read_bytes())
-        for p in sorted(root.rglob("*"))
-    }
-
-
-def interrupt(args: list[str], cwd: Path, marker: str, timeout_s: float = 240.0) -> tuple[int, str]:
-    """Start ``xhf *args``; send SIGINT as soon as ``marker`` shows on stderr (the progress
-    bar names the stage it is in), so the signal lands in that stage however loaded the
-    machine is. Returns the exit code and the whole stderr."""
-    env = {**os.environ, "MPLBACKEND": "Agg"}
-    proc = subprocess.Popen(
-        [*xhf_command(), *args],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    seen = threading.Event()
-    chunks: list[bytes] = []
-
-    def read() -> None:
-        while chunk := proc.stderr.read1(4096):
-            chunks.append(chunk)
-            if marker.encode() in b"".join(chunks[-3:]):
-                seen.set()
-        seen.set()  # the process ended without showing the marker
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    assert seen.wait(timeout_s), f"no {marker!r} within {timeout_s} s"
-    proc.send_signal(signal.SIGINT)
-    proc.wait(timeout=120)
-    reader.join(timeout=10)
-    proc.stderr.close()
-    err = b"".join(chunks).decode(errors="replace")
-    assert marker in err, f"the command ended before {marker!r}: {err}"
-    return proc.returncode, err
-
-
 def message_lines(stderr: str) -> list[str]:
     """The lines of stderr that are not progress-bar redraws (tqdm and click bars use \\r)."""
     lines = [line.split("\r")[-1].strip() for line in stderr.split("\n")]
     return [line for line in lines if line and not line.startswith(("reproduce:", "replica"))]
 
 
-@pytest.mark.parametrize(
-    "marker", ["magnetic moment (chi2)", "figures"], ids=["while-fitting", "while-drawing"]
-)
-def test_sigint_during_reproduce_keeps_earlier_results(tmp_path, marker):
-    results = tmp_path / "results"
-    (results / "figures").mkdir(parents=True)
-    (results / "results.json").write_text('{"earlier": true}\n')
-    (results / "summary.md").write_text("# earlier\n")
-    (results / "figures" / "fig.png").write_bytes(b"\x89PNG earlier")
-    before = snapshot(tmp_path)
-    args = ["reproduce", "-o", "results", "--masses-mev", "0.001", "--method", "chi2", "--force"]
-    code, err = interrupt(args, tmp_path, marker)
-    assert code == 130, err
-    assert "Traceback" not in err
-    assert message_lines(err) == ["Aborted: outputs already completed are intact."], err
-    assert snapshot(tmp_path) == before
-
-
-def test_sigint_during_templates_force_keeps_earlier_templates(tmp_path):
-    out = tmp_path / "out"
-    replica = out / "xmass1_replica"
-    replica.mkdir(parents=True)
-    (replica / "templates.json").write_text('{"earlier": true}\n')
-    (replica / "low_energy.csv").write_text("earlier\n")
-    before = snapshot(tmp_path)
-    code, err = interrupt(
-        ["templates", "-o", "out", "--format", "csv", "--no-plots", "--force"], tmp_path, "replica"
+@pytest.mark.parametrize(("command", "args", "stage", "signal"), CASES)
+def test_a_signal_at_any_stage_changes_nothing(
+    tmp_path, command_inputs, snapshot_of, command, args, stage, signal
+):
+    root = tmp_path / "case"
+    shutil.copytree(command_inputs, root, symlinks=True)
+    for name in EARLIER[command]:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(b"earlier " + name.encode() + b"\n")
+    before = snapshot_of(root)
+    env = {**os.environ, "MPLBACKEND": "Agg", "XHF_TEST_SIGNAL_AT": f"{stage}:{signal}"}
+    run = subprocess.run(
+        [*xhf_command(), *args, "--force"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        timeout=600,
     )
-    assert code == 130, err
+    err = run.stderr.decode(errors="replace")
+    assert run.returncode == 130, err
     assert "Traceback" not in err
     assert message_lines(err) == ["Aborted: outputs already completed are intact."], err
-    assert snapshot(tmp_path) == before
+    assert snapshot_of(root) == before
+
+
+def test_without_the_hook_the_same_command_writes(tmp_path, command_inputs, snapshot_of):
+    """The control: the same build with an unmatched stage replaces the earlier files."""
+    root = tmp_path / "case"
+    shutil.copytree(command_inputs, root, symlinks=True)
+    for name in EARLIER["build"]:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(b"earlier\n")
+    env = {**os.environ, "XHF_TEST_SIGNAL_AT": "no-such-stage:SIGINT"}
+    run = subprocess.run(
+        [*xhf_command(), *BUILD, "--force"], cwd=root, env=env, capture_output=True, timeout=600
+    )
+    assert run.returncode == 0, run.stderr.decode()
+    assert all((root / name).read_bytes() != b"earlier\n" for name in EARLIER["build"])
+    assert sorted(p.name for p in (root / "out").iterdir()) == ["ws.json", "ws.meta.json"]

@@ -48,3 +48,65 @@ def test_round_significant_is_idempotent_and_short():
 def test_round_significant_needs_a_sensible_number_of_digits(digits):
     with pytest.raises(ValueError, match="digits"):
         round_significant([1.0], digits)
+
+
+def test_atomic_outputs_commit_together_and_leave_no_temporaries(tmp_path):
+    from xhf.jsonio import atomic_outputs
+
+    with atomic_outputs() as out:
+        out.add(tmp_path / "ws.json", dumps({"a": 1.0}))
+        out.add(tmp_path / "sub" / "ws.meta.json", b"{}\n")
+        assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == []
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == [
+        "sub",
+        "sub/ws.meta.json",
+        "ws.json",
+    ]
+
+
+def test_atomic_outputs_restore_replaced_files_when_the_commit_fails_part_way(tmp_path):
+    """With force, the first file is already in place when the second cannot be moved: the
+    first is put back, the earlier files keep their bytes and nothing else remains."""
+    from xhf.exceptions import OutputError
+    from xhf.jsonio import atomic_outputs
+
+    first, second = tmp_path / "ws.json", tmp_path / "ws.meta.json"
+    first.write_text("earlier workspace\n")
+    second.write_text("earlier sidecar\n")
+    with pytest.raises(OutputError, match=r"ws\.meta\.json: cannot write"):
+        with atomic_outputs(force=True) as out:
+            out.add(first, "new workspace\n")
+            out.add(second, "new sidecar\n")
+            staged = list(out.staging.rglob("ws.meta.json"))
+            assert len(staged) == 1
+            staged[0].unlink()  # the second file vanishes from the staging directory
+    assert first.read_text() == "earlier workspace\n"
+    assert second.read_text() == "earlier sidecar\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ws.json", "ws.meta.json"]
+
+
+def test_an_interruption_before_the_commit_changes_nothing(tmp_path):
+    from xhf.jsonio import atomic_outputs
+
+    (tmp_path / "a.json").write_text("earlier\n")
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_outputs(force=True) as out:
+            out.add(tmp_path / "a.json", "new\n")
+            out.add(tmp_path / "b.json", "new\n")
+            raise KeyboardInterrupt
+    assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
+    assert (tmp_path / "a.json").read_text() == "earlier\n"
+
+
+def test_a_dangling_link_is_an_existing_output(tmp_path):
+    """Without force it is refused; with force the link itself is replaced, not its target."""
+    from xhf.exceptions import OutputExistsError
+
+    link = tmp_path / "ws.json"
+    link.symlink_to(tmp_path / "elsewhere.json")
+    with pytest.raises(OutputExistsError, match=r"ws\.json: exists"):
+        write_json(link, {"a": 1})
+    assert link.is_symlink()
+    write_json(link, {"a": 1}, force=True)
+    assert not link.is_symlink() and json.loads(link.read_text()) == {"a": 1}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ws.json"]

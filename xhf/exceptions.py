@@ -13,6 +13,7 @@ __all__ = [
     "InvalidParameterError",
     "InvalidTemplateError",
     "MissingFileError",
+    "OutputError",
     "OutputExistsError",
     "XhfError",
 ]
@@ -44,3 +45,9 @@ class MissingFileError(XhfError, FileNotFoundError):
 
 class OutputExistsError(XhfError, FileExistsError):
     """An output would overwrite an existing file without ``--force``."""
+
+
+class OutputError(XhfError, OSError):
+    """An output cannot be written (or an input read) because of the file system: a read-only
+    or full disk, a name too long, a directory where a file is expected, an output that is
+    also an input. The message starts with the path."""

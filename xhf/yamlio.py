@@ -9,7 +9,10 @@ this reader removes:
 - ``2020-05-22`` is a date; here it is a string (no xhf field holds a date), and an explicit
   tag that cannot be read (``!!int abc``) is a YAML error, not a Python ``ValueError``;
 - mapping keys must be strings (``1:`` or ``yes:`` as a key is an error), so every key can be
-  named in a message and written to JSON.
+  named in a message and written to JSON;
+- only the tags of plain data are read: ``!!set``, ``!!binary``, ``!!timestamp``, ``!!omap``,
+  ``!!pairs`` and ``!!python/...`` values (which JSON cannot hold, and which would otherwise
+  fail only when the outputs are written) are errors naming the field.
 
 Every problem is an :class:`~xhf.exceptions.InvalidInputError` with one line
 ``<file>: <where>: <what>``, where ``<where>`` is the YAML path of the key
@@ -41,6 +44,11 @@ MAX_NODES = 1_000_000
 
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
+#: The tags of plain JSON data; any other (``!!set``, ``!!binary``, ``!!timestamp``,
+#: ``!!omap``, ``!!python/...``) would give a value JSON cannot hold, and is refused.
+_JSON_TAGS = frozenset(
+    f"tag:yaml.org,2002:{kind}" for kind in ("str", "int", "float", "bool", "null", "seq", "map")
+)
 #: YAML 1.2 floats that YAML 1.1 reads as strings: an exponent without a dot or a sign.
 _FLOAT_12 = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
 
@@ -95,6 +103,13 @@ class _KeyCheck:
         self.count += 1
         if self.count > MAX_NODES:
             raise self.fail(path, f"the document expands to more than {MAX_NODES} nodes (aliases)")
+        if node.tag not in _JSON_TAGS:
+            raise self.fail(
+                path,
+                f"the YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')} on line "
+                f"{node.start_mark.line + 1} is not plain data (strings, numbers, booleans, "
+                "null, lists and mappings only)",
+            )
         if isinstance(node, SequenceNode):
             for i, child in enumerate(node.value):
                 self.walk(child, [*path, i])

@@ -1,7 +1,9 @@
 """The ``xhf`` command line: a click group whose commands follow the analysis pipeline.
 
 Every command is a thin wrapper: parse options, call one library function, write the result.
-Errors a user can cause (:class:`xhf.XhfError`) are printed as one line and exit with code 2.
+Errors a user can cause (:class:`xhf.XhfError`) and refusals of the file system (any
+``OSError``: read-only or full disk, a name too long) are printed as one line and exit with
+code 2; SIGINT and SIGTERM end a command with one ``Aborted:`` line and exit code 130.
 Commands are imported lazily (``xhf --help`` does not import pyhf), one module per command in
 ``xhf/cli/``.
 """
@@ -10,12 +12,14 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 
 import click
 
 from xhf import __version__
 from xhf.exceptions import XhfError
+from xhf.interrupts import terminate_as_interrupt
 
 __all__ = ["COMMANDS", "cli"]
 
@@ -67,7 +71,8 @@ class PipelineGroup(click.Group):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
-            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            with terminate_as_interrupt():
+                code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.ClickException as exc:
             click.echo(f"Error: {exc.format_message()}", err=True)
             sys.exit(exc.exit_code)
@@ -82,6 +87,19 @@ class PipelineGroup(click.Group):
         except XhfError as exc:
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise UserError(message) from None
+        except OSError as exc:  # the file system refused a read or a write: name the path
+            raise UserError(os_error_message(exc)) from None
+
+
+def os_error_message(exc: OSError) -> str:
+    """``<path>: <reason>`` of an ``OSError`` (its first file name, else ``(file system)``).
+
+    >>> os_error_message(PermissionError(13, "Permission denied", "out/ws.json"))
+    'out/ws.json: Permission denied'
+    """
+    path = exc.filename if exc.filename is not None else "(file system)"
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return f"{os.fsdecode(path)}: {reason}".splitlines()[0]
 
 
 @click.group(cls=PipelineGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -39,10 +39,15 @@ def build(config: Path, output: Path | None, force: bool) -> None:
       xhf build analysis.yml -o workspaces/xmass1_magnetic_moment.json
       pyhf inspect workspaces/xmass1_magnetic_moment.json
     """
+    from xhf.interrupts import reached
+    from xhf.jsonio import check_outputs
     from xhf.workspace.config import load_config
     from xhf.workspace.products import build_products, default_output, write_products
 
+    if output is not None:
+        check_outputs([output], force=force, inputs=[config])
     loaded = load_config(config)
+    reached("build")
     products = build_products(loaded, output or default_output(loaded))
-    for path in write_products(products, force=force):
+    for path in write_products(products, force=force, inputs=[config]):
         click.echo(str(path))

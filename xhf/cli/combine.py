@@ -113,6 +113,12 @@ def combine(
     )
     if couplings is not None:
         options["couplings"] = couplings
+    from xhf.interrupts import reached
+    from xhf.jsonio import check_outputs
+
+    if output is not None:
+        check_outputs([output], force=force, inputs=inputs)
+    reached("build")
     products = combination_products(
         inputs,
         output,
@@ -127,7 +133,7 @@ def combine(
         report = _joint_limit(products, method, cl, power_constraint)
         workspace = next(iter(products))
         products[workspace.with_name(f"{workspace.stem}_limit.json")] = report.to_dict()
-    for path in write_products(products, force=force):
+    for path in write_products(products, force=force, inputs=inputs):
         click.echo(str(path))
     if report is not None:
         from xhf.cli.limit import format_result

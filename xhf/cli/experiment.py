@@ -174,8 +174,14 @@ def experiment(
     )
     if couplings is not None and model != "dark-photon":
         raise click.BadParameter("is a dark-photon option", param_hint="--couplings")
+    from xhf.interrupts import reached
+    from xhf.jsonio import check_outputs
+
+    if output is not None:
+        check_outputs([output], force=force, inputs=[card])
+    reached("build")
     products = experiment_products(
         card, model, output, data=data, couplings=couplings, poi_bounds=poi_bounds, **options
     )
-    for path in write_products(products, force=force):
+    for path in write_products(products, force=force, inputs=[card]):
         click.echo(str(path))

@@ -14,8 +14,7 @@ from xhf.cli.options import (
     power_constraint_option,
     require_pl,
 )
-from xhf.exceptions import OutputExistsError
-from xhf.jsonio import dumps, write_json
+from xhf.jsonio import check_outputs, dumps, write_json
 
 __all__ = ["format_result", "limit"]
 
@@ -169,8 +168,8 @@ def limit(
     from xhf.infer import limit as compute_limit
     from xhf.infer import load_analysis
 
-    if output is not None and output.exists() and not force:
-        raise OutputExistsError(f"{output}: exists; use --force to overwrite")
+    if output is not None:
+        check_outputs([output], force=force, inputs=(workspace, patchset))
     require_pl(method, power_constraint)
     if progress is None:
         progress = sys.stderr.isatty()
@@ -188,7 +187,7 @@ def limit(
     )
     document = result.to_dict()
     if output is not None:
-        write_json(output, document, force=force)
+        write_json(output, document, force=force, inputs=(workspace, patchset))
     if as_json:
         click.echo(dumps(document), nl=False)
     else:

@@ -87,12 +87,13 @@ def reproduce(outdir, templates_path, regenerate, methods, cl, masses_mev, jobs,
     """
     from tqdm import tqdm
 
-    from xhf.exceptions import OutputExistsError
+    from xhf.interrupts import reached
+    from xhf.jsonio import check_outputs
     from xhf.reproduce import ReproduceOptions, write_reproduction
     from xhf.reproduce import reproduce as run
 
-    if outdir.exists() and not force:
-        raise OutputExistsError(f"{outdir}: exists; use --force to replace it")
+    sources = [templates_path or (None if regenerate else shipped_templates())]
+    check_outputs([outdir], force=force, inputs=sources, directory=True)
     masses = _masses(masses_mev)
     start = time.perf_counter()
     templates = None
@@ -108,12 +109,14 @@ def reproduce(outdir, templates_path, regenerate, methods, cl, masses_mev, jobs,
             from xhf.templates.replica import build_replica
 
             bar.set_postfix_str("building the replica")
+            reached("replica")
             templates = build_replica()
         bar.update(1)
 
         def step(label: str) -> None:
             bar.set_postfix_str(label)
             bar.update(1)
+            reached(label)
 
         options = ReproduceOptions(
             methods=tuple(dict.fromkeys(methods)),
@@ -124,7 +127,8 @@ def reproduce(outdir, templates_path, regenerate, methods, cl, masses_mev, jobs,
         )
         result = run(templates, options, step=step)
         bar.set_postfix_str("figures")
-        files = write_reproduction(outdir, result, templates, force=force)
+        reached("figures")
+        files = write_reproduction(outdir, result, templates, force=force, inputs=sources)
         bar.update(1)
     finally:
         bar.close()

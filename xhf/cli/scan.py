@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from xhf.cli.options import cl_option, method_option, power_constraint_option, require_pl
-from xhf.exceptions import OutputExistsError
 
 __all__ = ["dark_photon", "scan"]
 
@@ -81,13 +80,12 @@ def dark_photon(
     from xhf.infer.dark_photon import FailedPoint, curve_csv, curve_document, exclusion_curve
     from xhf.infer.exceptions import IncompleteScanError
     from xhf.infer.loading import read_sidecar
-    from xhf.jsonio import atomic_write, dumps, read_json
+    from xhf.interrupts import reached
+    from xhf.jsonio import atomic_outputs, check_outputs, dumps, read_json
 
     require_pl(method, power_constraint)
     targets = [outdir / "dark_photon_limits.json", outdir / "dark_photon_limits.csv"]
-    for target in targets:
-        if target.exists() and not force:
-            raise OutputExistsError(f"{target}: exists; use --force to overwrite")
+    check_outputs(targets, force=force, inputs=(workspace, patchset))
     if progress is None:
         progress = sys.stderr.isatty()
     for path in (workspace, patchset):
@@ -100,6 +98,7 @@ def dark_photon(
         from xhf.exceptions import InvalidInputError
 
         raise InvalidInputError(f"{patchset}: its sidecar {patchset.stem}.meta.json is missing")
+    reached("scan")
     results = exclusion_curve(
         read_json(workspace),
         read_json(patchset),
@@ -123,8 +122,9 @@ def dark_photon(
     document = curve_document(
         results, source={"workspace": workspace.name, "patchset": patchset.name}
     )
-    atomic_write(targets[0], dumps(document), force=force)
-    atomic_write(targets[1], curve_csv(results), force=force)
+    with atomic_outputs(force=force, inputs=(workspace, patchset)) as out:
+        out.add(targets[0], dumps(document))
+        out.add(targets[1], curve_csv(results))
     first = next(r for r in results if not isinstance(r, FailedPoint))
     unit = f" [{first.unit}]" if first.unit else ""
     click.echo(f"# {method} {100 * cl:g}% CL upper limits on {first.parameter}{unit}")

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from xhf.exceptions import OutputExistsError
-
 __all__ = ["REPLICA_STEM", "templates"]
 
 
@@ -51,13 +49,17 @@ def templates(outdir: Path, formats: tuple[str, ...], plots: bool, force: bool) 
 
     Writes the template set (CSV directory and ROOT file by default) and the stacked
     background-model figures. The same version of xhf always writes the same bytes for the
-    CSV/JSON files; templates/README.md documents every assumption.
+    CSV/JSON files; templates/README.md documents every assumption. All files are staged and
+    moved into place together at the end (with --force the CSV directory is replaced as a
+    whole); an interruption or error leaves the previous files as they were.
 
     \b
     Example:
       xhf templates -o my_templates
       xhf templates -o templates --force      # refresh the shipped replica
     """
+    from xhf.interrupts import reached
+    from xhf.jsonio import atomic_outputs, check_outputs
     from xhf.templates import write_templates
     from xhf.templates.replica import build_replica
 
@@ -66,31 +68,35 @@ def templates(outdir: Path, formats: tuple[str, ...], plots: bool, force: bool) 
     figures = [
         outdir / "figures" / f"background_model_{ch}" for ch in ("full_energy", "low_energy")
     ]
-    if not force:
-        existing = [p for p in targets if p.exists()]
-        existing += [
-            p.with_suffix(s)
-            for p in figures
-            for s in (".png", ".pdf")
-            if plots and p.with_suffix(s).exists()
-        ]
-        if existing:
-            raise OutputExistsError(f"{existing[0]}: exists; use --force to overwrite")
-    with click.progressbar(
-        length=1 + len(targets) + (2 if plots else 0),
-        label="replica",
-        file=sys.stderr,
-    ) as bar:
+    directories = [t for t in targets if not t.suffix]
+    check_outputs(directories, force=force, directory=True)
+    check_outputs([t for t in targets if t.suffix], force=force)
+    if plots:
+        check_outputs([p.with_suffix(s) for p in figures for s in (".png", ".pdf")], force=force)
+    with (
+        click.progressbar(
+            length=1 + len(targets) + (2 if plots else 0),
+            label="replica",
+            file=sys.stderr,
+        ) as bar,
+        atomic_outputs(force=force) as out,
+    ):
+        reached("replica")
         replica = build_replica()
         bar.update(1)
+        reached("write")
         for target in targets:
-            write_templates(replica, target, force=force)
+            if target in directories:
+                write_templates(replica, out.directory(target), force=True)
+            else:
+                out.add(target, lambda tmp: write_templates(replica, tmp, force=True))
             bar.update(1)
         if plots:
             from xhf.visualize import plot_background_model, save_figure
 
+            reached("figures")
             for stem, channel in zip(figures, ("full_energy", "low_energy"), strict=True):
-                save_figure(plot_background_model(replica, channel), stem, force=force)
+                save_figure(plot_background_model(replica, channel), stem, outputs=out)
                 bar.update(1)
     for target in targets:
         click.echo(f"wrote {target}")

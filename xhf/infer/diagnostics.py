@@ -8,8 +8,8 @@ the yield tables and, on request, the ranking of the nuisances by their impact o
 extra fits per parameter: slow on a 100-parameter model). A signal whose parts must be tied
 (the dark photon) cannot be fitted freely by cabinetry; it is fitted background-only.
 
-Files are produced in a temporary directory and moved into place one by one; nothing is
-overwritten without ``force``.
+Files are produced in a temporary directory, then staged and moved into place together
+(:func:`xhf.jsonio.atomic_outputs`); nothing is overwritten without ``force``.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from xhf.exceptions import InvalidInputError, OutputExistsError
+from xhf.exceptions import InvalidInputError
 from xhf.infer.loading import Analysis
-from xhf.jsonio import dumps
+from xhf.jsonio import atomic_outputs, check_outputs, dumps
 
 __all__ = ["OUTPUTS", "diagnostics"]
 
@@ -76,9 +76,7 @@ def diagnostics(
         for ch in analysis.model.config.channels
         for when in ("prefit", "postfit")
     ]
-    existing = [t for t in expected if t.exists()]
-    if existing and not force:
-        raise OutputExistsError(f"{existing[0]}: exists; use --force to overwrite")
+    check_outputs(expected, force=force)
     outdir.mkdir(parents=True, exist_ok=True)
     model, data = analysis.model, analysis.data.tolist()
     fix = list(model.config.suggested_fixed())
@@ -130,10 +128,7 @@ def diagnostics(
         (work / "fit_results.json").write_text(dumps(summary))
         produced = sorted(p for p in work.rglob("*") if p.is_file())
         targets = [outdir / p.relative_to(work) for p in produced]
-        existing = [t for t in targets if t.exists()]
-        if existing and not force:
-            raise OutputExistsError(f"{existing[0]}: exists; use --force to overwrite")
-        for src, dest in zip(produced, targets, strict=True):
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(src, dest)
+        with atomic_outputs(force=force) as out:
+            for src, dest in zip(produced, targets, strict=True):
+                out.add(dest, lambda tmp, src=src: os.replace(src, tmp))
     return targets

@@ -92,12 +92,11 @@ def publish(
         OutputExistsError: ``output`` exists and ``force`` is False.
         InvalidSubmissionError: hepdata-validator rejected the result.
     """
-    from xhf.exceptions import OutputExistsError
+    from xhf.jsonio import check_outputs
 
     hepdata = check_hepdata_id(hepdata)
     output = Path(output)
-    if output.exists() and not force:
-        raise OutputExistsError(f"{output}: exists; use --force to overwrite")
+    check_outputs([output], force=force, inputs=(results, workspaces), directory=True)
     loaded = load_results(results)
     inputs = load_analysis_inputs(workspaces)
     results_dir = Path(results)
@@ -110,4 +109,4 @@ def publish(
         hepdata=hepdata,
         settings=settings,
     )
-    return write_submission(files, output, force=force)
+    return write_submission(files, output, force=force, inputs=(results, workspaces))

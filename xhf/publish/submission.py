@@ -17,7 +17,7 @@ import contextlib
 import io
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from xhf import __version__
@@ -210,19 +210,23 @@ def validate_submission(
 
 
 def write_submission(
-    files: Mapping[str, bytes], output: str | os.PathLike[str], *, force: bool = False
+    files: Mapping[str, bytes],
+    output: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    inputs: Iterable[str | os.PathLike[str]] = (),
 ) -> Path:
     """Write ``output/submission/`` and ``output/submission.tar.gz``, validated, atomically.
 
     Everything is written into a temporary sibling of ``output`` and validated there; only
     then is it renamed into place. An existing ``output`` is an error unless ``force``, in
-    which case it is replaced as a whole.
+    which case it is replaced as a whole; never when it is (or holds) one of ``inputs``.
 
     Returns:
         The output directory.
     """
     output = Path(output)
-    with atomic_directory(output, force=force) as staging:
+    with atomic_directory(output, force=force, inputs=inputs) as staging:
         directory = staging / SUBMISSION_DIR
         directory.mkdir()
         for name, blob in files.items():

@@ -7,6 +7,7 @@ an interrupted run leaves an earlier output directory intact and no partial file
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -195,12 +196,16 @@ def write_reproduction(
     templates: TemplateSet,
     *,
     force: bool = False,
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
 ) -> list[Path]:
-    """Write results.json, summary.md and figures/ into ``outdir`` atomically."""
+    """Write results.json, summary.md and figures/ into ``outdir`` atomically.
+
+    ``inputs`` (the template files read) may not be ``outdir`` or lie inside it.
+    """
     from xhf.visualize import save_figure
 
     dest = Path(outdir)
-    with atomic_directory(dest, force=force) as staging:
+    with atomic_directory(dest, force=force, inputs=inputs) as staging:
         atomic_write(staging / "results.json", dumps(rep.results))
         atomic_write(staging / "summary.md", summary_markdown(rep.results))
         for name, fig in _figures(rep, templates).items():

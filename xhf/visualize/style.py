@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import mplhep
 
-from xhf.jsonio import atomic_write
+from xhf.jsonio import StagedOutputs, atomic_write
 
 __all__ = ["figure", "label_pseudo_data", "save_figure"]
 
@@ -31,8 +31,14 @@ def label_pseudo_data(ax, text: str = "XMASS-I-like replica, pseudo-data") -> No
     ax.text(0.02, 1.01, text, transform=ax.transAxes, fontsize=14, ha="left", va="bottom")
 
 
-def save_figure(fig, stem: str | Path, *, force: bool = False) -> list[Path]:
-    """Write ``stem.png`` and ``stem.pdf`` atomically, without timestamps (same bytes each run)."""
+def save_figure(
+    fig, stem: str | Path, *, force: bool = False, outputs: StagedOutputs | None = None
+) -> list[Path]:
+    """Write ``stem.png`` and ``stem.pdf`` atomically, without timestamps (same bytes each run).
+
+    With ``outputs`` (:func:`xhf.jsonio.atomic_outputs`) the files are staged there, to be
+    committed with the command's other outputs.
+    """
     stem = Path(stem)
     out = []
     for suffix, metadata in (
@@ -44,6 +50,9 @@ def save_figure(fig, stem: str | Path, *, force: bool = False) -> list[Path]:
         def write(tmp: Path, suffix=suffix, metadata=metadata) -> None:
             fig.savefig(tmp, format=suffix[1:], metadata=metadata, dpi=150, bbox_inches="tight")
 
-        out.append(atomic_write(target, write, force=force))
+        if outputs is not None:
+            out.append(outputs.add(target, write))
+        else:
+            out.append(atomic_write(target, write, force=force))
     plt.close(fig)
     return out

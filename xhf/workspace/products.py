@@ -1,9 +1,10 @@
 """What ``xhf build`` writes: workspaces, patchsets and their sidecars, all or nothing.
 
 :func:`build_products` is pure (a config in, file names and JSON documents out);
-:func:`write_products` checks every destination first and then writes each file atomically
-with :func:`xhf.jsonio.write_json`, so a failure leaves nothing new behind and an existing
-output is never replaced without ``force``.
+:func:`write_products` checks every destination first, stages every file and then moves them
+into place together (:func:`xhf.jsonio.atomic_outputs`), so a failure leaves nothing new behind,
+a workspace never lands without its sidecar, and an existing output is never replaced without
+``force``.
 
 File names (``docs/workspace-conventions.md``): a power-law signal gives ``<name>.json``; multi-part
 signals give the background-only workspace ``<base>_BkgOnly.json``, the grid patchset
@@ -23,12 +24,12 @@ sidecars are indented.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from xhf.exceptions import InvalidParameterError, OutputExistsError
-from xhf.jsonio import write_json
+from xhf.exceptions import InvalidParameterError
+from xhf.jsonio import atomic_outputs, check_outputs, dumps
 from xhf.workspace.builder import build_workspace
 from xhf.workspace.config import BuildConfig
 from xhf.workspace.metadata import (
@@ -166,20 +167,29 @@ def is_patchset(document: Any) -> bool:
     return isinstance(document, Mapping) and set(document) == {"metadata", "patches", "version"}
 
 
-def write_products(products: Mapping[Path, Any], *, force: bool = False) -> list[Path]:
-    """Write every document, or none: existing files are refused up front without ``force``.
+def write_products(
+    products: Mapping[Path, Any],
+    *,
+    force: bool = False,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+) -> list[Path]:
+    """Write every document, or none (:func:`xhf.jsonio.atomic_outputs`).
 
+    Every document is serialised and staged before the first file is moved into place, so a
+    failure (or an interruption) leaves the previous files, sidecars included, as they were.
     Patchsets are written compact (:func:`xhf.jsonio.dumps` with ``compact=True``), every other
     document with sorted keys and an indent of 2.
+
+    Args:
+        products: ``{path: JSON document}``.
+        force: replace existing files.
+        inputs: the files the command read: no output may be one of them, even with ``force``.
 
     Returns:
         The paths written, in order.
     """
-    if not force:
-        for path in products:
-            if Path(path).exists():
-                raise OutputExistsError(f"{path}: exists; use --force to overwrite")
-    return [
-        write_json(path, document, force=force, compact=is_patchset(document))
-        for path, document in products.items()
-    ]
+    check_outputs(products, force=force, inputs=inputs)
+    with atomic_outputs(force=force, inputs=inputs) as out:
+        for path, document in products.items():
+            out.add(path, dumps(document, compact=is_patchset(document)))
+    return out.paths
