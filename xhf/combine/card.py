@@ -37,8 +37,9 @@ from numpy.typing import NDArray
 
 from xhf.combine.published import (
     DEFAULT_COUNT_TOLERANCE,
+    BackgroundComponent,
     TableSpec,
-    histogram,
+    efficiency_curves,
     integrate_linear,
     rate_counts,
     rate_yields,
@@ -59,9 +60,9 @@ from xhf.yamlio import read_yaml
 
 __all__ = [
     "CARD_VERSION",
-    "BackgroundComponent",
     "DEFAULT_BIN_WIDTH_KEV",
     "DEFAULT_DATA_LABEL",
+    "BackgroundComponent",
     "Card",
     "card_schema",
     "integrate_linear",
@@ -106,31 +107,6 @@ def validate_card(document: Any, source: str) -> None:
         where, message = _message(error)
         raise InvalidInputError(f"{source}: {where}: {message}")
     check_numbers(document, source)
-
-
-@dataclass(frozen=True)
-class BackgroundComponent:
-    """One background component of a card (``background.components``).
-
-    Attributes:
-        name: the component name (sample ``<experiment>_<name>``).
-        yields: expected events per bin.
-        table: the rate table's rows as read (energies, rate).
-        normalization_uncertainty: fractional normsys constraint, or None when free.
-    """
-
-    name: str
-    yields: NDArray[np.float64]
-    table: NDArray[np.float64]
-    normalization_uncertainty: float | None
-
-    def describe(self) -> dict[str, Any]:
-        """The component in the sidecar's ``experiment`` block."""
-        return {
-            "free": self.normalization_uncertainty is None,
-            "name": self.name,
-            "normalization_uncertainty": self.normalization_uncertainty,
-        }
 
 
 @dataclass(frozen=True)
@@ -343,7 +319,10 @@ class _CardReader:
                         f"background.{key}",
                         "give it per component with background.components, not both",
                     )
-            parts = [self.component(i, c, edges, exposure_kg_day) for i, c in enumerate(block["components"])]
+            parts = [
+                self.component(i, c, edges, exposure_kg_day)
+                for i, c in enumerate(block["components"])
+            ]
             seen: dict[str, int] = {}
             for i, part in enumerate(parts):
                 if part.name in seen:
@@ -356,7 +335,9 @@ class _CardReader:
             return total, parts[0].table, None, tuple(parts)
         if "rate_file" not in block:
             raise self.fail("background.rate_file", "is required (or give background.components)")
-        yields, table = self.rate("background.rate_file", block["rate_file"], edges, exposure_kg_day)
+        yields, table = self.rate(
+            "background.rate_file", block["rate_file"], edges, exposure_kg_day
+        )
         uncertainty = block.get("normalization_uncertainty")
         return yields, table, None if uncertainty is None else float(uncertainty), ()
 
@@ -403,39 +384,13 @@ class _CardReader:
         if "efficiency_file" not in self.doc:
             return Efficiency.constant(1.0), None
         spec, table = self.spec("efficiency_file", self.doc["efficiency_file"])
-        columns = table.values[:, 1:]
-        names = ("efficiency", "lower efficiency", "upper efficiency")
-        for j in range(columns.shape[1]):
-            bad = np.flatnonzero((columns[:, j] < 0) | (columns[:, j] > 1))
-            if bad.size:
-                i = int(bad[0])
-                raise table.fail(f"{names[j]} {columns[i, j]:g} is outside [0, 1]", i)
-        if spec.band:
-            for j, relation in ((1, "above"), (2, "below")):
-                bad = np.flatnonzero(
-                    columns[:, j] > columns[:, 0] if j == 1 else columns[:, j] < columns[:, 0]
-                )
-                if bad.size:
-                    i = int(bad[0])
-                    raise table.fail(
-                        f"{names[j]} {columns[i, j]:g} is {relation} the nominal "
-                        f"{columns[i, 0]:g}; the band must hold the nominal",
-                        i,
-                    )
-            if "efficiency_uncertainty" in self.doc:
-                raise self.fail(
-                    "efficiency_uncertainty",
-                    "give either a flat efficiency_uncertainty or the band columns of "
-                    "efficiency_file, not both",
-                )
-        energy = table.values[:, 0]
-        if spec.binning == "centres":
-            # a histogram: each value holds over its bin, so the curve reaches the outer edges
-            bins = histogram(table, "centres").edges
-            energy = np.concatenate([[bins[0]], energy, [bins[-1]]])
-            columns = np.concatenate([columns[:1], columns, columns[-1:]])
-            energy, keep = np.unique(energy, return_index=True)
-            columns = columns[keep]
+        if spec.band and "efficiency_uncertainty" in self.doc:
+            raise self.fail(
+                "efficiency_uncertainty",
+                "give either a flat efficiency_uncertainty or the band columns of "
+                "efficiency_file, not both",
+            )
+        energy, columns = efficiency_curves(table, spec.binning)
         self.covers(table, edges, (float(energy[0]), float(energy[-1])))
         source = f"{self.source}: efficiency_file ({table.path.name})"
         curves = [

@@ -71,7 +71,9 @@ def card_templates(card: Card, options: SignalOptions) -> TemplateSet:
     """The TemplateSet of a read card for the model of ``options`` (see :func:`load_card`)."""
     parts = card.background_components or (
         BackgroundComponent(
-            "background", card.background_yields, card.background_table,
+            "background",
+            card.background_yields,
+            card.background_table,
             card.normalization_uncertainty,
         ),
     )

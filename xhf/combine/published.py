@@ -38,8 +38,10 @@ from xhf.templates.templateset import MAX_EVENTS
 __all__ = [
     "BINNINGS",
     "DEFAULT_COUNT_TOLERANCE",
+    "BackgroundComponent",
     "Histogram",
     "TableSpec",
+    "efficiency_curves",
     "histogram",
     "integrate_linear",
     "rate_counts",
@@ -134,6 +136,31 @@ def read_spec(path: Path, spec: TableSpec, field: str, card: str) -> Table:
     if spec.binning == "points":
         check_increasing(table)
     return table
+
+
+@dataclass(frozen=True)
+class BackgroundComponent:
+    """One background component of a card (``background.components``).
+
+    Attributes:
+        name: the component name (sample ``<experiment>_<name>``).
+        yields: expected events per bin.
+        table: the rate table's rows as read (energies, rate).
+        normalization_uncertainty: fractional normsys constraint, or None when free.
+    """
+
+    name: str
+    yields: NDArray[np.float64]
+    table: NDArray[np.float64]
+    normalization_uncertainty: float | None
+
+    def describe(self) -> dict[str, Any]:
+        """The component in the sidecar's ``experiment`` block."""
+        return {
+            "free": self.normalization_uncertainty is None,
+            "name": self.name,
+            "normalization_uncertainty": self.normalization_uncertainty,
+        }
 
 
 class Histogram(NamedTuple):
@@ -260,7 +287,9 @@ def rate_counts(
         events = hist.values[:, 0] * hist.widths * tonne_year
     for i in range(int(index[0]), int(index[-1])):
         low, high, rate = hist.edges[i], hist.edges[i + 1], hist.values[i, 0]
-        where = f"bin {low:g}-{high:g} keV: rate {rate:g} x {high - low:g} keV x {tonne_year:g} t yr"
+        where = (
+            f"bin {low:g}-{high:g} keV: rate {rate:g} x {high - low:g} keV x {tonne_year:g} t yr"
+        )
         if not 0 <= events[i] <= MAX_EVENTS:
             raise table.fail(f"{where} = {events[i]:.4g} events, not in [0, {MAX_EVENTS:g}]", i)
         if abs(events[i] - round(events[i])) > tolerance:
@@ -270,3 +299,37 @@ def rate_counts(
                 i,
             )
     return _per_card_bin(np.round(events), index)
+
+
+def efficiency_curves(table: Table, binning: str) -> tuple[NDArray[np.float64], NDArray]:
+    """Energies and efficiency columns (nominal, then lower and upper if given) of a table.
+
+    Every efficiency lies in [0, 1] and a band holds the nominal (lower <= nominal <= upper).
+    At bin ``centres`` each value holds over its bin: the curve is extended, flat, to the
+    histogram's outer edges.
+    """
+    columns = table.values[:, 1:]
+    names = ("efficiency", "lower efficiency", "upper efficiency")
+    for j in range(columns.shape[1]):
+        bad = np.flatnonzero((columns[:, j] < 0) | (columns[:, j] > 1))
+        if bad.size:
+            i = int(bad[0])
+            raise table.fail(f"{names[j]} {columns[i, j]:g} is outside [0, 1]", i)
+    if columns.shape[1] == 3:
+        for j, relation, bad in (
+            (1, "above", np.flatnonzero(columns[:, 1] > columns[:, 0])),
+            (2, "below", np.flatnonzero(columns[:, 2] < columns[:, 0])),
+        ):
+            if bad.size:
+                i = int(bad[0])
+                raise table.fail(
+                    f"{names[j]} {columns[i, j]:g} is {relation} the nominal {columns[i, 0]:g}; "
+                    "the band must hold the nominal",
+                    i,
+                )
+    energy = table.values[:, 0]
+    if binning == "centres":
+        bins = histogram(table, "centres").edges
+        energy = np.concatenate([[bins[0]], energy, [bins[-1]]])
+        columns = np.concatenate([columns[:1], columns, columns[-1:]])
+    return energy, columns

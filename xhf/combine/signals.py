@@ -251,10 +251,10 @@ def card_signals(card: Card, options: SignalOptions) -> tuple[Signal, ...]:
     def fold(rate: NDArray[np.float64]) -> NDArray[np.float64]:
         return exposure * response.fold(rate)
 
-    band = tuple(
-        (lambda rate, m=card_response(card, edge): exposure * m.fold(rate))
-        for edge in (card.efficiency_band or ())
-    )
+    def folder(matrix: ResponseMatrix) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
+        return lambda rate: exposure * matrix.fold(rate)
+
+    band = tuple(folder(card_response(card, edge)) for edge in card.efficiency_band or ())
 
     common = {"flavor": options.flavor, "atomic": options.atomic, "target": card.target}
     meta = {**options.metadata(), "experiment": card.name, "target": card.target.name}
