@@ -200,7 +200,7 @@ def histogram(table: Table, binning: str) -> Histogram:
             raise table.fail(
                 f"the bin centred at {centres[0]:g} keV ({step:g} keV wide) starts below 0 keV", 0
             )
-        return Histogram(np.maximum(edges, 0.0), rows[:, 1:], table)
+        return Histogram(np.maximum(np.round(edges, 9), 0.0), rows[:, 1:], table)
     if rows.shape[0] == 0:
         raise table.fail("has no rows (needs at least 1); is the file empty?")
     low, high = rows[:, 0], rows[:, 1]
