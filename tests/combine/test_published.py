@@ -263,3 +263,41 @@ def test_efficiency_band_is_a_histosys_of_the_signal(tmp_path):
         expected = next(s for s in edge["channels"][0]["samples"] if s["name"] == "signal")
         np.testing.assert_allclose(histosys["data"][key], expected["data"], rtol=1e-12)
     assert np.all(np.array(histosys["data"]["hi_data"]) > np.array(signal["data"]))
+
+
+def test_rate_data_as_a_plain_file_are_rows_of_edges_and_rate(tmp_path):
+    text = "".join(f"{lo} {lo + 1} {lo % 3}\n" for lo in range(1, 30))
+    card = read_card(
+        _card(
+            tmp_path,
+            {"rate.txt": text},
+            exposure={"value": 2.0, "unit": "tonne_year"},
+            data={"rate_file": "rate.txt"},
+        )
+    )
+    np.testing.assert_array_equal(card.data, [2.0 * (lo % 3) for lo in range(1, 30)])
+
+
+def _properties(node, path="card"):
+    """Every (path, schema) of an object property, array item or definition of the schema."""
+    for name, child in node.get("properties", {}).items():
+        yield f"{path}.{name}", child
+        yield from _properties(child, f"{path}.{name}")
+    for key in ("items", "$defs"):
+        children = node.get(key, {})
+        pairs = children.items() if key == "$defs" else [("[]", children)] if children else []
+        for name, child in pairs:
+            yield f"{path}.{name}", child
+            yield from _properties(child, f"{path}.{name}")
+    for branch in node.get("anyOf", []):
+        yield from _properties(branch, path)
+
+
+def test_every_card_field_is_described():
+    from xhf.combine.card import card_schema
+
+    fields = dict(_properties(card_schema()))
+    new = {"data.rate_file", "background.components", "column", "efficiency_table.lower_column"}
+    assert {f"card.{name}" for name in new} <= set(fields)
+    missing = [path for path, schema in fields.items() if not schema.get("description")]
+    assert missing == []
