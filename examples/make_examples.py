@@ -190,10 +190,9 @@ def xenon_tpc_published(rng: np.random.Generator) -> dict[str, str]:
     xe136_energy = np.array([0.0, 10.0, 20.0, 30.0, 40.0])
     xe136 = 0.01 * xe136_energy
     edges = np.arange(1.0, 30.01, 1.0)
-    per_keV = sum(components.values())
+    per_kev = sum(components.values())
     expected = exposure * (
-        np.add.reduceat(per_keV * 0.1, np.arange(10, centres.size, 10))
-        + np.diff(0.005 * edges**2)
+        np.add.reduceat(per_kev * 0.1, np.arange(10, centres.size, 10)) + np.diff(0.005 * edges**2)
     )
     counts = rng.poisson(expected)
     card = f"""\
