@@ -93,12 +93,13 @@ def test_the_corpus_covers_published_tables():
     assert required <= names
 
 
-def test_the_reference_card_builds(tmp_path):
-    shutil.copy(CORPUS / "good.yml", tmp_path / "good.yml")
+@pytest.mark.parametrize("name", ["good.yml", "good_published.yml"])
+def test_the_reference_card_builds(tmp_path, name):
+    shutil.copy(CORPUS / name, tmp_path / name)
     shutil.copytree(CORPUS / "tables", tmp_path / "tables")
     result = run(
         "experiment",
-        tmp_path / "good.yml",
+        tmp_path / name,
         "--model",
         "magnetic-moment",
         "-o",
