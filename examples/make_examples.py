@@ -14,6 +14,12 @@ own background models (pseudo-data, labelled so in the cards and the sidecars):
   bins, a flat 2 events/(kg day keV) background with the cosmogenic K-shell (10.37 keV) and
   L-shell (1.30 keV) lines of 68,71Ge, a 95 % efficiency above 1 keV and a tabulated resolution
   sigma^2 = (0.05 keV)^2 + F w E (Fano factor F = 0.11, w = 2.96 eV per pair).
+- ``xenon_tpc_published``: a 1.5 tonne-year xenon TPC whose tables look as experiments publish
+  them (all numbers invented): a comma-separated efficiency file with a header, starting at
+  0 keV, with detection, selection and total columns and the lower/upper band of the total;
+  a background model by component, histograms at 0.1 keV bin centres from 0.05 to 29.95 keV in
+  one multi-column file (radon, materials, krypton) plus a two-column 136Xe table; and the
+  observed spectrum as a rate in events/(tonne year keV) at 1 keV bin centres.
 
 The same seed gives the same bytes; the tests check that the shipped files are what this
 script writes.
@@ -161,11 +167,103 @@ resolution: {{table_file: resolution.txt}}
     }
 
 
+def _csv(header: str, columns, fmt: str) -> str:
+    """A comma-separated table with a header line (the published style)."""
+    lines = [_HEADER.format(seed=SEED), header + "\n"]
+    return "".join(lines + [fmt.format(*row) + "\n" for row in zip(*columns, strict=True)])
+
+
+def xenon_tpc_published(rng: np.random.Generator) -> dict[str, str]:
+    """Files of the published-style xenon TPC example."""
+    exposure = 1.5  # tonne-years
+    eff_energy = np.round(np.arange(0.0, 40.01, 0.5), 4)
+    detection = 1.0 / (1.0 + np.exp(-(eff_energy - 1.4) / 0.3))
+    selection = 0.92 - 0.002 * eff_energy
+    total = detection * selection
+    half_band = 0.1 * total * np.exp(-eff_energy / 5.0) + 0.01 * total
+    centres = np.round(np.arange(0.05, 30.0, 0.1), 4)
+    components = {
+        "radon": np.full(centres.size, 9.0),
+        "materials": 3.0 + 0.02 * centres,
+        "krypton": np.full(centres.size, 1.2),
+    }
+    xe136_energy = np.array([0.0, 10.0, 20.0, 30.0, 40.0])
+    xe136 = 0.01 * xe136_energy
+    edges = np.arange(1.0, 30.01, 1.0)
+    per_kev = sum(components.values())
+    expected = exposure * (
+        np.add.reduceat(per_kev * 0.1, np.arange(10, centres.size, 10)) + np.diff(0.005 * edges**2)
+    )
+    counts = rng.poisson(expected)
+    card = f"""\
+# Example experiment card whose tables look as experiments publish them (docs/combination.md):
+# an invented 1.5 tonne-year liquid-xenon TPC; every number is synthetic, not a measurement.
+# Tables and pseudo-data are written by examples/make_examples.py.
+name: example_published
+description: Invented 1.5 t yr xenon TPC with published-style tables (synthetic example)
+target: xenon
+exposure: {{value: {exposure}, unit: tonne_year}}
+energy_window_kev: [1, 30]
+bin_width_kev: 1.0
+data:
+  rate_file: {{file: data_rate.csv, column: rate, binning: centres}}
+  count_tolerance: 0.01
+  label: pseudo_poisson
+  pseudo_data: true
+  seed: {SEED}
+  description: seeded Poisson draw of the background model, published as a rate (pseudo-data)
+background:
+  components:
+    - name: radon
+      rate_file: {{file: background_components.csv, column: radon, binning: centres}}
+      normalization_uncertainty: 0.1
+    - name: materials
+      rate_file: {{file: background_components.csv, column: materials, binning: centres}}
+      normalization_uncertainty: 0.2
+    - name: krypton
+      rate_file: {{file: background_components.csv, column: 4, binning: centres}}
+      free: true
+    - name: xe136
+      rate_file: xe136.txt
+      normalization_uncertainty: 0.05
+efficiency_file:
+  file: efficiency.csv
+  column: total
+  lower_column: total_lower
+  upper_column: total_upper
+resolution: {{a: 0.310, b: 0.0037}}
+"""
+    return {
+        "card.yml": card,
+        "efficiency.csv": _csv(
+            "energy_kev,detection,selection,total,total_lower,total_upper",
+            (eff_energy, detection, selection, total, total - half_band, total + half_band),
+            "{:.1f},{:.5f},{:.5f},{:.5f},{:.5f},{:.5f}",
+        ),
+        "background_components.csv": _csv(
+            "energy_kev,radon,materials,krypton",
+            (centres, *components.values()),
+            "{:.2f},{:.4f},{:.4f},{:.4f}",
+        ),
+        "xe136.txt": _table(
+            "energy_kev rate [events/(tonne year keV)]",
+            zip(xe136_energy, xe136, strict=True),
+            "{:.1f} {:.4f}",
+        ),
+        "data_rate.csv": _csv(
+            "energy_kev,rate",
+            (0.5 * (edges[:-1] + edges[1:]), counts / exposure),
+            "{:.1f},{:.6g}",
+        ),
+    }
+
+
 def example_files() -> dict[str, str]:
     """Every example file, by path relative to ``examples/``."""
     rng = np.random.default_rng(SEED)
     files = {f"xenon_tpc/{k}": v for k, v in xenon_tpc(rng).items()}
     files.update({f"germanium/{k}": v for k, v in germanium(rng).items()})
+    files.update({f"xenon_tpc_published/{k}": v for k, v in xenon_tpc_published(rng).items()})
     return files
 
 

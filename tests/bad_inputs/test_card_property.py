@@ -87,6 +87,32 @@ def test_corrupted_tables_read_or_raise_xhf_errors(table, changes):
         read_or_xhf_error(card_folder(tmp, GOOD_TEXT, (table, data)))
 
 
+PUBLISHED_TEXT = (CORPUS / "good_published.yml").read_bytes()
+PUBLISHED = yaml.safe_load(PUBLISHED_TEXT)
+#: The multi-column, centre-binned and rate tables good_published.yml reads.
+PUBLISHED_TABLES = (
+    "tables/background_centres.csv",
+    "tables/efficiency_band.csv",
+    "tables/data_rate.csv",
+)
+
+
+@SETTINGS
+@given(m.mutations(PUBLISHED, values))
+def test_mutated_published_cards_read_or_raise_xhf_errors(changes):
+    document = apply(PUBLISHED, changes)
+    with tempfile.TemporaryDirectory() as tmp:
+        read_or_xhf_error(card_folder(tmp, yaml.safe_dump(document).encode()))
+
+
+@SETTINGS
+@given(st.sampled_from(PUBLISHED_TABLES), edits)
+def test_corrupted_published_tables_read_or_raise_xhf_errors(table, changes):
+    data = corrupt((CORPUS / table).read_bytes(), changes)
+    with tempfile.TemporaryDirectory() as tmp:
+        read_or_xhf_error(card_folder(tmp, PUBLISHED_TEXT, (table, data)))
+
+
 #: Cards the CLI test builds in full: the signal over a wide window takes seconds per keV.
 _FAST_WINDOW_KEV = 100.0
 

@@ -74,12 +74,32 @@ def test_the_corpus_covers_the_issue():
     assert (CORPUS / "bad_empty.yml").stat().st_size == 0
 
 
-def test_the_reference_card_builds(tmp_path):
-    shutil.copy(CORPUS / "good.yml", tmp_path / "good.yml")
+def test_the_corpus_covers_published_tables():
+    names = {p.stem for p in CORPUS.glob("bad_*.yml")}
+    required = {
+        "bad_centres_not_tiling",
+        "bad_centres_uneven",
+        "bad_edges_gap",
+        "bad_column_unknown",
+        "bad_column_out_of_range",
+        "bad_column_no_header",
+        "bad_data_rate_fraction",
+        "bad_component_normsys_and_free",
+        "bad_component_duplicated",
+        "bad_band_lower_above",
+        "bad_band_upper_below",
+        "bad_band_and_flat_uncertainty",
+    }
+    assert required <= names
+
+
+@pytest.mark.parametrize("name", ["good.yml", "good_published.yml"])
+def test_the_reference_card_builds(tmp_path, name):
+    shutil.copy(CORPUS / name, tmp_path / name)
     shutil.copytree(CORPUS / "tables", tmp_path / "tables")
     result = run(
         "experiment",
-        tmp_path / "good.yml",
+        tmp_path / name,
         "--model",
         "magnetic-moment",
         "-o",

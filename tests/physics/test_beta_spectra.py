@@ -8,7 +8,8 @@ from xhf.physics.beta_spectra import beta_spectrum, double_beta_spectrum, fermi_
 
 
 @pytest.mark.parametrize(
-    ("q", "z", "kind"), [(0.1565, 7, "allowed"), (0.687, 37, "unique-first"), (1.019, 83, "allowed")]
+    ("q", "z", "kind"),
+    [(0.1565, 7, "allowed"), (0.687, 37, "unique-first"), (1.019, 83, "allowed")],
 )
 def test_beta_spectra_normalised_and_end_at_q(q, z, kind):
     t = np.linspace(0.0, q, 40001)

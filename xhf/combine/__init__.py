@@ -3,7 +3,9 @@
 - :func:`read_card`, :func:`load_card`: an experiment described by its published tables (YAML
   card: target, exposure, window, data, background, efficiency, resolution) -> a
   :class:`~xhf.templates.TemplateSet` with the same physics and detector folding as XMASS-I's
-  (Phys. Lett. B 809 (2020) 135741, Eqs. 2-3);
+  (Phys. Lett. B 809 (2020) 135741, Eqs. 2-3); tables are taken as published
+  (:mod:`xhf.combine.published`: columns by name, bin centres, rate data, background components,
+  an efficiency band);
 - :func:`build_experiment_workspace`, :func:`experiment_products`: its pyhf workspace (or
   background-only workspace and patchsets) and sidecar, named as XMASS-I's;
 - :func:`combine_workspaces`, :func:`combine_patchsets`: one joint likelihood with one POI in

@@ -9,12 +9,16 @@ the semantics (files exist, energies increase, efficiencies lie in [0, 1], table
 window, the bin width divides the window into at most MAX_BINS bins, at most
 MAX_EVENTS expected background events or observed counts in a bin, a resolution no
 wider than the energy at the window's top, a threshold below it) -- and returns a
-:class:`Card` with the numbers read and the background integrated over the bins. Every error is one line naming the card and the
-YAML field (and the file line where there is one).
+:class:`Card` with the numbers read and the background integrated over the bins. Every error is
+one line naming the card and the YAML field (and the file line where there is one).
 
 The background yield of bin i is exposure x the integral of the tabulated rate over the bin
-(linear between rows, integrated exactly): the rate is already in reconstructed energy with the
-efficiency applied, as experiments publish their background models.
+(linear between rows, integrated exactly; or, for a histogram at bin centres or edges, the sum
+of rate x width over the table bins that make up the card bin): the rate is already in
+reconstructed energy with the efficiency applied, as experiments publish their background
+models -- as one total or by component, each with its own constraint. Tables are taken as
+published (:mod:`xhf.combine.published`): columns by header name or position, bin centres,
+efficiencies from 0 keV with a lower/upper band, observed data as a binned rate.
 """
 
 from __future__ import annotations
@@ -31,6 +35,16 @@ import numpy as np
 from jsonschema.exceptions import best_match
 from numpy.typing import NDArray
 
+from xhf.combine.published import (
+    DEFAULT_COUNT_TOLERANCE,
+    BackgroundComponent,
+    TableSpec,
+    efficiency_curves,
+    integrate_linear,
+    rate_counts,
+    rate_yields,
+    read_spec,
+)
 from xhf.combine.resolution import LinearResolution
 from xhf.combine.tables import Table, check_increasing, read_events, read_table
 from xhf.detector import Efficiency, TabulatedEfficiency, TabulatedResolution
@@ -48,6 +62,7 @@ __all__ = [
     "CARD_VERSION",
     "DEFAULT_BIN_WIDTH_KEV",
     "DEFAULT_DATA_LABEL",
+    "BackgroundComponent",
     "Card",
     "card_schema",
     "integrate_linear",
@@ -94,21 +109,6 @@ def validate_card(document: Any, source: str) -> None:
     check_numbers(document, source)
 
 
-def integrate_linear(
-    energy_kev: NDArray[np.float64], values: NDArray[np.float64], edges_kev: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """Exact integral over each bin of the piecewise-linear function through the table rows.
-
-    >>> integrate_linear(np.array([0.0, 10.0]), np.array([0.0, 10.0]), np.array([0.0, 1.0, 3.0]))
-    array([0.5, 4. ])
-    """
-    inside = energy_kev[(energy_kev > edges_kev[0]) & (energy_kev < edges_kev[-1])]
-    points = np.union1d(edges_kev, inside)
-    y = np.interp(points, energy_kev, values)
-    cumulative = np.concatenate([[0.0], np.cumsum(np.diff(points) * 0.5 * (y[1:] + y[:-1]))])
-    return np.diff(cumulative[np.searchsorted(points, edges_kev)])
-
-
 @dataclass(frozen=True)
 class Card:
     """A validated experiment card with its tables read.
@@ -123,16 +123,20 @@ class Card:
         threshold_kev: true-energy threshold in keV.
         data: observed counts per bin.
         data_info: the dataset block of the sidecar (label, pseudo_data, seed, description).
-        background_yields: expected background events per bin.
-        background_table: (n, 2) rows energy_kev, rate in events/(tonne year keV).
+        background_yields: expected background events per bin (all components).
+        background_table: rows energy_kev, rate in events/(tonne year keV) (of the first
+            component when the card gives components).
         normalization_uncertainty: fractional background normalisation constraint, or None
-            (free normalisation).
+            (free normalisation, or components with their own constraints).
         efficiency: the signal efficiency versus reconstructed energy.
         efficiency_uncertainty: flat fractional uncertainty of the signal efficiency, or None.
         atomic_model_uncertainty: flat fractional atomic-model uncertainty of the signal.
         resolution: sigma(E) in keV (:class:`LinearResolution` or a table).
         description: free text.
         references: ``paper`` and ``hepdata`` of the card, if given.
+        background_components: the components of ``background.components`` (empty: one
+            background ``<name>_background``).
+        efficiency_band: (lower, upper) efficiencies of the band columns, or None.
     """
 
     name: str
@@ -153,6 +157,8 @@ class Card:
     resolution: LinearResolution | TabulatedResolution
     description: str = ""
     references: dict[str, str] = field(default_factory=dict)
+    background_components: tuple[BackgroundComponent, ...] = ()
+    efficiency_band: tuple[TabulatedEfficiency, TabulatedEfficiency] | None = None
 
     @property
     def data_label(self) -> str:
@@ -166,7 +172,12 @@ class Card:
 
     def describe(self) -> dict[str, Any]:
         """The sidecar's ``experiment`` block (plain JSON values)."""
-        return {
+        extra: dict[str, Any] = {}
+        if self.background_components:
+            extra["background_components"] = [c.describe() for c in self.background_components]
+        if self.efficiency_band is not None:
+            extra["efficiency_band"] = [band.describe() for band in self.efficiency_band]
+        return extra | {
             "atomic_model_uncertainty": float(self.atomic_model_uncertainty),
             "background_normalization_uncertainty": self.normalization_uncertainty,
             "card": self.source,
@@ -203,8 +214,13 @@ class _CardReader:
             check_increasing(table)
         return table
 
-    def covers(self, table: Table, edges: NDArray[np.float64]) -> None:
-        first, last = float(table.values[0, 0]), float(table.values[-1, 0])
+    def spec(self, where: str, value: Any, binning: str = "points") -> tuple[TableSpec, Table]:
+        """A table named by a file name or a table object (:class:`TableSpec`)."""
+        spec = TableSpec.parse(value, binning)
+        return spec, read_spec(self.file(spec.file), spec, where, self.source)
+
+    def covers(self, table: Table, edges: NDArray[np.float64], span=None) -> None:
+        first, last = span or (float(table.values[0, 0]), float(table.values[-1, 0]))
         if first > edges[0] + _EDGE_TOLERANCE_KEV or last < edges[-1] - _EDGE_TOLERANCE_KEV:
             raise table.fail(
                 f"the table covers {first:g}-{last:g} keV, the window is "
@@ -243,15 +259,24 @@ class _CardReader:
             kind = MissingFileError if isinstance(exc, MissingFileError) else InvalidInputError
             raise kind(f"{self.source}: target: {exc}") from None
 
-    def data(self, edges: NDArray[np.float64]) -> tuple[NDArray[np.float64], dict[str, Any]]:
+    def data(
+        self, edges: NDArray[np.float64], exposure_kg_day: float
+    ) -> tuple[NDArray[np.float64], dict[str, Any]]:
         block = self.doc["data"]
-        given = [key for key in ("events_file", "counts_file") if key in block]
+        given = [key for key in ("events_file", "counts_file", "rate_file") if key in block]
         if len(given) != 1:
-            raise self.fail("data", "give exactly one of events_file and counts_file")
+            raise self.fail("data", "give exactly one of events_file, counts_file and rate_file")
+        if "count_tolerance" in block and given[0] != "rate_file":
+            raise self.fail("data.count_tolerance", "applies to data.rate_file only")
         if given[0] == "events_file":
             where = "data.events_file"
             events = read_events(self.file(block[given[0]]), where, self.source)
             counts = np.histogram(events, bins=edges)[0].astype(float)
+        elif given[0] == "rate_file":
+            spec, table = self.spec("data.rate_file", block["rate_file"], "edges")
+            tolerance = float(block.get("count_tolerance", DEFAULT_COUNT_TOLERANCE))
+            tonne_year = exposure_kg_day / (1000.0 * DAYS_PER_YEAR)
+            counts = rate_counts(table, spec.binning, edges, tonne_year, tolerance)
         else:
             counts = self.counts(edges, self.table("data.counts_file", block["counts_file"], 3))
         info = {
@@ -285,16 +310,65 @@ class _CardReader:
         return rows[:, 2].copy()
 
     def background(self, edges: NDArray[np.float64], exposure_kg_day: float):
+        """Total yields, the (first) rate table, the uncertainty and the components."""
         block = self.doc["background"]
-        table = self.table("background.rate_file", block["rate_file"], 2)
-        negative = np.flatnonzero(table.values[:, 1] < 0)
+        if "components" in block:
+            for key in ("rate_file", "normalization_uncertainty"):
+                if key in block:
+                    raise self.fail(
+                        f"background.{key}",
+                        "give it per component with background.components, not both",
+                    )
+            parts = [
+                self.component(i, c, edges, exposure_kg_day)
+                for i, c in enumerate(block["components"])
+            ]
+            seen: dict[str, int] = {}
+            for i, part in enumerate(parts):
+                if part.name in seen:
+                    raise self.fail(
+                        f"background.components[{i}].name",
+                        f"{part.name!r} is also components[{seen[part.name]}]; names must differ",
+                    )
+                seen[part.name] = i
+            total = np.sum([part.yields for part in parts], axis=0)
+            return total, parts[0].table, None, tuple(parts)
+        if "rate_file" not in block:
+            raise self.fail("background.rate_file", "is required (or give background.components)")
+        yields, table = self.rate(
+            "background.rate_file", block["rate_file"], edges, exposure_kg_day
+        )
+        uncertainty = block.get("normalization_uncertainty")
+        return yields, table, None if uncertainty is None else float(uncertainty), ()
+
+    def component(
+        self, i: int, block: dict[str, Any], edges: NDArray[np.float64], exposure_kg_day: float
+    ) -> BackgroundComponent:
+        where = f"background.components[{i}]"
+        given = [key for key in ("normalization_uncertainty", "free") if key in block]
+        if len(given) != 1:
+            raise self.fail(
+                where,
+                "give normalization_uncertainty (a normsys) or free: true (a normfactor)"
+                + (", not both" if given else ""),
+            )
+        yields, table = self.rate(f"{where}.rate_file", block["rate_file"], edges, exposure_kg_day)
+        uncertainty = block.get("normalization_uncertainty")
+        return BackgroundComponent(
+            str(block["name"]), yields, table, None if uncertainty is None else float(uncertainty)
+        )
+
+    def rate(self, where: str, value: Any, edges: NDArray[np.float64], exposure_kg_day: float):
+        """Yields per bin of a rate table in events/(tonne year keV), and its rows."""
+        spec, table = self.spec(where, value)
+        negative = np.flatnonzero(table.values[:, -1] < 0)
         if negative.size:
             i = int(negative[0])
-            raise table.fail(f"rate {table.values[i, 1]:g} is negative", i)
-        self.covers(table, edges)
+            raise table.fail(f"rate {table.values[i, -1]:g} is negative", i)
+        if spec.binning == "points":
+            self.covers(table, edges)
         tonne_year = exposure_kg_day / (1000.0 * DAYS_PER_YEAR)
-        with np.errstate(over="ignore", invalid="ignore"):
-            yields = tonne_year * integrate_linear(table.values[:, 0], table.values[:, 1], edges)
+        yields = rate_yields(table, spec.binning, edges, tonne_year)
         above = np.flatnonzero(~(yields <= MAX_EVENTS))
         if above.size:
             i = int(above[0])
@@ -303,22 +377,27 @@ class _CardReader:
                 f"(exposure {tonne_year:.3g} tonne-years x the rate's integral) exceed the "
                 f"ceiling of {MAX_EVENTS:g} per bin"
             )
-        uncertainty = block.get("normalization_uncertainty")
-        return yields, table.values, None if uncertainty is None else float(uncertainty)
+        return yields, table.values
 
-    def efficiency(self, edges: NDArray[np.float64]) -> Efficiency | TabulatedEfficiency:
+    def efficiency(self, edges: NDArray[np.float64]):
+        """The signal efficiency and the (lower, upper) band, or None."""
         if "efficiency_file" not in self.doc:
-            return Efficiency.constant(1.0)
-        table = self.table("efficiency_file", self.doc["efficiency_file"], 2)
-        values = table.values[:, 1]
-        bad = np.flatnonzero((values < 0) | (values > 1))
-        if bad.size:
-            i = int(bad[0])
-            raise table.fail(f"efficiency {values[i]:g} is outside [0, 1]", i)
-        self.covers(table, edges)
-        return TabulatedEfficiency(
-            table.values[:, 0], values, f"{self.source}: efficiency_file ({table.path.name})"
-        )
+            return Efficiency.constant(1.0), None
+        spec, table = self.spec("efficiency_file", self.doc["efficiency_file"])
+        if spec.band and "efficiency_uncertainty" in self.doc:
+            raise self.fail(
+                "efficiency_uncertainty",
+                "give either a flat efficiency_uncertainty or the band columns of "
+                "efficiency_file, not both",
+            )
+        energy, columns = efficiency_curves(table, spec.binning)
+        self.covers(table, edges, (float(energy[0]), float(energy[-1])))
+        source = f"{self.source}: efficiency_file ({table.path.name})"
+        curves = [
+            TabulatedEfficiency(energy, columns[:, j], source + suffix)
+            for j, suffix in enumerate(("", " lower", " upper")[: columns.shape[1]])
+        ]
+        return curves[0], (tuple(curves[1:]) if spec.band else None)
 
     def resolution(self, edges: NDArray[np.float64]) -> LinearResolution | TabulatedResolution:
         block = self.doc["resolution"]
@@ -381,9 +460,9 @@ def read_card(path: str | Path) -> Card:
     edges = reader.edges()
     exposure = reader.exposure_kg_day()
     target = reader.target()
-    data, data_info = reader.data(edges)
-    yields, table, uncertainty = reader.background(edges, exposure)
-    efficiency = reader.efficiency(edges)
+    data, data_info = reader.data(edges, exposure)
+    yields, table, uncertainty, components = reader.background(edges, exposure)
+    efficiency, band = reader.efficiency(edges)
     resolution = reader.resolution(edges)
     threshold = float(doc.get("threshold_kev", SCINTILLATION_THRESHOLD_KEV))
     if threshold >= edges[-1]:
@@ -413,4 +492,6 @@ def read_card(path: str | Path) -> Card:
         resolution=resolution,
         description=str(doc.get("description", "")),
         references={k: str(v) for k, v in doc.get("references", {}).items()},
+        background_components=components,
+        efficiency_band=band,
     )

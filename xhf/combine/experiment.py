@@ -2,7 +2,9 @@
 
 :func:`load_card` turns a card into a :class:`~xhf.templates.TemplateSet` with one channel
 named after the experiment, one background sample ``<name>_background`` (normsys
-``norm_<name>_background`` with the card's normalisation uncertainty, or a free normfactor),
+``norm_<name>_background`` with the card's normalisation uncertainty, or a free normfactor) or,
+for a card with ``background.components``, one sample ``<name>_<component>`` per component
+(normsys ``norm_<name>_<component>`` or a free normfactor each),
 the card's dataset (and an ``asimov`` dataset, the background expectation) and the signals of
 the requested model. :func:`build_experiment_workspace` and :func:`experiment_products` then use
 the very builder, names and sidecars of the XMASS-I workspaces (:mod:`xhf.workspace`,
@@ -26,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from xhf.combine.card import Card, read_card
+from xhf.combine.card import BackgroundComponent, Card, read_card
 from xhf.combine.signals import SignalOptions, card_signals
 from xhf.exceptions import InvalidInputError, InvalidParameterError
 from xhf.templates.templateset import MAX_EVENTS, Channel, Sample, Signal, TemplateSet
@@ -55,9 +57,10 @@ ASIMOV_LABEL = "asimov"
 CardLike = Card | str | os.PathLike[str]
 
 
-def background_name(experiment: str) -> str:
-    """The background sample of an experiment: ``<experiment>_background``."""
-    return f"{experiment}_background"
+def background_name(experiment: str, component: str = "background") -> str:
+    """A background sample of an experiment: ``<experiment>_background`` (one total
+    background) or ``<experiment>_<component>``."""
+    return f"{experiment}_{component}"
 
 
 def _card(card: CardLike) -> Card:
@@ -66,16 +69,27 @@ def _card(card: CardLike) -> Card:
 
 def card_templates(card: Card, options: SignalOptions) -> TemplateSet:
     """The TemplateSet of a read card for the model of ``options`` (see :func:`load_card`)."""
-    background = Sample(
-        background_name(card.name),
-        card.background_yields,
-        norm_uncertainty=card.normalization_uncertainty or None,
-        free=card.normalization_uncertainty is None,
+    parts = card.background_components or (
+        BackgroundComponent(
+            "background",
+            card.background_yields,
+            card.background_table,
+            card.normalization_uncertainty,
+        ),
+    )
+    backgrounds = tuple(
+        Sample(
+            background_name(card.name, part.name),
+            part.yields,
+            norm_uncertainty=part.normalization_uncertainty or None,
+            free=part.normalization_uncertainty is None,
+        )
+        for part in parts
     )
     datasets = {card.data_label: card.data}
     if card.data_label != ASIMOV_LABEL:
         datasets[ASIMOV_LABEL] = card.background_yields.copy()
-    channel = Channel(card.name, card.edges_kev, (background,), datasets)
+    channel = Channel(card.name, card.edges_kev, backgrounds, datasets)
     metadata = {
         "name": card.name,
         "experiment": card.name,

@@ -14,7 +14,9 @@ Signal systematics and their nuisance names:
   that source moves by its flux uncertainty (:func:`xhf.templates.replica.signals.source_variations`,
   the same helper as the replica);
 - ``atomic_model`` (normsys, shared): the card's ``atomic_model_uncertainty`` (default 5 %);
-- ``<name>_efficiency`` (normsys, experiment-specific): the card's ``efficiency_uncertainty``.
+- ``<name>_efficiency`` (experiment-specific): a normsys from the card's flat
+  ``efficiency_uncertainty``, or a histosys from the lower/upper band columns of its efficiency
+  table: the signal folded (Eq. 3) with the lower and with the upper efficiency.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from xhf.physics.fluxes import FLUX_MODELS
 from xhf.templates.replica import ReplicaSettings
 from xhf.templates.replica.settings import dark_photon_masses_mev, reference_coupling
 from xhf.templates.replica.signals import FLUX_SYSTEMATICS, mass_label, source_variations
-from xhf.templates.templateset import Sample, Signal
+from xhf.templates.templateset import Sample, Signal, Variation
 
 __all__ = [
     "CARD_MODELS",
@@ -169,8 +171,10 @@ class SignalOptions:
 MAX_RESPONSE_CELLS = 30_000_000
 
 
-def card_response(card: Card) -> ResponseMatrix:
+def card_response(card: Card, efficiency: Any = None) -> ResponseMatrix:
     """Eq. (3) for the card's bins, resolution, efficiency and threshold, per kg day.
+
+    ``efficiency`` replaces the card's (an edge of its band).
 
     The matrix is built for 1 kg day and the card's exposure multiplies the folded counts, so
     that a zero exposure gives zero templates. The target's shell binding energies are edges of
@@ -194,7 +198,7 @@ def card_response(card: Card) -> ResponseMatrix:
         card.edges_kev,
         true,
         resolution=card.resolution,
-        efficiency=card.efficiency,
+        efficiency=card.efficiency if efficiency is None else efficiency,
         exposure=1.0,
         threshold_kev=card.threshold_kev,
     )
@@ -211,10 +215,15 @@ def _part(
     options: SignalOptions,
     rate: Callable[[RateInputs], NDArray[np.float64]],
     fold: Callable[[NDArray[np.float64]], NDArray[np.float64]],
+    band: tuple[Callable[[NDArray[np.float64]], NDArray[np.float64]], ...] = (),
 ) -> Sample:
-    nominal = fold(rate(options.rate_inputs()))
+    true_rate = rate(options.rate_inputs())
+    nominal = fold(true_rate)
     per_source = {src: rate(options.rate_inputs((src,))) for src in FLUX_SYSTEMATICS}
     variations = source_variations(_flux_settings(options.fluxes), per_source, fold, nominal)
+    if band:
+        low, high = (edge(true_rate) for edge in band)
+        variations = [*variations, Variation(efficiency_nuisance(card.name), high, low)]
     flat = {"atomic_model": card.atomic_model_uncertainty}
     if card.efficiency_uncertainty:
         flat[efficiency_nuisance(card.name)] = float(card.efficiency_uncertainty)
@@ -242,6 +251,11 @@ def card_signals(card: Card, options: SignalOptions) -> tuple[Signal, ...]:
     def fold(rate: NDArray[np.float64]) -> NDArray[np.float64]:
         return exposure * response.fold(rate)
 
+    def folder(matrix: ResponseMatrix) -> Callable[[NDArray[np.float64]], NDArray[np.float64]]:
+        return lambda rate: exposure * matrix.fold(rate)
+
+    band = tuple(folder(card_response(card, edge)) for edge in card.efficiency_band or ())
+
     common = {"flavor": options.flavor, "atomic": options.atomic, "target": card.target}
     meta = {**options.metadata(), "experiment": card.name, "target": card.target.name}
     settings = ReplicaSettings()
@@ -253,6 +267,7 @@ def card_signals(card: Card, options: SignalOptions) -> tuple[Signal, ...]:
             options,
             lambda inp: differential_rate(grid, "magnetic-moment", mu_nu=ref, inputs=inp, **common),
             fold,
+            band,
         )
         meta["mass_mev"] = None
         return (Signal("magnetic_moment", card.name, (part,), "mu_nu", "mu_B", ref, (2,), meta),)
@@ -265,6 +280,7 @@ def card_signals(card: Card, options: SignalOptions) -> tuple[Signal, ...]:
             options,
             lambda inp: differential_rate(grid, "millicharge", charge=ref, inputs=inp, **common),
             fold,
+            band,
         )
         meta["mass_mev"] = None
         return (Signal(name, card.name, (part,), "charge", "e", ref, (2,), meta),)
@@ -282,6 +298,7 @@ def card_signals(card: Card, options: SignalOptions) -> tuple[Signal, ...]:
                 options,
                 lambda inp, piece=piece, i=i: pieces[piece](inp)[i],
                 fold,
+                band,
             )
             for piece in ("interference", "pure")
         )

@@ -3,7 +3,9 @@
 Experiments publish their electron-recoil spectra, background models, efficiencies and
 resolutions as small tables. A card file is plain text: one row per line, columns separated by
 whitespace or commas, ``#`` starts a comment, blank lines are skipped and a first line that is
-not numeric (``energy_kev,rate``) is taken as a header. Every error is one line naming the card,
+not numeric (``energy_kev,rate``) is taken as a header. Published tables often hold several
+columns (efficiency with its lower and upper bands, a rate per background component):
+:func:`read_columns` picks columns by header name or by position. Every error is one line naming the card,
 the YAML field and the file line, e.g.
 ``card.yml: background.rate_file (bkg.txt): line 7: energies must increase strictly``.
 
@@ -17,8 +19,10 @@ the YAML field and the file line, e.g.
 
 from __future__ import annotations
 
+import csv
 import math
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -27,7 +31,15 @@ from numpy.typing import NDArray
 
 from xhf.exceptions import InvalidInputError, MissingFileError
 
-__all__ = ["Table", "TableError", "check_increasing", "read_events", "read_table"]
+__all__ = [
+    "Column",
+    "Table",
+    "TableError",
+    "check_increasing",
+    "read_columns",
+    "read_events",
+    "read_table",
+]
 
 
 def __dir__() -> list[str]:
@@ -64,6 +76,10 @@ class TableError:
         return InvalidInputError(f"{self.prefix}: {where}{message}")
 
 
+#: A column chosen by its header name or by its position (1 is the first column).
+Column = str | int
+
+
 def _rows(path: Path, field: str, card: str) -> list[tuple[int, list[str]]]:
     if not path.is_file():
         raise MissingFileError(f"{card}: {field}: no such file {str(path)!r}")
@@ -77,6 +93,14 @@ def _rows(path: Path, field: str, card: str) -> list[tuple[int, list[str]]]:
         if content:
             rows.append((number, [t for t in _SPLIT.split(content) if t]))
     return rows
+
+
+def _header_names(path: Path, line: int) -> list[str]:
+    """The names of a header line: comma-separated (quotes allowed) or whitespace-separated."""
+    content = path.read_text().splitlines()[line - 1].split("#", 1)[0].strip()
+    if "," in content:
+        return [name.strip() for name in next(csv.reader([content], skipinitialspace=True))]
+    return content.split()
 
 
 def _number(token: str) -> float | None:
@@ -105,6 +129,10 @@ def read_table(path: Path, columns: int, field: str, card: str) -> Table:
     rows = _rows(path, field, card)
     if rows and all(_number(t) is None for t in rows[0][1]):
         rows = rows[1:]  # a header line
+    return Table(_numbers(rows, columns, fail), tuple(line for line, _ in rows), path, field, card)
+
+
+def _numbers(rows: list[tuple[int, list[str]]], columns: int, fail: TableError) -> NDArray:
     out = np.empty((len(rows), columns))
     for i, (line, tokens) in enumerate(rows):
         if len(tokens) != columns:
@@ -114,7 +142,59 @@ def read_table(path: Path, columns: int, field: str, card: str) -> Table:
             if value is None or not math.isfinite(value):
                 raise fail(f"column {j + 1} is {token!r}, not a finite number", line)
             out[i, j] = value
-    return Table(out, tuple(line for line, _ in rows), path, field, card)
+    return out
+
+
+def _position(column: Column, names: list[str] | None, width: int, fail: TableError) -> int:
+    """The 0-based position of ``column`` (a header name or a 1-based position)."""
+    if isinstance(column, str):
+        if names is None:
+            raise fail(f"column {column!r} is chosen by name, but the file has no header line")
+        if names.count(column) != 1:
+            found = "twice" if column in names else "not"
+            raise fail(f"column {column!r} is {found} in the header ({', '.join(names)})")
+        return names.index(column)
+    if not 1 <= column <= width:
+        raise fail(f"column {column} is out of range: the rows have {width} columns (1-{width})")
+    return column - 1
+
+
+def read_columns(
+    path: Path, field: str, card: str, energy: int, columns: Sequence[Column | None]
+) -> Table:
+    """The energy columns and the chosen value columns of a multi-column table.
+
+    The first ``energy`` columns are energies (1: a point or a bin centre; 2: bin edges); each
+    entry of ``columns`` is a header name, a 1-based position, or ``None`` for the column after
+    the energies. Every row has as many columns as the first row (and as the header names).
+
+    Returns:
+        A :class:`Table` with the energy columns, then the chosen columns in order.
+
+    Raises:
+        InvalidInputError: a ragged row, a non-number, an unknown name, a position out of
+            range or one that is an energy column.
+    """
+    fail = TableError(card, field, path)
+    rows = _rows(path, field, card)
+    names = None
+    if rows and all(_number(t) is None for t in rows[0][1]):
+        names = _header_names(path, rows[0][0])
+        rows = rows[1:]
+    width = len(rows[0][1]) if rows else (len(names) if names else energy + 1)
+    if names is not None and len(names) != width:
+        raise fail(f"the header names {len(names)} columns, the rows have {width}", rows[0][0])
+    values = _numbers(rows, width, fail)
+    picked = []
+    for column in columns:
+        index = energy if column is None else _position(column, names, width, fail)
+        if index >= width:
+            raise fail(f"has {width} columns; the value column {index + 1} is missing")
+        if index < energy:
+            raise fail(f"column {column!r} is the energy column; choose a value column")
+        picked.append(index)
+    chosen = values[:, list(range(energy)) + picked]
+    return Table(chosen, tuple(line for line, _ in rows), path, field, card)
 
 
 def read_events(path: Path, field: str, card: str) -> NDArray[np.float64]:

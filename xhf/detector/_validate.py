@@ -67,11 +67,13 @@ def check_table(
     lower: float,
     upper: float = math.inf,
     lower_open: bool = False,
+    zero_energy: bool = False,
 ) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """Validate an (energy_kev, value) table and return it as tuples of floats.
 
-    Energies must be positive, finite and strictly increasing (at least two rows); values must
-    be finite and within [lower, upper] (or (lower, upper] with ``lower_open``).
+    Energies must be positive (>= 0 with ``zero_energy``), finite and strictly increasing (at
+    least two rows); values must be finite and within [lower, upper] (or (lower, upper] with
+    ``lower_open``).
     """
     energy = _as_vector(source, "energy_kev", energy_kev)
     value = _as_vector(source, field, values)
@@ -80,8 +82,9 @@ def check_table(
             f"{source}: 'energy_kev' has {energy.size} rows but {field!r} has {value.size}"
         )
     check_increasing(source, "energy_kev", energy)
-    if energy[0] <= 0:
-        raise InvalidInputError(f"{source}: energy_kev[0] = {energy[0]:g} must be positive")
+    if energy[0] < 0 or (energy[0] == 0 and not zero_energy):
+        need = "must be >= 0" if zero_energy else "must be positive"
+        raise InvalidInputError(f"{source}: energy_kev[0] = {energy[0]:g} {need}")
     too_low = value <= lower if lower_open else value < lower
     bad = np.flatnonzero(too_low | (value > upper))
     if bad.size:

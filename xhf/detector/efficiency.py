@@ -106,8 +106,8 @@ class Efficiency:
 class TabulatedEfficiency:
     """Efficiency from a table (energy_kev, efficiency): linear between rows, flat outside.
 
-    Energies must be positive and increase strictly (at least two rows); efficiencies must lie
-    in [0, 1]. Any violation (including NaN) raises :class:`~xhf.exceptions.InvalidInputError`
+    Energies must be >= 0 (published efficiencies often start at 0 keV) and increase strictly
+    (at least two rows); efficiencies must lie in [0, 1]. Any violation (including NaN) raises :class:`~xhf.exceptions.InvalidInputError`
     naming the field and row, e.g. ``efficiency[3] = 1.2 (at energy_kev 5) is outside [0, 1]``.
     """
 
@@ -118,7 +118,9 @@ class TabulatedEfficiency:
     def __init__(
         self, energy_kev: ArrayLike, efficiency: ArrayLike, source: str = "efficiency table"
     ) -> None:
-        energy, value = check_table(source, energy_kev, efficiency, "efficiency", 0.0, 1.0)
+        energy, value = check_table(
+            source, energy_kev, efficiency, "efficiency", 0.0, 1.0, zero_energy=True
+        )
         object.__setattr__(self, "energy_kev", energy)
         object.__setattr__(self, "efficiency", value)
         object.__setattr__(self, "source", source)
