@@ -9,17 +9,22 @@ extra fits per parameter: slow on a 100-parameter model). A signal whose parts m
 (the dark photon) cannot be fitted freely by cabinetry; it is fitted background-only.
 
 Files are produced in a temporary directory and moved into place one by one; nothing is
-overwritten without ``force``.
+overwritten without ``force``. Channel names become file names, so each must pass
+:func:`xhf.filenames.safe_file_name` and every output is checked to stay inside ``outdir``;
+a fit that fails (cabinetry's MIGRAD finds no valid minimum) is an error, and an output
+directory made for the run is removed again.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from xhf.exceptions import InvalidInputError, OutputExistsError
+from xhf.filenames import confined, safe_file_name
 from xhf.infer.loading import Analysis
 from xhf.jsonio import dumps
 
@@ -64,22 +69,38 @@ def diagnostics(
 
     Raises:
         OutputExistsError: an output exists and ``force`` is not set.
+        InvalidInputError: a channel name that cannot be a file name, or a fit that does not
+            converge (nothing is left behind).
     """
     import matplotlib
 
     matplotlib.use("Agg")
     cabinetry = _cabinetry()
     outdir = Path(outdir)
-    expected = [outdir / name for name in OUTPUTS]
-    expected += [
-        outdir / f"{ch}_{when}.pdf"
+    channels = [
+        safe_file_name(ch, f"{analysis.source}: channel name").replace(" ", "-")
         for ch in analysis.model.config.channels
-        for when in ("prefit", "postfit")
     ]
+    names = [*OUTPUTS, *(f"{ch}_{when}.pdf" for ch in channels for when in ("prefit", "postfit"))]
+    expected = [confined(outdir, name, f"{analysis.source}: output") for name in names]
     existing = [t for t in expected if t.exists()]
     if existing and not force:
         raise OutputExistsError(f"{existing[0]}: exists; use --force to overwrite")
+    made = None  # the topmost directory this run creates, removed again if it fails
+    for directory in (outdir, *outdir.parents):
+        if directory.exists():
+            break
+        made = directory
     outdir.mkdir(parents=True, exist_ok=True)
+    try:
+        return _run(cabinetry, analysis, outdir, ranking=ranking, force=force)
+    except BaseException:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
+        raise
+
+
+def _run(cabinetry, analysis: Analysis, outdir: Path, *, ranking: bool, force: bool) -> list[Path]:
     model, data = analysis.model, analysis.data.tolist()
     fix = list(model.config.suggested_fixed())
     init = list(model.config.suggested_init())
@@ -89,7 +110,12 @@ def diagnostics(
             fix[i], init[i] = True, 0.0
     with tempfile.TemporaryDirectory(dir=outdir, prefix=".diagnostics.") as tmp:
         work = Path(tmp)
-        fit = cabinetry.fit.fit(model, data, init_pars=init, fix_pars=fix)
+        try:
+            fit = cabinetry.fit.fit(model, data, init_pars=init, fix_pars=fix)
+        except ValueError as exc:  # cabinetry: "Minimization failed, minimum is invalid."
+            raise InvalidInputError(
+                f"{analysis.source}: fit: the maximum-likelihood fit did not converge ({exc})"
+            ) from None
         gammas = [label for label in fit.labels if label.startswith("staterror")]
         cabinetry.visualize.pulls(fit, figure_folder=work, exclude=gammas, close_figure=True)
         pre = cabinetry.model_utils.prediction(model)
@@ -129,7 +155,10 @@ def diagnostics(
             }
         (work / "fit_results.json").write_text(dumps(summary))
         produced = sorted(p for p in work.rglob("*") if p.is_file())
-        targets = [outdir / p.relative_to(work) for p in produced]
+        targets = [
+            confined(outdir, str(p.relative_to(work)), f"{analysis.source}: output")
+            for p in produced
+        ]
         existing = [t for t in targets if t.exists()]
         if existing and not force:
             raise OutputExistsError(f"{existing[0]}: exists; use --force to overwrite")

@@ -22,6 +22,7 @@ from xhf.publish.archive import read_tar_gz, tar_gz
 from xhf.publish.inputs import (
     ANALYSES,
     check_hepdata_id,
+    check_units,
     load_analysis_inputs,
     load_results,
     parse_results,
@@ -45,6 +46,7 @@ __all__ = [
     "InvalidSubmissionError",
     "build_submission",
     "check_hepdata_id",
+    "check_units",
     "components_patch",
     "dark_photon_counts",
     "dark_photon_limit",
@@ -98,10 +100,14 @@ def publish(
     output = Path(output)
     if output.exists() and not force:
         raise OutputExistsError(f"{output}: exists; use --force to overwrite")
+    from xhf.filenames import refuse_links
+
     loaded = load_results(results)
     inputs = load_analysis_inputs(workspaces)
+    check_units(loaded, inputs)
     results_dir = Path(results)
     results_dir = results_dir if results_dir.is_dir() else results_dir.parent
+    refuse_links(results_dir, [results_dir / "figures"])
     files = build_submission(
         loaded,
         inputs,
