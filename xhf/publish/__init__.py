@@ -95,19 +95,20 @@ def publish(
         InvalidSubmissionError: hepdata-validator rejected the result.
     """
     from xhf.exceptions import OutputExistsError
+    from xhf.filenames import refuse_links
+    from xhf.publish.figures import find_figures
 
     hepdata = check_hepdata_id(hepdata)
     output = Path(output)
     if output.exists() and not force:
         raise OutputExistsError(f"{output}: exists; use --force to overwrite")
-    from xhf.filenames import refuse_links
-
     loaded = load_results(results)
-    inputs = load_analysis_inputs(workspaces)
-    check_units(loaded, inputs)
     results_dir = Path(results)
     results_dir = results_dir if results_dir.is_dir() else results_dir.parent
     refuse_links(results_dir, [results_dir / "figures"])
+    find_figures(results_dir / "figures")  # links, names, PNG/PDF checked before the slow part
+    inputs = load_analysis_inputs(workspaces)
+    check_units(loaded, inputs)
     files = build_submission(
         loaded,
         inputs,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from xhf.exceptions import InvalidInputError, InvalidParameterError, MissingFileError
-from xhf.filenames import refuse_links
+from xhf.filenames import refuse_links, safe_file_name
 from xhf.jsonio import read_json
 from xhf.workspace.compat import pyhf_reason, quiet_pyhf
 from xhf.workspace.products import sidecar_path
@@ -402,6 +402,8 @@ def _check_sidecar(role: str, meta: Any, path: Path) -> None:
     for key in ("channel", "measurement", "poi", "bin_edges_kev", "data"):
         if key not in meta:
             raise InvalidInputError(f"{path}: field {key!r} is missing")
+    # the measurement names the likelihood archive and its folder in the submission
+    safe_file_name(meta["measurement"], f"{path}: measurement")
     if role != "background_only":
         signal = meta.get("signal")
         if not isinstance(signal, dict) or not isinstance(signal.get("parts"), list):
