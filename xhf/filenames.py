@@ -23,7 +23,14 @@ from pathlib import Path
 
 from xhf.exceptions import InvalidInputError
 
-__all__ = ["MAX_NAME_CHARS", "SAFE_NAME", "confined", "refuse_links", "safe_file_name"]
+__all__ = [
+    "MAX_NAME_CHARS",
+    "SAFE_NAME",
+    "confined",
+    "refuse_links",
+    "safe_file_name",
+    "shown_path",
+]
 
 
 def __dir__() -> list[str]:
@@ -37,6 +44,12 @@ SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+ -]*\Z")
 #: Longest such name: leaves room for a suffix like ``_postfit.pdf`` within the 255 bytes
 #: most file systems allow per path component.
 MAX_NAME_CHARS = 100
+
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """A path for a one-line message: as is, or escaped if it holds a control character."""
+    text = str(path)
+    return text if text.isprintable() else repr(text)
 
 
 def _shown(name: str) -> str:
@@ -100,12 +113,12 @@ def refuse_links(root: str | os.PathLike[str], paths: Iterable[str | os.PathLike
         try:
             parts = path.relative_to(top).parts
         except ValueError:
-            raise InvalidInputError(f"{path}: is not inside {top}") from None
+            raise InvalidInputError(f"{shown_path(path)}: is not inside {top}") from None
         current = top
         for part in parts:
             current = current / part
             if current.is_symlink():
                 raise InvalidInputError(
-                    f"{current}: is a symbolic link; xhf reads no links inside an input "
+                    f"{shown_path(current)}: is a symbolic link; xhf reads no links inside an input "
                     f"directory ({top})"
                 )

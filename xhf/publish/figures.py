@@ -148,10 +148,10 @@ def find_figures(directory: str | os.PathLike[str]) -> list[Path]:
     figures = []
     for entry in entries:
         if entry.is_file() and entry.suffix.lower() in (".png", ".pdf"):
+            safe_file_name(entry.name, f"{path}: file name")
             check_figure(entry)
             if entry.suffix == ".png":
                 figures.append(entry)
-                safe_file_name(entry.name, f"{entry}: file name")
     return figures
 
 

@@ -1,0 +1,390 @@
+"""Hostile inputs: names that try to leave the output directory, links out of input trees,
+files that pretend to be images, and results that would publish wrong numbers.
+
+Every entry of :data:`CASES` lays out good inputs in a fresh directory, breaks them in one
+way and runs one command. It must exit with code 2 and print exactly one ``Error:`` line that
+names the file and the field, and the whole directory (inputs, an existing output even with
+``--force``, a would-be victim file) must be byte for byte what it was: nothing written
+outside the output, nothing inside it. The good layouts are tested to pass the same checks.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import struct
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+from click.testing import CliRunner
+
+from xhf.cli import cli
+
+REPO = Path(__file__).resolve().parents[2]
+GOOD_WORKSPACE = REPO / "tests" / "data" / "bad" / "workspaces" / "good_workspace.json"
+SHIPPED = REPO / "workspaces"
+EXAMPLES = REPO / "examples"
+VICTIM = b"a file that must not change\n"
+FIT_FIGURE = "fig3_fit_magnetic_moment.png"
+
+
+# ----------------------------------------------------------------------------- file makers
+def png(width: int = 4, height: int = 3) -> bytes:
+    """A real PNG, drawn by Pillow."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def chunk(kind: bytes, data: bytes, crc: int | None = None) -> bytes:
+    crc = zlib.crc32(kind + data) if crc is None else crc
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+
+def png_header(width: int, height: int, depth: int = 8, colour: int = 2, crc=None) -> bytes:
+    """PNG signature and IHDR only (the image data of a good PNG follow)."""
+    ihdr = struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr, crc)
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def good_results() -> dict:
+    """A results.json in the units of the shipped workspaces."""
+
+    def entry(analysis, unit, mass, value):
+        return {
+            "analysis": analysis,
+            "method": "chi2",
+            "flavor": "all",
+            "mass_mev": mass,
+            "unit": unit,
+            "expected": value,
+            "expected_band": [0.5 * value, 0.7 * value, 1.4 * value, 2.0 * value],
+            "observed": 1.1 * value,
+            "paper": 1.2 * value,
+        }
+
+    point = {"expected": 1e-6, "expected_band": [5e-7, 7e-7, 1.4e-6, 2e-6], "observed": 1.1e-6}
+    return {
+        "limits": [
+            entry("magnetic_moment", "mu_B", None, 1.5e-10),
+            entry("millicharge", "e", None, 5e-12),
+            entry("dark_photon", "g_BL", 1e-3, 1e-6),
+        ],
+        "exclusion_curve": [
+            {"mass_mev": 1e-3, "chi2": dict(point)},
+            {"mass_mev": 10.0, "chi2": dict(point)},
+        ],
+        "provenance": {"cl": 0.9},
+    }
+
+
+def lay_out(root: Path, command: str) -> list[str]:
+    """Good inputs for ``command`` under ``root``; returns the command line."""
+    (root / "victim.txt").write_bytes(VICTIM)
+    if command == "diagnostics":
+        (root / "in").mkdir()
+        shutil.copy(GOOD_WORKSPACE, root / "in" / "ws.json")
+        (root / "run").mkdir()
+        return ["diagnostics", str(root / "in" / "ws.json"), "-o", str(root / "run" / "a" / "out")]
+    if command == "publish":
+        figures = root / "results" / "figures"
+        figures.mkdir(parents=True)
+        (root / "results" / "results.json").write_text(json.dumps(good_results()))
+        (figures / FIT_FIGURE).write_bytes(png())
+        (figures / "fig6_dark_photon_exclusion.png").write_bytes(png(6, 5))
+        (figures / "fig1_signal_spectra.pdf").write_bytes(PDF)
+        shutil.copytree(SHIPPED, root / "workspaces", ignore=shutil.ignore_patterns("configs"))
+        (root / "out").mkdir()
+        (root / "out" / "kept.txt").write_bytes(VICTIM)
+        return [
+            "publish",
+            "-o",
+            str(root / "out"),
+            "--results",
+            str(root / "results"),
+            "--workspaces",
+            str(root / "workspaces"),
+            "--force",
+        ]
+    assert command == "combine"
+    cards = [EXAMPLES / "xenon_tpc" / "card.yml", EXAMPLES / "germanium" / "card.yml"]
+    out = root / "out" / "combined.json"
+    return ["combine", *map(str, cards), "--model", "magnetic-moment", "-o", str(out)]
+
+
+# ----------------------------------------------------------------------------- breakers
+def channel(name: str | Callable[[Path], str]) -> Callable[[Path], None]:
+    """Rename the workspace's channel (in channels and observations)."""
+
+    def make(root: Path) -> None:
+        path = root / "in" / "ws.json"
+        ws = json.loads(path.read_text())
+        new = name(root) if callable(name) else name
+        ws["channels"][0]["name"] = new
+        ws["observations"][0]["name"] = new
+        path.write_text(json.dumps(ws))
+
+    return make
+
+
+def link(where: str, target: str | Callable[[Path], Path]) -> Callable[[Path], None]:
+    """Replace ``root/where`` by a symbolic link to ``target`` (absolute, or under root)."""
+
+    def make(root: Path) -> None:
+        path = root / where
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+        dest = target(root) if callable(target) else Path(target)
+        path.symlink_to(dest)
+
+    return make
+
+
+def figure(name: str, blob: bytes) -> Callable[[Path], None]:
+    def make(root: Path) -> None:
+        (root / "results" / "figures" / name).write_bytes(blob)
+
+    return make
+
+
+def results(change: Callable[[dict], None]) -> Callable[[Path], None]:
+    def make(root: Path) -> None:
+        path = root / "results" / "results.json"
+        doc = json.loads(path.read_text())
+        change(doc)
+        path.write_text(json.dumps(doc))
+
+    return make
+
+
+def set_limit(i: int, key: str, value) -> Callable[[Path], None]:
+    def change(doc: dict) -> None:
+        doc["limits"][i][key] = value
+
+    return results(change)
+
+
+def sidecar(name: str, key: str, value) -> Callable[[Path], None]:
+    def make(root: Path) -> None:
+        path = root / "workspaces" / name
+        meta = json.loads(path.read_text())
+        meta[key] = value
+        path.write_text(json.dumps(meta))
+
+    return make
+
+
+def duplicate(i: int, **changes) -> Callable[[Path], None]:
+    def change(doc: dict) -> None:
+        doc["limits"].append({**doc["limits"][i], **changes})
+
+    return results(change)
+
+
+def curve_point(change_point: Callable[[dict], None]) -> Callable[[Path], None]:
+    def change(doc: dict) -> None:
+        change_point(doc["exclusion_curve"])
+
+    return results(change)
+
+
+def add_args(*args: str) -> Callable[[Path], list[str]]:
+    return lambda root: list(args)
+
+
+def output_link(root: Path) -> list[str]:
+    """An existing output that is a link out of the output directory, and --force."""
+    out = root / "run" / "a" / "out"
+    out.mkdir(parents=True)
+    (out / "sr_prefit.pdf").symlink_to(root / "victim.txt")
+    return ["--force"]
+
+
+def existing_output(root: Path) -> list[str]:
+    out = root / "run" / "a" / "out"
+    out.mkdir(parents=True)
+    (out / "pulls.pdf").write_bytes(VICTIM)
+    return ["--force"]
+
+
+def fit_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """cabinetry's MIGRAD finding no valid minimum (its own error)."""
+    import cabinetry
+
+    def fail(*args, **kwargs):
+        raise ValueError("Minimization failed, minimum is invalid.")
+
+    monkeypatch.setattr(cabinetry.fit, "fit", fail)
+
+
+class Case(NamedTuple):
+    """One hostile input: command, how the good layout is broken, what the line must name."""
+
+    name: str
+    command: str
+    make: Callable[[Path], object]
+    names: tuple[str, ...]
+    monkey: Callable[[pytest.MonkeyPatch], None] | None = None
+
+
+_CHANNEL = ("ws.json", "channel name")
+_BAD_CRC = png_header(4, 3, crc=0) + png()[33:]
+_CORRUPT_BODY = png()[:33] + chunk(b"IDAT", b"not zlib at all", crc=12345) + chunk(b"IEND", b"")
+_HUGE = png_header(100_000, 100_000) + png()[33:]
+FIG = FIT_FIGURE
+RJ = "results.json"
+
+CASES: list[Case] = [
+    # names from a workspace that become file names (xhf diagnostics)
+    Case("channel_dotdot", "diagnostics", channel("../../VICTIM"), _CHANNEL),
+    Case("channel_dotdot_deep", "diagnostics", channel("../" * 12 + "tmp/x"), _CHANNEL),
+    Case("channel_absolute", "diagnostics", channel(lambda r: str(r / "VICTIM")), _CHANNEL),
+    Case("channel_absolute_etc", "diagnostics", channel("/etc/xhf_victim"), _CHANNEL),
+    Case("channel_slash", "diagnostics", channel("signal/region"), _CHANNEL),
+    Case("channel_backslash", "diagnostics", channel("..\\..\\VICTIM"), _CHANNEL),
+    Case("channel_dot", "diagnostics", channel("."), _CHANNEL),
+    Case("channel_dotdot_only", "diagnostics", channel(".."), _CHANNEL),
+    Case("channel_hidden", "diagnostics", channel(".bashrc"), _CHANNEL),
+    Case("channel_option_like", "diagnostics", channel("-rf"), _CHANNEL),
+    Case("channel_home", "diagnostics", channel("~/VICTIM"), _CHANNEL),
+    Case("channel_nul", "diagnostics", channel("sr\x00.pdf"), _CHANNEL),
+    Case("channel_newline", "diagnostics", channel("sr\nError: fake"), _CHANNEL),
+    Case("channel_escape", "diagnostics", channel("sr\x1b[2J"), _CHANNEL),
+    Case("channel_empty", "diagnostics", channel(""), _CHANNEL),
+    Case("channel_long_101", "diagnostics", channel("c" * 101), _CHANNEL),
+    Case("channel_very_long", "diagnostics", channel("c" * 5000), _CHANNEL),
+    Case("channel_unicode_slash", "diagnostics", channel("sr\u2215x"), _CHANNEL),
+    Case("fit_does_not_converge", "diagnostics", lambda r: None, ("ws.json", "fit"), fit_fails),
+    Case("fit_fails_existing_output", "diagnostics", existing_output, ("ws.json", "fit"), fit_fails),
+    Case("output_is_link_out", "diagnostics", output_link, ("sr_prefit.pdf", "outside")),
+    # links in input trees (xhf publish)
+    Case("figure_link_out", "publish", link(f"results/figures/{FIG}", "/etc/passwd"), (FIG, "symbolic link")),
+    Case("figure_link_in", "publish", link(f"results/figures/{FIG}", lambda r: r / "results" / RJ), (FIG, "symbolic link")),
+    Case("figure_link_relative", "publish", link(f"results/figures/{FIG}", Path("../../victim.txt")), (FIG, "symbolic link")),
+    Case("figure_link_dangling", "publish", link(f"results/figures/{FIG}", "/nonexistent/x.png"), (FIG, "symbolic link")),
+    Case("figure_link_to_png", "publish", link(f"results/figures/{FIG}", lambda r: r / "results" / "figures" / "fig6_dark_photon_exclusion.png"), (FIG, "symbolic link")),
+    Case("figure_dir_link", "publish", link("results/figures/sub", "/etc"), ("sub", "symbolic link")),
+    Case("figures_dir_link", "publish", link("results/figures", "/etc"), ("figures", "symbolic link")),
+    Case("results_json_link", "publish", link(f"results/{RJ}", lambda r: r / "victim.txt"), (RJ, "symbolic link")),
+    Case("workspace_link", "publish", link("workspaces/xmass1_magnetic_moment.json", lambda r: r / "workspaces" / "xmass1_millicharge.json"), ("xmass1_magnetic_moment.json", "symbolic link")),
+    Case("sidecar_link_dangling", "publish", link("workspaces/xmass1_magnetic_moment.meta.json", "/nonexistent"), ("xmass1_magnetic_moment.meta.json", "symbolic link")),
+    # files that are not the images they claim to be
+    Case("png_is_text", "publish", figure(FIG, b"root:x:0:0:root:/root:/bin/bash\n"), (FIG, "figure", "not a PNG")),
+    Case("png_is_pdf", "publish", figure(FIG, PDF), (FIG, "figure", "not a PNG")),
+    Case("png_empty", "publish", figure(FIG, b""), (FIG, "figure", "not a PNG")),
+    Case("png_signature_only", "publish", figure(FIG, b"\x89PNG\r\n\x1a\n"), (FIG, "figure", "IHDR")),
+    Case("png_bad_header_crc", "publish", figure(FIG, _BAD_CRC), (FIG, "figure", "checksum")),
+    Case("png_zero_width", "publish", figure(FIG, png_header(0, 3) + png()[33:]), (FIG, "figure", "0 x 3")),
+    Case("png_bad_depth", "publish", figure(FIG, png_header(4, 3, depth=7) + png()[33:]), (FIG, "figure", "bit depth")),
+    Case("png_corrupt_body", "publish", figure(FIG, _CORRUPT_BODY), (FIG, "figure", "readable")),
+    Case("png_huge_dimensions", "publish", figure(FIG, _HUGE), (FIG, "figure", "too large")),
+    Case("png_uppercase_suffix", "publish", figure("FIG9.PNG", b"GIF89a"), ("FIG9.PNG", "figure")),
+    Case("pdf_is_png", "publish", figure("fig1_signal_spectra.pdf", png()), ("fig1_signal_spectra.pdf", "not a PDF")),
+    Case("pdf_truncated", "publish", figure("fig1_signal_spectra.pdf", PDF[:-7]), ("fig1_signal_spectra.pdf", "not a PDF")),
+    Case("figure_name_newline", "publish", figure("fig\nx.png", png()), ("file name", "cannot be a file name")),
+    # results.json: numbers that would publish wrong limits
+    Case("limit_negative", "publish", set_limit(0, "expected", -1.5e-10), (RJ, "limits[0]'.expected", "positive")),
+    Case("limit_zero_observed", "publish", set_limit(0, "observed", 0.0), (RJ, "limits[0]'.observed", "positive")),
+    Case("limit_nan", "publish", set_limit(1, "observed", float("nan")), (RJ, "limits[1]'.observed")),
+    Case("limit_inf", "publish", set_limit(1, "expected", float("inf")), (RJ, "limits[1]'.expected")),
+    Case("paper_negative", "publish", set_limit(1, "paper", -5e-12), (RJ, "limits[1]'.paper", "positive")),
+    Case("mass_negative", "publish", set_limit(2, "mass_mev", -1e-3), (RJ, "limits[2]'.mass_mev", "positive")),
+    Case("band_negative", "publish", set_limit(0, "expected_band", [-1e-10, 1e-10, 2e-10, 3e-10]), (RJ, "limits[0]'.expected_band[0]", "positive")),
+    Case("band_not_ordered", "publish", set_limit(0, "expected_band", [2e-10, 1e-10, 3e-10, 4e-10]), (RJ, "limits[0]'.expected_band", "increase")),
+    Case("unit_wrong", "publish", set_limit(0, "unit", "muB"), (RJ, "limits[0]'.unit", "mu_B")),
+    Case("unit_of_another_model", "publish", set_limit(2, "unit", "e"), (RJ, "limits[2]'.unit", "g_BL")),
+    Case("analysis_unknown", "publish", set_limit(0, "analysis", "axion"), (RJ, "limits[0]'.analysis", "axion")),
+    Case("conflicting_entries", "publish", duplicate(0, observed=9e-10), (RJ, "limits[3]", "limits[0]", "different values")),
+    Case("conflicting_curve_points", "publish", curve_point(lambda c: c.append({**c[0], "chi2": {**c[0]["chi2"], "observed": 3e-6}})), (RJ, "exclusion_curve", "different values")),
+    Case("curve_negative", "publish", curve_point(lambda c: c[0]["chi2"].update(expected=-1e-6)), (RJ, "exclusion_curve'[0].chi2.expected", "positive")),
+    Case("cl_above_one", "publish", results(lambda d: d["provenance"].update(cl=1.5)), (RJ, "provenance.cl", "between 0 and 1")),
+    Case("cl_zero", "publish", results(lambda d: d["provenance"].update(cl=0)), (RJ, "provenance.cl", "between 0 and 1")),
+    Case("cl_percent", "publish", set_limit(0, "cl", 90), (RJ, "limits[0]'.cl", "between 0 and 1")),
+    Case("measurement_path", "publish", sidecar("xmass1_magnetic_moment.meta.json", "measurement", "../../victim"), ("xmass1_magnetic_moment.meta.json", "measurement")),
+    # command-line names that must exist (xhf combine)
+    Case("correlate_typo", "combine", add_args("--correlate", "atomic_modle"), ("--correlate", "atomic_modle", "atomic_model")),
+    Case("correlate_poi", "combine", add_args("--correlate", "mu"), ("--correlate", "'mu'", "known")),
+]  # fmt: skip
+
+
+def snapshot(root: Path) -> dict[str, object]:
+    """Every file, link and directory under ``root`` (links not followed), with contents."""
+    out: dict[str, object] = {}
+    for directory, dirs, files in os.walk(root):
+        for name in dirs + files:
+            path = Path(directory) / name
+            key = str(path.relative_to(root))
+            if path.is_symlink():
+                out[key] = ("link", os.readlink(path))
+            elif path.is_dir():
+                out[key] = "dir"
+            else:
+                out[key] = path.read_bytes()
+    return out
+
+
+def test_the_table_is_large_enough():
+    assert len(CASES) >= 40
+    assert len({c.name for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_hostile_input_exits_2_with_one_line_and_writes_nothing(case, tmp_path, monkeypatch):
+    if case.command == "diagnostics":
+        pytest.importorskip("cabinetry")
+    args = lay_out(tmp_path, case.command)
+    extra = case.make(tmp_path)
+    if extra:
+        args += extra
+    if case.monkey is not None:
+        case.monkey(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    before = snapshot(tmp_path)
+    result = CliRunner().invoke(cli, args)
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert result.exit_code == 2, result.output
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("Error: "), lines[0]
+    for name in case.names:
+        assert name in lines[0], (name, lines[0])
+    assert "Traceback" not in result.output
+    assert snapshot(tmp_path) == before
+
+
+def test_the_good_layouts_pass(tmp_path, monkeypatch):
+    """The layouts every case breaks: publish's inputs pass every check above, diagnostics
+    writes only into its output directory."""
+    pytest.importorskip("cabinetry")
+    from xhf.publish import check_units, load_analysis_inputs, load_results
+    from xhf.publish.figures import find_figures
+
+    lay_out(tmp_path, "publish")
+    loaded = load_results(tmp_path / "results")
+    check_units(loaded, load_analysis_inputs(tmp_path / "workspaces"))
+    assert [p.name for p in find_figures(tmp_path / "results" / "figures")] == [
+        FIT_FIGURE,
+        "fig6_dark_photon_exclusion.png",
+    ]
+    root = tmp_path / "diag"
+    root.mkdir()
+    args = lay_out(root, "diagnostics")
+    monkeypatch.chdir(root)
+    before = snapshot(root)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    after = snapshot(root)
+    new = sorted(set(after) - set(before))
+    assert new and all(k.startswith(os.path.join("run", "a")) for k in new), new
+    assert {k: v for k, v in after.items() if k in before} == before
