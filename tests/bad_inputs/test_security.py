@@ -239,84 +239,156 @@ class Case(NamedTuple):
     monkey: Callable[[pytest.MonkeyPatch], None] | None = None
 
 
-_CHANNEL = ("ws.json", "channel name")
-_BAD_CRC = png_header(4, 3, crc=0) + png()[33:]
-_CORRUPT_BODY = png()[:33] + chunk(b"IDAT", b"not zlib at all", crc=12345) + chunk(b"IEND", b"")
-_HUGE = png_header(100_000, 100_000) + png()[33:]
+def diag(name, make, names=("ws.json", "channel name"), monkey=None) -> Case:
+    return Case(name, "diagnostics", make, names, monkey)
+
+
+def linked(name: str, where: str, target, named: str) -> Case:
+    """A symbolic link at ``where`` in the publish inputs."""
+    return Case(name, "publish", link(where, target), (named, "symbolic link"))
+
+
+def impostor(name: str, file: str, blob: bytes, *words: str) -> Case:
+    """A figure whose bytes are not what its name says."""
+    return Case(name, "publish", figure(file, blob), (file, "figure", *words))
+
+
+def bad_result(name: str, make, field: str, *words: str) -> Case:
+    """A results.json field that would publish a wrong number."""
+    return Case(name, "publish", make, ("results.json", field, *words))
+
+
 FIG = FIT_FIGURE
-RJ = "results.json"
+FIGS = "results/figures"
+PDF_FIG = "fig1_signal_spectra.pdf"
+_GOOD_BODY = png()[33:]
+_CORRUPT = png()[:33] + chunk(b"IDAT", b"not zlib at all", crc=12345) + chunk(b"IEND", b"")
+_MM_SIDECAR = "xmass1_magnetic_moment.meta.json"
 
 CASES: list[Case] = [
     # names from a workspace that become file names (xhf diagnostics)
-    Case("channel_dotdot", "diagnostics", channel("../../VICTIM"), _CHANNEL),
-    Case("channel_dotdot_deep", "diagnostics", channel("../" * 12 + "tmp/x"), _CHANNEL),
-    Case("channel_absolute", "diagnostics", channel(lambda r: str(r / "VICTIM")), _CHANNEL),
-    Case("channel_absolute_etc", "diagnostics", channel("/etc/xhf_victim"), _CHANNEL),
-    Case("channel_slash", "diagnostics", channel("signal/region"), _CHANNEL),
-    Case("channel_backslash", "diagnostics", channel("..\\..\\VICTIM"), _CHANNEL),
-    Case("channel_dot", "diagnostics", channel("."), _CHANNEL),
-    Case("channel_dotdot_only", "diagnostics", channel(".."), _CHANNEL),
-    Case("channel_hidden", "diagnostics", channel(".bashrc"), _CHANNEL),
-    Case("channel_option_like", "diagnostics", channel("-rf"), _CHANNEL),
-    Case("channel_home", "diagnostics", channel("~/VICTIM"), _CHANNEL),
-    Case("channel_nul", "diagnostics", channel("sr\x00.pdf"), _CHANNEL),
-    Case("channel_newline", "diagnostics", channel("sr\nError: fake"), _CHANNEL),
-    Case("channel_escape", "diagnostics", channel("sr\x1b[2J"), _CHANNEL),
-    Case("channel_empty", "diagnostics", channel(""), _CHANNEL),
-    Case("channel_long_101", "diagnostics", channel("c" * 101), _CHANNEL),
-    Case("channel_very_long", "diagnostics", channel("c" * 5000), _CHANNEL),
-    Case("channel_unicode_slash", "diagnostics", channel("sr\u2215x"), _CHANNEL),
-    Case("fit_does_not_converge", "diagnostics", lambda r: None, ("ws.json", "fit"), fit_fails),
-    Case("fit_fails_existing_output", "diagnostics", existing_output, ("ws.json", "fit"), fit_fails),
-    Case("output_is_link_out", "diagnostics", output_link, ("sr_prefit.pdf", "outside")),
+    diag("channel_dotdot", channel("../../VICTIM")),
+    diag("channel_dotdot_deep", channel("../" * 12 + "tmp/x")),
+    diag("channel_absolute", channel(lambda r: str(r / "VICTIM"))),
+    diag("channel_absolute_etc", channel("/etc/xhf_victim")),
+    diag("channel_slash", channel("signal/region")),
+    diag("channel_backslash", channel("..\\..\\VICTIM")),
+    diag("channel_dot", channel(".")),
+    diag("channel_dotdot_only", channel("..")),
+    diag("channel_hidden", channel(".bashrc")),
+    diag("channel_option_like", channel("-rf")),
+    diag("channel_home", channel("~/VICTIM")),
+    diag("channel_nul", channel("sr\x00.pdf")),
+    diag("channel_newline", channel("sr\nError: fake")),
+    diag("channel_escape", channel("sr\x1b[2J")),
+    diag("channel_empty", channel("")),
+    diag("channel_long_101", channel("c" * 101)),
+    diag("channel_very_long", channel("c" * 5000)),
+    diag("channel_unicode_slash", channel("sr\u2215x")),
+    diag("output_is_link_out", output_link, ("sr_prefit.pdf", "outside")),
+    # a fit that does not converge leaves nothing (no empty directory either)
+    diag("fit_does_not_converge", lambda r: None, ("ws.json", "fit"), fit_fails),
+    diag("fit_fails_existing_output", existing_output, ("ws.json", "fit"), fit_fails),
     # links in input trees (xhf publish)
-    Case("figure_link_out", "publish", link(f"results/figures/{FIG}", "/etc/passwd"), (FIG, "symbolic link")),
-    Case("figure_link_in", "publish", link(f"results/figures/{FIG}", lambda r: r / "results" / RJ), (FIG, "symbolic link")),
-    Case("figure_link_relative", "publish", link(f"results/figures/{FIG}", Path("../../victim.txt")), (FIG, "symbolic link")),
-    Case("figure_link_dangling", "publish", link(f"results/figures/{FIG}", "/nonexistent/x.png"), (FIG, "symbolic link")),
-    Case("figure_link_to_png", "publish", link(f"results/figures/{FIG}", lambda r: r / "results" / "figures" / "fig6_dark_photon_exclusion.png"), (FIG, "symbolic link")),
-    Case("figure_dir_link", "publish", link("results/figures/sub", "/etc"), ("sub", "symbolic link")),
-    Case("figures_dir_link", "publish", link("results/figures", "/etc"), ("figures", "symbolic link")),
-    Case("results_json_link", "publish", link(f"results/{RJ}", lambda r: r / "victim.txt"), (RJ, "symbolic link")),
-    Case("workspace_link", "publish", link("workspaces/xmass1_magnetic_moment.json", lambda r: r / "workspaces" / "xmass1_millicharge.json"), ("xmass1_magnetic_moment.json", "symbolic link")),
-    Case("sidecar_link_dangling", "publish", link("workspaces/xmass1_magnetic_moment.meta.json", "/nonexistent"), ("xmass1_magnetic_moment.meta.json", "symbolic link")),
+    linked("figure_link_out", f"{FIGS}/{FIG}", "/etc/passwd", FIG),
+    linked("figure_link_in", f"{FIGS}/{FIG}", lambda r: r / "results" / "results.json", FIG),
+    linked("figure_link_relative", f"{FIGS}/{FIG}", Path("../../victim.txt"), FIG),
+    linked("figure_link_dangling", f"{FIGS}/{FIG}", "/nonexistent/x.png", FIG),
+    linked(
+        "figure_link_to_png",
+        f"{FIGS}/{FIG}",
+        lambda r: r / FIGS / "fig6_dark_photon_exclusion.png",
+        FIG,
+    ),
+    linked("figure_dir_link", f"{FIGS}/sub", "/etc", "sub"),
+    linked("figures_dir_link", FIGS, "/etc", "figures"),
+    linked("results_json_link", "results/results.json", lambda r: r / "victim.txt", "results.json"),
+    linked(
+        "workspace_link",
+        "workspaces/xmass1_magnetic_moment.json",
+        lambda r: r / "workspaces" / "xmass1_millicharge.json",
+        "xmass1_magnetic_moment.json",
+    ),
+    linked("sidecar_link_dangling", f"workspaces/{_MM_SIDECAR}", "/nonexistent", _MM_SIDECAR),
     # files that are not the images they claim to be
-    Case("png_is_text", "publish", figure(FIG, b"root:x:0:0:root:/root:/bin/bash\n"), (FIG, "figure", "not a PNG")),
-    Case("png_is_pdf", "publish", figure(FIG, PDF), (FIG, "figure", "not a PNG")),
-    Case("png_empty", "publish", figure(FIG, b""), (FIG, "figure", "not a PNG")),
-    Case("png_signature_only", "publish", figure(FIG, b"\x89PNG\r\n\x1a\n"), (FIG, "figure", "IHDR")),
-    Case("png_bad_header_crc", "publish", figure(FIG, _BAD_CRC), (FIG, "figure", "checksum")),
-    Case("png_zero_width", "publish", figure(FIG, png_header(0, 3) + png()[33:]), (FIG, "figure", "0 x 3")),
-    Case("png_bad_depth", "publish", figure(FIG, png_header(4, 3, depth=7) + png()[33:]), (FIG, "figure", "bit depth")),
-    Case("png_corrupt_body", "publish", figure(FIG, _CORRUPT_BODY), (FIG, "figure", "readable")),
-    Case("png_huge_dimensions", "publish", figure(FIG, _HUGE), (FIG, "figure", "too large")),
-    Case("png_uppercase_suffix", "publish", figure("FIG9.PNG", b"GIF89a"), ("FIG9.PNG", "figure")),
-    Case("pdf_is_png", "publish", figure("fig1_signal_spectra.pdf", png()), ("fig1_signal_spectra.pdf", "not a PDF")),
-    Case("pdf_truncated", "publish", figure("fig1_signal_spectra.pdf", PDF[:-7]), ("fig1_signal_spectra.pdf", "not a PDF")),
-    Case("figure_name_newline", "publish", figure("fig\nx.png", png()), ("file name", "cannot be a file name")),
+    impostor("png_is_text", FIG, b"root:x:0:0:root:/root:/bin/bash\n", "not a PNG"),
+    impostor("png_is_pdf", FIG, PDF, "not a PNG"),
+    impostor("png_empty", FIG, b"", "not a PNG"),
+    impostor("png_signature_only", FIG, b"\x89PNG\r\n\x1a\n", "IHDR"),
+    impostor("png_bad_header_crc", FIG, png_header(4, 3, crc=0) + _GOOD_BODY, "checksum"),
+    impostor("png_zero_width", FIG, png_header(0, 3) + _GOOD_BODY, "0 x 3"),
+    impostor("png_bad_depth", FIG, png_header(4, 3, depth=7) + _GOOD_BODY, "bit depth"),
+    impostor("png_corrupt_body", FIG, _CORRUPT, "readable"),
+    impostor("png_huge_dimensions", FIG, png_header(100_000, 100_000) + _GOOD_BODY, "too large"),
+    impostor("png_uppercase_suffix", "FIG9.PNG", b"GIF89a", "not a PNG"),
+    impostor("pdf_is_png", PDF_FIG, png(), "not a PDF"),
+    impostor("pdf_truncated", PDF_FIG, PDF[:-7], "not a PDF"),
+    Case(
+        "figure_name_newline",
+        "publish",
+        figure("fig\nx.png", png()),
+        ("file name", "cannot be a file name"),
+    ),
     # results.json: numbers that would publish wrong limits
-    Case("limit_negative", "publish", set_limit(0, "expected", -1.5e-10), (RJ, "limits[0]'.expected", "positive")),
-    Case("limit_zero_observed", "publish", set_limit(0, "observed", 0.0), (RJ, "limits[0]'.observed", "positive")),
-    Case("limit_nan", "publish", set_limit(1, "observed", float("nan")), (RJ, "limits[1]'.observed")),
-    Case("limit_inf", "publish", set_limit(1, "expected", float("inf")), (RJ, "limits[1]'.expected")),
-    Case("paper_negative", "publish", set_limit(1, "paper", -5e-12), (RJ, "limits[1]'.paper", "positive")),
-    Case("mass_negative", "publish", set_limit(2, "mass_mev", -1e-3), (RJ, "limits[2]'.mass_mev", "positive")),
-    Case("band_negative", "publish", set_limit(0, "expected_band", [-1e-10, 1e-10, 2e-10, 3e-10]), (RJ, "limits[0]'.expected_band[0]", "positive")),
-    Case("band_not_ordered", "publish", set_limit(0, "expected_band", [2e-10, 1e-10, 3e-10, 4e-10]), (RJ, "limits[0]'.expected_band", "increase")),
-    Case("unit_wrong", "publish", set_limit(0, "unit", "muB"), (RJ, "limits[0]'.unit", "mu_B")),
-    Case("unit_of_another_model", "publish", set_limit(2, "unit", "e"), (RJ, "limits[2]'.unit", "g_BL")),
-    Case("analysis_unknown", "publish", set_limit(0, "analysis", "axion"), (RJ, "limits[0]'.analysis", "axion")),
-    Case("conflicting_entries", "publish", duplicate(0, observed=9e-10), (RJ, "limits[3]", "limits[0]", "different values")),
-    Case("conflicting_curve_points", "publish", curve_point(lambda c: c.append({**c[0], "chi2": {**c[0]["chi2"], "observed": 3e-6}})), (RJ, "exclusion_curve", "different values")),
-    Case("curve_negative", "publish", curve_point(lambda c: c[0]["chi2"].update(expected=-1e-6)), (RJ, "exclusion_curve'[0].chi2.expected", "positive")),
-    Case("cl_above_one", "publish", results(lambda d: d["provenance"].update(cl=1.5)), (RJ, "provenance.cl", "between 0 and 1")),
-    Case("cl_zero", "publish", results(lambda d: d["provenance"].update(cl=0)), (RJ, "provenance.cl", "between 0 and 1")),
-    Case("cl_percent", "publish", set_limit(0, "cl", 90), (RJ, "limits[0]'.cl", "between 0 and 1")),
-    Case("measurement_path", "publish", sidecar("xmass1_magnetic_moment.meta.json", "measurement", "../../victim"), ("xmass1_magnetic_moment.meta.json", "measurement")),
+    bad_result("limit_negative", set_limit(0, "expected", -1.5e-10), "limits[0]'.expected"),
+    bad_result("limit_zero_observed", set_limit(0, "observed", 0.0), "limits[0]'.observed"),
+    bad_result("limit_nan", set_limit(1, "observed", float("nan")), "limits[1]'.observed"),
+    bad_result("limit_inf", set_limit(1, "expected", float("inf")), "limits[1]'.expected"),
+    bad_result("paper_negative", set_limit(1, "paper", -5e-12), "limits[1]'.paper", "positive"),
+    bad_result("mass_negative", set_limit(2, "mass_mev", -1e-3), "limits[2]'.mass_mev"),
+    bad_result(
+        "band_negative",
+        set_limit(0, "expected_band", [-1e-10, 1e-10, 2e-10, 3e-10]),
+        "limits[0]'.expected_band[0]",
+        "positive",
+    ),
+    bad_result(
+        "band_not_ordered",
+        set_limit(0, "expected_band", [2e-10, 1e-10, 3e-10, 4e-10]),
+        "limits[0]'.expected_band",
+        "increase",
+    ),
+    bad_result("unit_wrong", set_limit(0, "unit", "muB"), "limits[0]'.unit", "'mu_B'"),
+    bad_result("unit_of_another_model", set_limit(2, "unit", "e"), "limits[2]'.unit", "'g_BL'"),
+    bad_result("analysis_unknown", set_limit(0, "analysis", "axion"), "limits[0]'.analysis"),
+    bad_result(
+        "conflicting_entries",
+        duplicate(0, observed=9e-10),
+        "limits[3]' and 'limits[0]'",
+        "different values",
+    ),
+    bad_result(
+        "conflicting_curve_points",
+        curve_point(lambda c: c.append({**c[0], "chi2": {**c[0]["chi2"], "observed": 3e-6}})),
+        "exclusion_curve",
+        "different values",
+    ),
+    bad_result(
+        "curve_negative",
+        curve_point(lambda c: c[0]["chi2"].update(expected=-1e-6)),
+        "exclusion_curve'[0].chi2.expected",
+        "positive",
+    ),
+    bad_result("cl_above_one", results(lambda d: d["provenance"].update(cl=1.5)), "provenance.cl"),
+    bad_result("cl_zero", results(lambda d: d["provenance"].update(cl=0)), "provenance.cl"),
+    bad_result("cl_percent", set_limit(0, "cl", 90), "limits[0]'.cl", "between 0 and 1"),
+    Case(
+        "measurement_path",
+        "publish",
+        sidecar(_MM_SIDECAR, "measurement", "../../victim"),
+        (_MM_SIDECAR, "measurement", "cannot be a file name"),
+    ),
     # command-line names that must exist (xhf combine)
-    Case("correlate_typo", "combine", add_args("--correlate", "atomic_modle"), ("--correlate", "atomic_modle", "atomic_model")),
-    Case("correlate_poi", "combine", add_args("--correlate", "mu"), ("--correlate", "'mu'", "known")),
-]  # fmt: skip
+    Case(
+        "correlate_typo",
+        "combine",
+        add_args("--correlate", "atomic_modle"),
+        ("--correlate", "atomic_modle", "atomic_model"),
+    ),
+    Case(
+        "correlate_poi", "combine", add_args("--correlate", "mu"), ("--correlate", "'mu'", "known")
+    ),
+]
 
 
 def snapshot(root: Path) -> dict[str, object]:
