@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 GOOD_WORKSPACE = REPO / "tests" / "data" / "bad" / "workspaces" / "good_workspace.json"
 SHIPPED = REPO / "workspaces"
 EXAMPLES = REPO / "examples"
+GOOD_CSV = REPO / "tests" / "data" / "bad" / "templates" / "good_csv"
 VICTIM = b"a file that must not change\n"
 FIT_FIGURE = "fig3_fit_magnetic_moment.png"
 
@@ -116,6 +117,10 @@ def lay_out(root: Path, command: str) -> list[str]:
             str(root / "workspaces"),
             "--force",
         ]
+    if command == "reproduce":
+        shutil.copytree(GOOD_CSV, root / "tpl")
+        shutil.copytree(GOOD_CSV / "signals", root / "elsewhere")
+        return ["reproduce", "--templates", str(root / "tpl"), "-o", str(root / "out")]
     assert command == "combine"
     cards = [EXAMPLES / "xenon_tpc" / "card.yml", EXAMPLES / "germanium" / "card.yml"]
     out = root / "out" / "combined.json"
@@ -248,6 +253,11 @@ def linked(name: str, where: str, target, named: str) -> Case:
     return Case(name, "publish", link(where, target), (named, "symbolic link"))
 
 
+def csv_link(name: str, where: str, target, named: str) -> Case:
+    """A symbolic link in a CSV template directory (read by xhf reproduce --templates)."""
+    return Case(name, "reproduce", link(f"tpl/{where}", target), (named, "symbolic link"))
+
+
 def impostor(name: str, file: str, blob: bytes, *words: str) -> Case:
     """A figure whose bytes are not what its name says."""
     return Case(name, "publish", figure(file, blob), (file, "figure", *words))
@@ -289,7 +299,7 @@ CASES: list[Case] = [
     # a fit that does not converge leaves nothing (no empty directory either)
     diag("fit_does_not_converge", lambda r: None, ("ws.json", "fit"), fit_fails),
     diag("fit_fails_existing_output", existing_output, ("ws.json", "fit"), fit_fails),
-    # links in input trees (xhf publish)
+    # links in input trees (xhf publish, xhf reproduce --templates)
     linked("figure_link_out", f"{FIGS}/{FIG}", "/etc/passwd", FIG),
     linked("figure_link_in", f"{FIGS}/{FIG}", lambda r: r / "results" / "results.json", FIG),
     linked("figure_link_relative", f"{FIGS}/{FIG}", Path("../../victim.txt"), FIG),
@@ -310,6 +320,15 @@ CASES: list[Case] = [
         "xmass1_magnetic_moment.json",
     ),
     linked("sidecar_link_dangling", f"workspaces/{_MM_SIDECAR}", "/nonexistent", _MM_SIDECAR),
+    csv_link("csv_table_link_out", "c.csv", "/etc/passwd", "c.csv"),
+    csv_link(
+        "csv_signal_link_in",
+        "signals/magnetic_moment.csv",
+        lambda r: r / "tpl" / "c.csv",
+        "magnetic_moment.csv",
+    ),
+    csv_link("csv_index_link", "templates.json", lambda r: r / "victim.txt", "templates.json"),
+    csv_link("csv_signals_dir_link", "signals", lambda r: r / "elsewhere", "signals"),
     # files that are not the images they claim to be
     impostor("png_is_text", FIG, b"root:x:0:0:root:/root:/bin/bash\n", "not a PNG"),
     impostor("png_is_pdf", FIG, PDF, "not a PNG"),
