@@ -121,6 +121,12 @@ def lay_out(root: Path, command: str) -> list[str]:
         shutil.copytree(GOOD_CSV, root / "tpl")
         shutil.copytree(GOOD_CSV / "signals", root / "elsewhere")
         return ["reproduce", "--templates", str(root / "tpl"), "-o", str(root / "out")]
+    if command == "combine-workspaces":
+        (root / "in").mkdir()
+        for stem in ("a", "b"):
+            shutil.copy(SHIPPED / "xmass1_millicharge.json", root / "in" / f"{stem}.json")
+            shutil.copy(SHIPPED / "xmass1_millicharge.meta.json", root / "in" / f"{stem}.meta.json")
+        return ["combine", str(root / "in" / "a.json"), str(root / "in" / "b.json")]
     assert command == "combine"
     cards = [EXAMPLES / "xenon_tpc" / "card.yml", EXAMPLES / "germanium" / "card.yml"]
     out = root / "out" / "combined.json"
@@ -181,14 +187,14 @@ def set_limit(i: int, key: str, value) -> Callable[[Path], None]:
     return results(change)
 
 
-def sidecar(name: str, key: str, value) -> Callable[[Path], None]:
-    def make(root: Path) -> None:
-        path = root / "workspaces" / name
-        meta = json.loads(path.read_text())
-        meta[key] = value
-        path.write_text(json.dumps(meta))
+def sidecar_at(path: Path, key: str, value) -> None:
+    meta = json.loads(path.read_text())
+    meta[key] = value
+    path.write_text(json.dumps(meta))
 
-    return make
+
+def sidecar(name: str, key: str, value) -> Callable[[Path], None]:
+    return lambda root: sidecar_at(root / "workspaces" / name, key, value)
 
 
 def duplicate(i: int, **changes) -> Callable[[Path], None]:
@@ -397,7 +403,13 @@ CASES: list[Case] = [
         sidecar(_MM_SIDECAR, "measurement", "../../victim"),
         (_MM_SIDECAR, "measurement", "cannot be a file name"),
     ),
-    # command-line names that must exist (xhf combine)
+    # names that become file names, and command-line names that must exist (xhf combine)
+    Case(
+        "combine_analysis_path",
+        "combine-workspaces",
+        lambda r: sidecar_at(r / "in" / "a.meta.json", "analysis", "../../evil"),
+        ("a.meta.json", "analysis", "cannot be a file name"),
+    ),
     Case(
         "correlate_typo",
         "combine",

@@ -68,6 +68,9 @@ def read_likelihood(path: str | os.PathLike[str]) -> Likelihood:
             "physical parameter it records"
         )
     sidecar = read_json(meta_path)
+    if isinstance(sidecar, dict) and sidecar.get("analysis") is not None:
+        # the analysis names the default output, combined_<analysis>.json
+        safe_file_name(sidecar["analysis"], f"{meta_path.name}: analysis")
     patchsets: dict[str, tuple[Any, Any]] = {}
     if isinstance(sidecar, dict) and sidecar.get("background_only"):
         for form, suffix in _PATCHSET_FILES.items():
