@@ -215,6 +215,18 @@ def add_args(*args: str) -> Callable[[Path], list[str]]:
     return lambda root: list(args)
 
 
+def flat_parameter(root: Path) -> None:
+    """A free normfactor on a sample with no events: the likelihood does not depend on it,
+    Hesse finds a zero second derivative and the fit fails (for real, no monkeypatch)."""
+    path = root / "in" / "ws.json"
+    ws = json.loads(path.read_text())
+    modifier = {"name": "k_dead", "type": "normfactor", "data": None}
+    ws["channels"][0]["samples"].append(
+        {"name": "dead", "data": [0.0, 0.0], "modifiers": [modifier]}
+    )
+    path.write_text(json.dumps(ws))
+
+
 def output_link(root: Path) -> list[str]:
     """An existing output that is a link out of the output directory, and --force."""
     out = root / "run" / "a" / "out"
@@ -304,6 +316,7 @@ CASES: list[Case] = [
     diag("output_is_link_out", output_link, ("sr_prefit.pdf", "outside")),
     # a fit that does not converge leaves nothing (no empty directory either)
     diag("fit_does_not_converge", lambda r: None, ("ws.json", "fit"), fit_fails),
+    diag("fit_flat_parameter", flat_parameter, ("ws.json", "fit", "did not converge")),
     diag("fit_fails_existing_output", existing_output, ("ws.json", "fit"), fit_fails),
     # links in input trees (xhf publish, xhf reproduce --templates)
     linked("figure_link_out", f"{FIGS}/{FIG}", "/etc/passwd", FIG),

@@ -17,14 +17,19 @@ directory made for the run is removed again.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
+import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from xhf.exceptions import InvalidInputError, OutputExistsError
 from xhf.filenames import confined, safe_file_name
+from xhf.infer.fitter import _first_line, _pyhf_failures_not_logged
 from xhf.infer.loading import Analysis
 from xhf.jsonio import dumps
 
@@ -100,6 +105,45 @@ def diagnostics(
         raise
 
 
+@contextlib.contextmanager
+def _minuit_output_discarded() -> Iterator[None]:
+    """cabinetry fits with Minuit at print level 1, and Minuit2 then prints its warnings ("W
+    MnHesse 2nd derivative zero ...") to standard output -- through Python's ``sys.stdout``
+    or, depending on the build, from C++ to file descriptor 1: both are pointed at a scratch
+    sink for the duration."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with tempfile.TemporaryFile() as sink, contextlib.redirect_stdout(io.StringIO()):
+            os.dup2(sink.fileno(), 1)
+            try:
+                yield
+            finally:
+                os.dup2(saved, 1)
+    finally:
+        os.close(saved)
+
+
+@contextlib.contextmanager
+def _fit_failures(source: str, field: str) -> Iterator[None]:
+    """A fit that fails is one line: cabinetry raises ``ValueError("Minimization failed,
+    minimum is invalid.")``, pyhf ``FailedMinimization`` (e.g. for a parameter the likelihood
+    does not depend on); neither pyhf's log of it nor Minuit's warnings reach the terminal,
+    and pyhf's optimizer is the caller's again afterwards."""
+    import pyhf
+
+    backend, optimizer = pyhf.get_backend()
+    try:
+        with _pyhf_failures_not_logged(), _minuit_output_discarded():
+            yield
+    except (ValueError, pyhf.exceptions.FailedMinimization) as exc:
+        raise InvalidInputError(
+            f"{source}: {field}: the maximum-likelihood fit did not converge ({_first_line(exc)})"
+        ) from None
+    finally:  # cabinetry sets a verbose Minuit and restores it only when the fit succeeds
+        pyhf.set_backend(backend, optimizer)
+
+
 def _run(cabinetry, analysis: Analysis, outdir: Path, *, ranking: bool, force: bool) -> list[Path]:
     model, data = analysis.model, analysis.data.tolist()
     fix = list(model.config.suggested_fixed())
@@ -110,12 +154,8 @@ def _run(cabinetry, analysis: Analysis, outdir: Path, *, ranking: bool, force: b
             fix[i], init[i] = True, 0.0
     with tempfile.TemporaryDirectory(dir=outdir, prefix=".diagnostics.") as tmp:
         work = Path(tmp)
-        try:
+        with _fit_failures(analysis.source, "fit"):
             fit = cabinetry.fit.fit(model, data, init_pars=init, fix_pars=fix)
-        except ValueError as exc:  # cabinetry: "Minimization failed, minimum is invalid."
-            raise InvalidInputError(
-                f"{analysis.source}: fit: the maximum-likelihood fit did not converge ({exc})"
-            ) from None
         gammas = [label for label in fit.labels if label.startswith("staterror")]
         cabinetry.visualize.pulls(fit, figure_folder=work, exclude=gammas, close_figure=True)
         pre = cabinetry.model_utils.prediction(model)
@@ -145,7 +185,8 @@ def _run(cabinetry, analysis: Analysis, outdir: Path, *, ranking: bool, force: b
                 raise InvalidInputError(
                     f"{analysis.source}: no ranking for a tied signal (fitted background-only)"
                 )
-            ranked = cabinetry.fit.ranking(model, data, fit_results=fit)
+            with _fit_failures(analysis.source, "ranking"):
+                ranked = cabinetry.fit.ranking(model, data, fit_results=fit)
             cabinetry.visualize.ranking(ranked, figure_folder=work, close_figure=True)
             summary["ranking"] = {
                 label: {"postfit_up": float(u), "postfit_down": float(d)}
