@@ -38,7 +38,7 @@ def __dir__() -> list[str]:
     "--correlate",
     multiple=True,
     help="A nuisance name to treat as one parameter across inputs besides the shared ones "
-    "(flux_<source>, atomic_model); repeat for several.",
+    "(flux_<source>, atomic_model); repeat for several. A name no input has is an error.",
 )
 @click.option(
     "--measurement", default=None, help="Measurement name [default: combined_<analysis>]."

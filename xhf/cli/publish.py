@@ -57,7 +57,10 @@ def publish(
     attached to their tables, and the likelihood of each analysis is a HistFactory resource
     (BkgOnly.json + patchset.json + README, deterministic tar.gz). The result is validated
     with hepdata-validator before it is moved into place; an existing output is kept unless
-    --force is given.
+    --force is given. Refused (one line, exit 2): a symbolic link inside --results or
+    --workspaces, a figure that is not the PNG or PDF its name says, a limit that is not
+    positive or not in its model's unit, a CL outside (0, 1), two different values for one
+    limit (docs/publishing.md).
 
     \b
     Example:

@@ -62,6 +62,8 @@ __all__ = [
     "CARD_VERSION",
     "DEFAULT_BIN_WIDTH_KEV",
     "DEFAULT_DATA_LABEL",
+    "PSEUDO_DATA_PREFIXES",
+    "RESERVED_DATA_LABEL",
     "BackgroundComponent",
     "Card",
     "card_schema",
@@ -81,6 +83,10 @@ CARD_VERSION = 1
 DEFAULT_BIN_WIDTH_KEV = 1.0
 #: Label of the card's dataset when the card gives none.
 DEFAULT_DATA_LABEL = "observed"
+#: Dataset labels that say "pseudo-data" (``asimov`` is also the name of the Asimov dataset
+#: xhf adds to every card's workspace, so a card's own data may never take it).
+RESERVED_DATA_LABEL = "asimov"
+PSEUDO_DATA_PREFIXES = ("asimov", "pseudo", "toy")
 #: Default atomic-model uncertainty of the signal (XMASS-I: 5 %).
 DEFAULT_ATOMIC_MODEL_UNCERTAINTY = 0.05
 #: Edges of a data row must agree with the card's bins to this many keV.
@@ -279,14 +285,41 @@ class _CardReader:
             counts = rate_counts(table, spec.binning, edges, tonne_year, tolerance)
         else:
             counts = self.counts(edges, self.table("data.counts_file", block["counts_file"], 3))
-        info = {
-            "label": str(block.get("label", DEFAULT_DATA_LABEL)),
-            "pseudo_data": bool(block.get("pseudo_data", False)),
-        }
+        info = self.data_label_rule(
+            str(block.get("label", DEFAULT_DATA_LABEL)), bool(block.get("pseudo_data", False))
+        )
         for key in ("seed", "description"):
             if key in block:
                 info[key] = block[key]
         return counts, info
+
+    def data_label_rule(self, label: str, pseudo_data: bool) -> dict[str, Any]:
+        """The label must say what the data are (docs/combination.md, "Data labels").
+
+        A card's counts are real data unless ``pseudo_data: true``; a pseudo-data label
+        (``asimov*``, ``pseudo*``, ``toy*``) needs that flag, the flag needs such a label
+        (not ``observed``), and ``asimov`` itself is the dataset xhf generates.
+        """
+        pseudo_label = label.lower().startswith(PSEUDO_DATA_PREFIXES)
+        if label.lower() == RESERVED_DATA_LABEL:
+            raise self.fail(
+                "data.label",
+                f"{label!r} is reserved for the Asimov dataset xhf generates; name the card's "
+                "data differently (e.g. observed, or pseudo_poisson with pseudo_data: true)",
+            )
+        if pseudo_label and not pseudo_data:
+            raise self.fail(
+                "data.label",
+                f"{label!r} labels pseudo-data but the card's data are real "
+                "(set data.pseudo_data: true if they were generated)",
+            )
+        if pseudo_data and label.lower() == DEFAULT_DATA_LABEL:
+            raise self.fail(
+                "data.pseudo_data",
+                f"true, but the data are labelled {label!r}; give a pseudo-data label "
+                "(e.g. pseudo_poisson)",
+            )
+        return {"label": label, "pseudo_data": pseudo_data}
 
     def counts(self, edges: NDArray[np.float64], table: Table) -> NDArray[np.float64]:
         rows = table.values

@@ -20,6 +20,7 @@ from xhf.combine.likelihood import Likelihood
 from xhf.combine.patchsets import combine_patchsets
 from xhf.combine.workspaces import COMBINED_EXPERIMENT, combine_workspaces
 from xhf.exceptions import InvalidInputError, InvalidParameterError, MissingFileError
+from xhf.filenames import safe_file_name
 from xhf.jsonio import read_json
 from xhf.templates.replica.signals import mass_label
 from xhf.workspace.products import sidecar_path
@@ -67,6 +68,9 @@ def read_likelihood(path: str | os.PathLike[str]) -> Likelihood:
             "physical parameter it records"
         )
     sidecar = read_json(meta_path)
+    if isinstance(sidecar, dict) and sidecar.get("analysis") is not None:
+        # the analysis names the default output, combined_<analysis>.json
+        safe_file_name(sidecar["analysis"], f"{meta_path.name}: analysis")
     patchsets: dict[str, tuple[Any, Any]] = {}
     if isinstance(sidecar, dict) and sidecar.get("background_only"):
         for form, suffix in _PATCHSET_FILES.items():
@@ -148,6 +152,12 @@ def _outputs(output: Path, background_only: bool) -> dict[str, Path]:
     return out
 
 
+def _default_output(stem: str, first: Path) -> Path:
+    """``combined_<stem>.json``: the analysis name comes from the first input, so it must be a
+    safe file name (:func:`xhf.filenames.safe_file_name`)."""
+    return Path(safe_file_name(f"{COMBINED_EXPERIMENT}_{stem}.json", f"{first}: analysis"))
+
+
 def combination_products(
     inputs: Sequence[str | os.PathLike[str]],
     output: str | os.PathLike[str] | None = None,
@@ -197,7 +207,7 @@ def combination_products(
     if all(background_only):
         combined = combine_patchsets(likelihoods, measurement=measurement, correlate=correlate)
         analysis = combined.sidecar["analysis"]
-        default = Path(f"{COMBINED_EXPERIMENT}_{analysis}{_BKG_ONLY}.json")
+        default = _default_output(f"{analysis}{_BKG_ONLY}", paths[0])
         names = _outputs(Path(output) if output else default, True)
         products = {
             names["workspace"]: combined.workspace,
@@ -210,6 +220,6 @@ def combination_products(
     workspace, sidecar = combine_workspaces(
         likelihoods, measurement=measurement, reference=reference, correlate=correlate
     )
-    default = Path(f"{COMBINED_EXPERIMENT}_{sidecar['analysis']}.json")
+    default = _default_output(str(sidecar["analysis"]), paths[0])
     target = _outputs(Path(output) if output else default, False)["workspace"]
     return {target: workspace, sidecar_path(target): sidecar}

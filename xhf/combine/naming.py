@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from xhf.exceptions import InvalidInputError
+from xhf.exceptions import InvalidInputError, InvalidParameterError
 from xhf.physics.fluxes import SOURCE_NAMES
 
 __all__ = [
@@ -76,6 +76,8 @@ def check_disjoint(
 
     Raises:
         InvalidInputError: one line naming the clash and both inputs.
+        InvalidParameterError: a ``correlate`` name no input has (a typo would otherwise
+            leave the nuisances it meant uncorrelated, silently).
     """
     pois = set(signal_normfactors)
     allowed = set(SHARED_NUISANCES) | pois | set(correlate)
@@ -103,4 +105,11 @@ def check_disjoint(
                 )
             if name not in pois:
                 shared.add(name)
+    known = sorted(set(seen_modifiers) - pois)
+    for name in sorted(set(correlate)):
+        if name not in seen_modifiers or name in pois:
+            raise InvalidParameterError(
+                f"--correlate: {name!r} is not a nuisance of any input (known: "
+                f"{', '.join(known) or 'none'})"
+            )
     return sorted(shared)

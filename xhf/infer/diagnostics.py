@@ -9,17 +9,27 @@ extra fits per parameter: slow on a 100-parameter model). A signal whose parts m
 (the dark photon) cannot be fitted freely by cabinetry; it is fitted background-only.
 
 Files are produced in a temporary directory, then staged and moved into place together
-(:func:`xhf.jsonio.atomic_outputs`); nothing is overwritten without ``force``.
+(:func:`xhf.jsonio.atomic_outputs`); nothing is overwritten without ``force``. Channel names
+become file names, so each must pass :func:`xhf.filenames.safe_file_name` and every output is
+checked to stay inside ``outdir``; a fit that fails (cabinetry's MIGRAD finds no valid
+minimum) is an error, and an output directory made for the run is removed again.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import shutil
+import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from xhf.exceptions import InvalidInputError
+from xhf.filenames import confined, safe_file_name
+from xhf.infer.fitter import _first_line, _pyhf_failures_not_logged
 from xhf.infer.loading import Analysis
 from xhf.jsonio import atomic_outputs, check_outputs, dumps
 
@@ -64,20 +74,75 @@ def diagnostics(
 
     Raises:
         OutputExistsError: an output exists and ``force`` is not set.
+        InvalidInputError: a channel name that cannot be a file name, or a fit that does not
+            converge (nothing is left behind).
     """
     import matplotlib
 
     matplotlib.use("Agg")
     cabinetry = _cabinetry()
     outdir = Path(outdir)
-    expected = [outdir / name for name in OUTPUTS]
-    expected += [
-        outdir / f"{ch}_{when}.pdf"
+    channels = [
+        safe_file_name(ch, f"{analysis.source}: channel name").replace(" ", "-")
         for ch in analysis.model.config.channels
-        for when in ("prefit", "postfit")
     ]
+    names = [*OUTPUTS, *(f"{ch}_{when}.pdf" for ch in channels for when in ("prefit", "postfit"))]
+    expected = [confined(outdir, name, f"{analysis.source}: output") for name in names]
     check_outputs(expected, force=force)
+    made = None  # the topmost directory this run creates, removed again if it fails
+    for directory in (outdir, *outdir.parents):
+        if directory.exists():
+            break
+        made = directory
     outdir.mkdir(parents=True, exist_ok=True)
+    try:
+        return _run(cabinetry, analysis, outdir, ranking=ranking, force=force)
+    except BaseException:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
+        raise
+
+
+@contextlib.contextmanager
+def _minuit_output_discarded() -> Iterator[None]:
+    """cabinetry fits with Minuit at print level 1, and Minuit2 then prints its warnings ("W
+    MnHesse 2nd derivative zero ...") to standard output -- through Python's ``sys.stdout``
+    or, depending on the build, from C++ to file descriptor 1: both are pointed at a scratch
+    sink for the duration."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with tempfile.TemporaryFile() as sink, contextlib.redirect_stdout(io.StringIO()):
+            os.dup2(sink.fileno(), 1)
+            try:
+                yield
+            finally:
+                os.dup2(saved, 1)
+    finally:
+        os.close(saved)
+
+
+@contextlib.contextmanager
+def _fit_failures(source: str, field: str) -> Iterator[None]:
+    """A fit that fails is one line: cabinetry raises ``ValueError("Minimization failed,
+    minimum is invalid.")``, pyhf ``FailedMinimization`` (e.g. for a parameter the likelihood
+    does not depend on); neither pyhf's log of it nor Minuit's warnings reach the terminal,
+    and pyhf's optimizer is the caller's again afterwards."""
+    import pyhf
+
+    backend, optimizer = pyhf.get_backend()
+    try:
+        with _pyhf_failures_not_logged(), _minuit_output_discarded():
+            yield
+    except (ValueError, pyhf.exceptions.FailedMinimization) as exc:
+        raise InvalidInputError(
+            f"{source}: {field}: the maximum-likelihood fit did not converge ({_first_line(exc)})"
+        ) from None
+    finally:  # cabinetry sets a verbose Minuit and restores it only when the fit succeeds
+        pyhf.set_backend(backend, optimizer)
+
+
+def _run(cabinetry, analysis: Analysis, outdir: Path, *, ranking: bool, force: bool) -> list[Path]:
     model, data = analysis.model, analysis.data.tolist()
     fix = list(model.config.suggested_fixed())
     init = list(model.config.suggested_init())
@@ -87,7 +152,8 @@ def diagnostics(
             fix[i], init[i] = True, 0.0
     with tempfile.TemporaryDirectory(dir=outdir, prefix=".diagnostics.") as tmp:
         work = Path(tmp)
-        fit = cabinetry.fit.fit(model, data, init_pars=init, fix_pars=fix)
+        with _fit_failures(analysis.source, "fit"):
+            fit = cabinetry.fit.fit(model, data, init_pars=init, fix_pars=fix)
         gammas = [label for label in fit.labels if label.startswith("staterror")]
         cabinetry.visualize.pulls(fit, figure_folder=work, exclude=gammas, close_figure=True)
         pre = cabinetry.model_utils.prediction(model)
@@ -117,7 +183,8 @@ def diagnostics(
                 raise InvalidInputError(
                     f"{analysis.source}: no ranking for a tied signal (fitted background-only)"
                 )
-            ranked = cabinetry.fit.ranking(model, data, fit_results=fit)
+            with _fit_failures(analysis.source, "ranking"):
+                ranked = cabinetry.fit.ranking(model, data, fit_results=fit)
             cabinetry.visualize.ranking(ranked, figure_folder=work, close_figure=True)
             summary["ranking"] = {
                 label: {"postfit_up": float(u), "postfit_down": float(d)}
@@ -127,7 +194,10 @@ def diagnostics(
             }
         (work / "fit_results.json").write_text(dumps(summary))
         produced = sorted(p for p in work.rglob("*") if p.is_file())
-        targets = [outdir / p.relative_to(work) for p in produced]
+        targets = [
+            confined(outdir, str(p.relative_to(work)), f"{analysis.source}: output")
+            for p in produced
+        ]
         with atomic_outputs(force=force) as out:
             for src, dest in zip(produced, targets, strict=True):
                 out.add(dest, lambda tmp, src=src: os.replace(src, tmp))

@@ -22,6 +22,7 @@ from xhf.publish.archive import read_tar_gz, tar_gz
 from xhf.publish.inputs import (
     ANALYSES,
     check_hepdata_id,
+    check_units,
     load_analysis_inputs,
     load_results,
     parse_results,
@@ -45,6 +46,7 @@ __all__ = [
     "InvalidSubmissionError",
     "build_submission",
     "check_hepdata_id",
+    "check_units",
     "components_patch",
     "dark_photon_counts",
     "dark_photon_limit",
@@ -92,15 +94,20 @@ def publish(
         OutputExistsError: ``output`` exists and ``force`` is False.
         InvalidSubmissionError: hepdata-validator rejected the result.
     """
+    from xhf.filenames import refuse_links
     from xhf.jsonio import check_outputs
+    from xhf.publish.figures import find_figures
 
     hepdata = check_hepdata_id(hepdata)
     output = Path(output)
     check_outputs([output], force=force, inputs=(results, workspaces), directory=True)
     loaded = load_results(results)
-    inputs = load_analysis_inputs(workspaces)
     results_dir = Path(results)
     results_dir = results_dir if results_dir.is_dir() else results_dir.parent
+    refuse_links(results_dir, [results_dir / "figures"])
+    find_figures(results_dir / "figures")  # links, names, PNG/PDF checked before the slow part
+    inputs = load_analysis_inputs(workspaces)
+    check_units(loaded, inputs)
     files = build_submission(
         loaded,
         inputs,

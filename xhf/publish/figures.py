@@ -19,16 +19,35 @@ signal efficiency          ``efficiency`` or ``response``
 
 Figures no table claims (the signal spectra, the background model) are attached to the
 submission itself.
+
+The figures directory is an input like any other: :func:`find_figures` refuses a symbolic link
+in it (:func:`xhf.filenames.refuse_links`), a name that cannot be a file name of the
+submission, and a ``.png`` or ``.pdf`` file that is not what its name says: a PNG must start
+with the PNG signature and a well-formed ``IHDR`` header (checked against its CRC, then read
+by Pillow), a PDF with ``%PDF-`` and end with ``%%EOF`` (the PNG and PDF specifications:
+ISO/IEC 15948, ISO 32000).
 """
 
 from __future__ import annotations
 
 import io
 import os
+import struct
+import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-__all__ = ["TABLE_FIGURES", "figure_resources", "find_figures", "match_figures", "thumbnail_png"]
+from xhf.exceptions import InvalidInputError
+from xhf.filenames import refuse_links, safe_file_name
+
+__all__ = [
+    "TABLE_FIGURES",
+    "check_figure",
+    "figure_resources",
+    "find_figures",
+    "match_figures",
+    "thumbnail_png",
+]
 
 
 def __dir__() -> list[str]:
@@ -56,10 +75,84 @@ TABLE_FIGURES: dict[str, tuple[tuple[str, ...], tuple[str, ...], str | None]] = 
 _FALLBACK = {"limit_millicharge": "spectrum_millicharge"}
 
 
+#: File signatures (PNG: ISO/IEC 15948 section 5.2; PDF: ISO 32000-1 section 7.5.2).
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PDF_SIGNATURE = b"%PDF-"
+#: Largest figure accepted, in bytes and in pixels (below Pillow's decompression-bomb limit).
+MAX_FIGURE_BYTES = 50_000_000
+MAX_FIGURE_PIXELS = 50_000_000
+_PNG_COLOUR_DEPTHS = {0: {1, 2, 4, 8, 16}, 2: {8, 16}, 3: {1, 2, 4, 8}, 4: {8, 16}, 6: {8, 16}}
+
+
+def _png_header_problem(blob: bytes) -> str | None:
+    """What is wrong with the signature and ``IHDR`` chunk of a PNG, or None."""
+    if not blob.startswith(PNG_SIGNATURE):
+        return "is not a PNG image (no PNG signature)"
+    if len(blob) < 33 or blob[8:16] != b"\x00\x00\x00\rIHDR":
+        return "is not a PNG image (no IHDR header)"
+    width, height, depth, colour, compression, filtering, interlace = struct.unpack(
+        ">IIBBBBB", blob[16:29]
+    )
+    if struct.unpack(">I", blob[29:33])[0] != zlib.crc32(blob[12:29]):
+        return "is not a PNG image (IHDR checksum is wrong)"
+    if depth not in _PNG_COLOUR_DEPTHS.get(colour, ()) or (compression, filtering) != (0, 0):
+        return f"is not a PNG image (colour type {colour}, bit depth {depth})"
+    if interlace not in (0, 1) or width == 0 or height == 0:
+        return f"is not a PNG image ({width} x {height} pixels)"
+    if width * height > MAX_FIGURE_PIXELS:
+        return f"is too large ({width} x {height} pixels, at most {MAX_FIGURE_PIXELS})"
+    return None
+
+
+def check_figure(path: str | os.PathLike[str]) -> None:
+    """Raise unless ``path`` (``.png`` or ``.pdf``) is an image of the kind its name says.
+
+    Raises:
+        InvalidInputError: ``<path>: figure: <what is wrong>``.
+    """
+    path = Path(path)
+    where = f"{path}: figure"
+    size = path.stat().st_size
+    if size > MAX_FIGURE_BYTES:
+        raise InvalidInputError(f"{where}: is too large ({size} bytes, at most {MAX_FIGURE_BYTES})")
+    blob = path.read_bytes()
+    if path.suffix.lower() == ".pdf":
+        if not blob.startswith(PDF_SIGNATURE) or b"%%EOF" not in blob[-1024:]:
+            raise InvalidInputError(f"{where}: is not a PDF document (no %PDF- header or %%EOF)")
+        return
+    problem = _png_header_problem(blob)
+    if problem is None:
+        from PIL import Image
+
+        try:
+            with Image.open(io.BytesIO(blob)) as image:
+                image.verify()
+        except (OSError, SyntaxError, ValueError, struct.error, EOFError) as exc:
+            problem = f"is not a readable PNG image ({type(exc).__name__})"
+    if problem is not None:
+        raise InvalidInputError(f"{where}: {problem}")
+
+
 def find_figures(directory: str | os.PathLike[str]) -> list[Path]:
-    """The PNG files of ``directory`` (sorted; none if it does not exist)."""
+    """The PNG files of ``directory`` (sorted; none if it does not exist), each checked.
+
+    Every entry of ``directory`` must be a plain file or directory (no symbolic link), every
+    ``.png`` and ``.pdf`` file a real image (:func:`check_figure`), and every PNG's name a safe
+    file name (it is copied into the submission under that name).
+    """
     path = Path(directory)
-    return sorted(p for p in path.glob("*.png") if p.is_file()) if path.is_dir() else []
+    if not path.is_dir():
+        return []
+    entries = sorted(path.iterdir())
+    refuse_links(path, entries)
+    figures = []
+    for entry in entries:
+        if entry.is_file() and entry.suffix.lower() in (".png", ".pdf"):
+            safe_file_name(entry.name, f"{path}: file name")
+            check_figure(entry)
+            if entry.suffix == ".png":
+                figures.append(entry)
+    return figures
 
 
 def _pick(figures: Iterable[Path], rule) -> Path | None:

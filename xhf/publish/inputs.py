@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from xhf.exceptions import InvalidInputError, InvalidParameterError, MissingFileError
+from xhf.filenames import refuse_links, safe_file_name
 from xhf.jsonio import read_json
 from xhf.workspace.compat import pyhf_reason, quiet_pyhf
 from xhf.workspace.products import sidecar_path
@@ -35,6 +36,7 @@ __all__ = [
     "LimitEntry",
     "Results",
     "check_hepdata_id",
+    "check_units",
     "load_analysis_inputs",
     "load_results",
     "parse_results",
@@ -144,6 +146,15 @@ def _number(value: Any, where: str, *, optional: bool = False) -> float | None:
     return float(value)
 
 
+def _limit_value(value: Any, where: str, *, optional: bool = False) -> float | None:
+    """A limit, a band edge or a mass: finite and positive (a limit on mu_nu, delta or g_BL
+    is a magnitude; zero or a negative value is a broken computation, not a result)."""
+    number = _number(value, where, optional=optional)
+    if number is not None and number <= 0:
+        raise InvalidInputError(f"{where} must be positive, got {value!r}")
+    return number
+
+
 def _band(value: Any, where: str) -> tuple[float, float, float, float]:
     if isinstance(value, Mapping):
         missing = [b for b in BANDS if b not in value]
@@ -152,7 +163,7 @@ def _band(value: Any, where: str) -> tuple[float, float, float, float]:
         value = [value[b] for b in BANDS]
     if not isinstance(value, list | tuple) or len(value) != 4:
         raise InvalidInputError(f"{where} must list the -2, -1, +1, +2 sigma values")
-    lo2, lo1, hi1, hi2 = (_number(v, f"{where}[{k}]") for k, v in enumerate(value))
+    lo2, lo1, hi1, hi2 = (_limit_value(v, f"{where}[{k}]") for k, v in enumerate(value))
     if not lo2 <= lo1 <= hi1 <= hi2:
         raise InvalidInputError(f"{where} must increase from -2 to +2 sigma, got {list(value)}")
     return (lo2, lo1, hi1, hi2)
@@ -163,9 +174,9 @@ def _expected(point: Mapping[str, Any], where: str) -> tuple[float, tuple]:
     ``expected`` dict ``{"-2", "-1", "0", "+1", "+2"}``."""
     expected = point.get("expected")
     if isinstance(expected, Mapping):
-        median = _number(expected.get("0"), f"{where}.expected['0']")
+        median = _limit_value(expected.get("0"), f"{where}.expected['0']")
         return median, _band(expected, f"{where}.expected")
-    median = _number(expected, f"{where}.expected")
+    median = _limit_value(expected, f"{where}.expected")
     key = "expected_band" if "expected_band" in point else "band"
     band = _band(point.get(key), f"{where}.{key}")
     if not band[1] <= median <= band[2]:
@@ -184,12 +195,12 @@ def _limit(item: Any, where: str) -> LimitEntry:
         analysis=item["analysis"],
         method=item["method"],
         flavor=str(item.get("flavor") or "all"),
-        mass_mev=_number(item.get("mass_mev"), f"{where}.mass_mev", optional=True),
+        mass_mev=_limit_value(item.get("mass_mev"), f"{where}.mass_mev", optional=True),
         unit=item["unit"],
         expected=median,
         band=band,
-        observed=_number(item.get("observed"), f"{where}.observed", optional=True),
-        paper=_number(item.get("paper"), f"{where}.paper", optional=True),
+        observed=_limit_value(item.get("observed"), f"{where}.observed", optional=True),
+        paper=_limit_value(item.get("paper"), f"{where}.paper", optional=True),
     )
 
 
@@ -200,10 +211,10 @@ def _curve_point(method: str, point: Any, where: str) -> CurvePoint:
     median, band = _expected(point, where)
     return CurvePoint(
         method,
-        _number(mass, f"{where}.mass_mev"),
+        _limit_value(mass, f"{where}.mass_mev"),
         median,
         band,
-        _number(point.get("observed"), f"{where}.observed", optional=True),
+        _limit_value(point.get("observed"), f"{where}.observed", optional=True),
     )
 
 
@@ -275,6 +286,34 @@ def _curve(curve: Any, where: str) -> list[CurvePoint]:
     return points
 
 
+def _level(value: Any, where: str) -> None:
+    """A confidence level, if given: a number strictly between 0 and 1 (0.9 for 90% CL)."""
+    if value is None:
+        return
+    number = _number(value, where)
+    if not 0.0 < number < 1.0:
+        raise InvalidInputError(f"{where} must lie strictly between 0 and 1, got {value!r}")
+
+
+def _same_key(a: tuple, b: tuple) -> bool:
+    """Same analysis/method/flavour (or method) and the same mass to 1e-6 (or both none)."""
+    if a[:-1] != b[:-1] or (a[-1] is None) != (b[-1] is None):
+        return False
+    return a[-1] is None or math.isclose(a[-1], b[-1], rel_tol=1e-6)
+
+
+def _refuse_conflicts(items: list, key, where) -> None:
+    """Two entries for the same quantity must agree (identical repeats are harmless): which
+    one a table would show is otherwise an accident of order. ``where(j, i)`` names both."""
+    for j, item in enumerate(items):
+        for i in range(j):
+            if _same_key(key(items[i]), key(item)) and items[i] != item:
+                quantity = ", ".join("-" if k is None else str(k) for k in key(item))
+                raise InvalidInputError(
+                    f"{where(j, i)} give different values for the same quantity ({quantity})"
+                )
+
+
 def parse_results(document: Any, source: str = "results.json") -> Results:
     """Check and normalise a ``results.json`` document (errors name ``source`` and the field)."""
     if not isinstance(document, Mapping):
@@ -283,11 +322,24 @@ def parse_results(document: Any, source: str = "results.json") -> Results:
     if not isinstance(limits, list) or not limits:
         raise InvalidInputError(f"{source}: field 'limits' must be a non-empty list")
     entries = tuple(_limit(item, f"{source}: field 'limits[{i}]'") for i, item in enumerate(limits))
+    for i, item in enumerate(limits):
+        _level(item.get("cl"), f"{source}: field 'limits[{i}]'.cl")
     curve = tuple(_curve(document.get("exclusion_curve"), f"{source}: field 'exclusion_curve'"))
     provenance = document.get("provenance")
     provenance = {} if provenance is None else provenance
     if not isinstance(provenance, Mapping):
         raise InvalidInputError(f"{source}: field 'provenance' must be an object")
+    _level(provenance.get("cl"), f"{source}: field 'provenance.cl'")
+    _refuse_conflicts(
+        list(entries),
+        lambda e: (e.analysis, e.method, e.flavor, e.mass_mev),
+        lambda j, i: f"{source}: field 'limits[{j}]' and 'limits[{i}]'",
+    )
+    _refuse_conflicts(
+        list(curve),
+        lambda p: (p.method, p.mass_mev),
+        lambda j, i: f"{source}: field 'exclusion_curve': two points",
+    )
     return Results(entries, curve, dict(provenance), source)
 
 
@@ -296,6 +348,7 @@ def load_results(results_dir: str | os.PathLike[str]) -> Results:
     path = Path(results_dir)
     if path.is_dir() or path.suffix != ".json":
         path = path / "results.json"
+        refuse_links(results_dir, [path])
     if not path.is_file():
         raise MissingFileError(f"{path}: no such file (run `xhf reproduce` first)")
     return parse_results(read_json(path), str(path))
@@ -349,6 +402,8 @@ def _check_sidecar(role: str, meta: Any, path: Path) -> None:
     for key in ("channel", "measurement", "poi", "bin_edges_kev", "data"):
         if key not in meta:
             raise InvalidInputError(f"{path}: field {key!r} is missing")
+    # the measurement names the likelihood archive and its folder in the submission
+    safe_file_name(meta["measurement"], f"{path}: measurement")
     if role != "background_only":
         signal = meta.get("signal")
         if not isinstance(signal, dict) or not isinstance(signal.get("parts"), list):
@@ -372,6 +427,7 @@ def load_analysis_inputs(
             if not path.is_file():
                 raise MissingFileError(f"{path}: no such {role.replace('_', '-')} file")
             side = sidecar_path(path)
+            refuse_links(directory, [path, side])
             if not side.is_file():
                 raise MissingFileError(f"{side}: no such sidecar (needed for physical units)")
             documents[role], sidecars[role], paths[role] = read_json(path), read_json(side), path
@@ -379,3 +435,36 @@ def load_analysis_inputs(
             _check_sidecar(role, sidecars[role], side)
         out[analysis] = AnalysisInput(analysis, documents, sidecars, paths)
     return out
+
+
+def _model_unit(item: AnalysisInput) -> tuple[str | None, Path | None]:
+    """The unit of the analysis' physical parameter, from its (grid) sidecar, and that file."""
+    role = "workspace" if item.power_law else "patchset"
+    signal = item.sidecars.get(role, {}).get("signal")
+    unit = signal.get("unit") if isinstance(signal, Mapping) else None
+    path = item.paths.get(role)
+    return unit, None if path is None else sidecar_path(path)
+
+
+def check_units(results: Results, inputs: Mapping[str, AnalysisInput]) -> None:
+    """Every limit of ``results`` belongs to a loaded analysis and is in that model's unit.
+
+    A limit in another unit (``muB`` for ``mu_B``, ``e`` for a coupling) would be published
+    under the model's unit with the wrong number; it is refused, not converted.
+
+    Raises:
+        InvalidInputError: ``<results.json>: field 'limits[i]'.unit ...`` (or ``.analysis``).
+    """
+    for i, entry in enumerate(results.limits):
+        where = f"{results.source}: field 'limits[{i}]'"
+        item = inputs.get(entry.analysis)
+        if item is None:
+            raise InvalidInputError(
+                f"{where}.analysis {entry.analysis!r} is not one of {', '.join(sorted(inputs))}"
+            )
+        unit, sidecar = _model_unit(item)
+        if unit is not None and entry.unit != unit:
+            raise InvalidInputError(
+                f"{where}.unit {entry.unit!r} is not the unit of the {entry.analysis} model "
+                f"({unit!r} in {sidecar})"
+            )

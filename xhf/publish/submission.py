@@ -122,8 +122,8 @@ def build_submission(
     from xhf.publish.figures import find_figures
 
     lib = hepdata_lib()
+    figures = find_figures(figures_dir) if figures_dir is not None else []  # checked first
     tables = submission_tables(results, inputs, settings)
-    figures = find_figures(figures_dir) if figures_dir is not None else []
     claimed, unclaimed = match_figures(figures, [key for key, _ in tables])
     with tempfile.TemporaryDirectory(prefix="xhf-publish-") as scratch_name:
         scratch = Path(scratch_name)

@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from xhf.exceptions import InvalidInputError, MissingFileError, OutputExistsError
+from xhf.filenames import refuse_links
 from xhf.jsonio import atomic_write
 from xhf.templates.io.checks import check_edges, check_same_binning, check_values
 from xhf.templates.io.layout import (
@@ -103,6 +104,7 @@ def read_csv(path: str | os.PathLike[str]) -> TemplateSet:
     if src.name == INDEX_FILE:
         src = src.parent
     index = src / INDEX_FILE
+    refuse_links(src, [index])  # no link inside the template directory (docs/reliability.md)
     if not index.is_file():
         raise MissingFileError(f"{index}: no such file")
     try:
@@ -117,6 +119,7 @@ def read_csv(path: str | os.PathLike[str]) -> TemplateSet:
     first: dict[str, str] = {}
     for table in tables(doc, str(index)):  # channels first: signals check against them
         file = src / f"{table.path}.csv"
+        refuse_links(src, [file])
         table_edges, cols = _read_table(file, table)
         if table.channel in edges:
             check_same_binning(
