@@ -72,7 +72,7 @@ def plot_fit(
     ax.set_xlim(edges[0], edges[-1])
     ax.set_xlabel("Reconstructed energy [keV]")
     ax.set_ylabel(f"Events / {edges[1] - edges[0]:g} keV")
-    ax.legend(fontsize=11, frameon=False, title=title, title_fontsize=11)
+    ax.legend(fontsize=11, frameon=False, title=title, title_fontsize=11, loc="upper right")
     label_pseudo_data(ax)
     return fig
 

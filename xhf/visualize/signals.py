@@ -53,7 +53,7 @@ def plot_signal_spectra(energy_kev: np.ndarray | None = None, *, fluxes: str = "
     ax.set_ylim(1e-7, 1e-1)
     ax.set_xlabel("Deposited energy $T$ [keV]")
     ax.set_ylabel(r"$dR/dT$ [events / (kg day keV)]")
-    ax.legend(fontsize=11, frameon=False)
+    ax.legend(fontsize=11, frameon=False, loc="upper right")
     ax.text(
         0.02,
         1.01,
