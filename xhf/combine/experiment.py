@@ -31,6 +31,7 @@ from xhf.combine.signals import SignalOptions, card_signals
 from xhf.exceptions import InvalidInputError, InvalidParameterError
 from xhf.templates.templateset import MAX_EVENTS, Channel, Sample, Signal, TemplateSet
 from xhf.workspace import build_workspace, workspace_metadata
+from xhf.workspace.sidecar import sidecar_document
 from xhf.workspace.config import BuildConfig, log10_excess
 from xhf.workspace.poi import N_SIGMA
 from xhf.workspace.products import build_products, default_output
@@ -213,7 +214,7 @@ def build_experiment_workspace(
         )
         sidecar = workspace_metadata(workspace, ts, signal, data=label)
     sidecar["experiment"] = read.describe()
-    return workspace, sidecar
+    return workspace, sidecar_document(sidecar)
 
 
 def experiment_products(

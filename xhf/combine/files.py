@@ -22,7 +22,7 @@ from xhf.combine.workspaces import COMBINED_EXPERIMENT, combine_workspaces
 from xhf.exceptions import InvalidInputError, InvalidParameterError, MissingFileError
 from xhf.jsonio import read_json
 from xhf.templates.replica.signals import mass_label
-from xhf.workspace.products import sidecar_path
+from xhf.workspace.sidecar import read_sidecar, sidecar_path
 
 __all__ = [
     "CARD_SUFFIXES",
@@ -66,13 +66,23 @@ def read_likelihood(path: str | os.PathLike[str]) -> Likelihood:
             f"{path.name}: no sidecar {meta_path.name} beside it; the combiner needs the "
             "physical parameter it records"
         )
-    sidecar = read_json(meta_path)
+    side = read_sidecar(path, name=meta_path.name)
+    side.check_workspace(workspace, path.name)
+    sidecar = side.to_json()
     patchsets: dict[str, tuple[Any, Any]] = {}
-    if isinstance(sidecar, dict) and sidecar.get("background_only"):
+    if side.background_only:
         for form, suffix in _PATCHSET_FILES.items():
             candidate = path.with_name(_base(path) + suffix)
             if candidate.is_file():
-                patchsets[form] = (read_json(candidate), read_json(sidecar_path(candidate)))
+                patchset = read_json(candidate)
+                if not isinstance(patchset, dict):
+                    raise InvalidInputError(f"{candidate.name}: a patchset must be a JSON object")
+                ps_side = read_sidecar(
+                    candidate, required=True, name=sidecar_path(candidate).name
+                )
+                ps_side.check_workspace(workspace, candidate.name)
+                ps_side.check_patchset(patchset, candidate.name)
+                patchsets[form] = (patchset, ps_side.to_json())
         if not patchsets:
             raise InvalidInputError(
                 f"{path.name}: a background-only workspace without "

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from xhf.exceptions import InvalidInputError
+from xhf.workspace.sidecar import MODEL_UNITS
 
 __all__ = ["DEFAULT_FRACTIONS", "MODEL_UNITS", "SignalInfo", "SignalPart", "flavour_limits"]
 
@@ -34,9 +35,6 @@ def _default_fractions() -> dict[str, float]:
 #: XMASS-I's fixed flavour fractions of the solar flux at Earth (54 / 23 / 23 %).
 DEFAULT_FRACTIONS = _default_fractions()
 
-#: The unit of the parameter of each model xhf computes (a sidecar of one of these models with
-#: another unit would print limits in the wrong unit); other model names may carry any unit.
-MODEL_UNITS = {"magnetic-moment": "mu_B", "millicharge": "e", "dark-photon": "g_BL"}
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from xhf.workspace.metadata import (
     workspace_metadata,
 )
 from xhf.workspace.naming import POI, analysis_name, measurement_name
+from xhf.workspace.sidecar import Sidecar, sidecar_path
 from xhf.workspace.patchset import (
     build_background_only,
     build_component_patchset,
@@ -60,16 +61,6 @@ def __dir__() -> list[str]:
 _BKG_ONLY = "_BkgOnly"
 #: Significant digits of the numbers in a grid patchset (see the module docstring).
 GRID_SIGNIFICANT_DIGITS = 6
-
-
-def sidecar_path(path: str | os.PathLike[str]) -> Path:
-    """``x.json`` -> ``x.meta.json``.
-
-    >>> sidecar_path("workspaces/xmass1_magnetic_moment.json").name
-    'xmass1_magnetic_moment.meta.json'
-    """
-    path = Path(path)
-    return path.with_name(path.name.removesuffix(".json") + ".meta.json")
 
 
 def _is_workspace(config: BuildConfig) -> bool:
@@ -179,6 +170,9 @@ def write_products(products: Mapping[Path, Any], *, force: bool = False) -> list
         for path in products:
             if Path(path).exists():
                 raise OutputExistsError(f"{path}: exists; use --force to overwrite")
+    for path, document in products.items():
+        if Path(path).name.endswith(".meta.json"):  # every sidecar written is a checked one
+            Sidecar.from_json(document, Path(path).name)
     return [
         write_json(path, document, force=force, compact=is_patchset(document))
         for path, document in products.items()
