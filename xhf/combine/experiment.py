@@ -273,5 +273,5 @@ def experiment_products(
         products = build_products(config, output or default_output(config))
     for path, document in products.items():
         if path.name.endswith(".meta.json"):
-            document["experiment"] = read.describe()
+            products[path] = sidecar_document({**document, "experiment": read.describe()})
     return products
