@@ -23,6 +23,14 @@ def _argument_cases() -> int:
     return len(module.ARGUMENT_CASES)
 
 
+def _sidecar_binding_cases() -> int:
+    path = Path(__file__).with_name("test_bad_sidecars.py")
+    spec = importlib.util.spec_from_file_location("_bad_sidecars_table", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return len(module.CASES)
+
+
 def counted() -> dict[str, int]:
     return {
         "configs/": _files("configs", ("bad_*.yml",)),
@@ -33,6 +41,7 @@ def counted() -> dict[str, int]:
         "atomic/": _files("atomic", ("atomic_*.csv",)),
         "targets/": _files("targets", ("target_*.json",)),
         "(in the test)": _argument_cases(),
+        "(test_bad_sidecars.py)": _sidecar_binding_cases(),
     }
 
 

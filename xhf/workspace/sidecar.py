@@ -282,6 +282,11 @@ def _check_fields(doc: Mapping[str, Any], source: str) -> None:
                 f"{source}: signal.parts[{i}].power: must be an integer in {list(POWERS)}, "
                 f"not {shown(power)}"
             )
+    fractions = signal.get("flavor_fractions")
+    if fractions is not None and abs(sum(fractions.values()) - 1) > 1e-3:
+        raise InvalidInputError(
+            f"{source}: signal.flavor_fractions: must sum to 1 (sum {sum(fractions.values()):g})"
+        )
     model, unit = signal["model"], signal["unit"]
     if model in MODEL_UNITS and unit != MODEL_UNITS[model]:
         raise InvalidInputError(
