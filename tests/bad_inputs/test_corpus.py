@@ -15,20 +15,14 @@ def _files(directory: str, patterns: tuple[str, ...], exclude: tuple[str, ...] =
     return len({n for n in names if n not in exclude and not n.endswith(".meta.json")})
 
 
-def _argument_cases() -> int:
-    path = Path(__file__).with_name("test_bad_inputs.py")
-    spec = importlib.util.spec_from_file_location("_bad_inputs_table", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return len(module.ARGUMENT_CASES)
-
-
-def _sidecar_binding_cases() -> int:
-    path = Path(__file__).with_name("test_bad_sidecars.py")
-    spec = importlib.util.spec_from_file_location("_bad_sidecars_table", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return len(module.CASES)
+def _table(module: str, name: str) -> int:
+    """Length of the case table ``name`` of the test module ``module`` (tests is no package)."""
+    spec = importlib.util.spec_from_file_location(
+        f"_table_{name}", Path(__file__).with_name(module)
+    )
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    return len(getattr(loaded, name))
 
 
 def counted() -> dict[str, int]:
@@ -40,8 +34,8 @@ def counted() -> dict[str, int]:
         "workspaces/": _files("workspaces", ("ws_*.json", "ps_*.json"), ("ps_good.json",)),
         "atomic/": _files("atomic", ("atomic_*.csv",)),
         "targets/": _files("targets", ("target_*.json",)),
-        "(in the test)": _argument_cases(),
-        "(test_bad_sidecars.py)": _sidecar_binding_cases(),
+        "(in the test)": _table("test_bad_inputs.py", "ARGUMENT_CASES"),
+        "(test_bad_sidecars.py)": _table("test_bad_sidecars.py", "CASES"),
     }
 
 

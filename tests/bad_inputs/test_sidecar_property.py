@@ -47,7 +47,9 @@ def pairs(draw) -> tuple[dict, dict]:
     signal = [draw(st.floats(0.1, 5.0).map(lambda x: round(x, 3))) for _ in range(nbins)]
     observed = [float(round(b + draw(st.integers(-3, 3)))) for b in background]
     width = draw(st.floats(0.01, 0.3).map(lambda x: round(x, 3)))
-    modifiers = [{"data": {"hi": 1 + width, "lo": 1 - width}, "name": "bkg_norm", "type": "normsys"}]
+    modifiers = [
+        {"data": {"hi": 1 + width, "lo": 1 - width}, "name": "bkg_norm", "type": "normsys"}
+    ]
     if draw(st.booleans()):
         errors = [round(0.05 * b, 3) for b in background]
         modifiers.append({"data": errors, "name": "staterror_sr", "type": "staterror"})
@@ -106,7 +108,9 @@ def _numbers(document: dict) -> list[tuple]:
     return [
         p
         for p in m.paths(document)
-        if p and isinstance(_at(document, p), int | float) and not isinstance(_at(document, p), bool)
+        if p
+        and isinstance(_at(document, p), int | float)
+        and not isinstance(_at(document, p), bool)
     ]
 
 

@@ -31,10 +31,10 @@ from xhf.combine.signals import SignalOptions, card_signals
 from xhf.exceptions import InvalidInputError, InvalidParameterError
 from xhf.templates.templateset import MAX_EVENTS, Channel, Sample, Signal, TemplateSet
 from xhf.workspace import build_workspace, workspace_metadata
-from xhf.workspace.sidecar import sidecar_document
 from xhf.workspace.config import BuildConfig, log10_excess
 from xhf.workspace.poi import N_SIGMA
 from xhf.workspace.products import build_products, default_output
+from xhf.workspace.sidecar import sidecar_document
 
 __all__ = [
     "ASIMOV_LABEL",

@@ -77,9 +77,7 @@ def read_likelihood(path: str | os.PathLike[str]) -> Likelihood:
                 patchset = read_json(candidate)
                 if not isinstance(patchset, dict):
                     raise InvalidInputError(f"{candidate.name}: a patchset must be a JSON object")
-                ps_side = read_sidecar(
-                    candidate, required=True, name=sidecar_path(candidate).name
-                )
+                ps_side = read_sidecar(candidate, required=True, name=sidecar_path(candidate).name)
                 ps_side.check_workspace(workspace, candidate.name)
                 ps_side.check_patchset(patchset, candidate.name)
                 patchsets[form] = (patchset, ps_side.to_json())

@@ -42,9 +42,9 @@ from xhf.exceptions import InvalidInputError, InvalidTemplateError
 from xhf.jsonio import plain
 from xhf.workspace.compat import quiet_pyhf
 from xhf.workspace.metadata import INTERPOLATION
-from xhf.workspace.sidecar import digest, sidecar_document
 from xhf.workspace.naming import PLACEHOLDER_SAMPLE, POI
 from xhf.workspace.poi import N_SIGMA
+from xhf.workspace.sidecar import digest, sidecar_document
 
 __all__ = ["FORMS", "CombinedPatchsets", "combine_patchsets"]
 

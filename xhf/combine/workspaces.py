@@ -40,9 +40,9 @@ from xhf.jsonio import plain
 from xhf.workspace.builder import check_workspace, measurement_parameters
 from xhf.workspace.compat import quiet_pyhf
 from xhf.workspace.metadata import INTERPOLATION
-from xhf.workspace.sidecar import digest, sidecar_document
 from xhf.workspace.naming import NAME_PATTERN
 from xhf.workspace.poi import N_SIGMA
+from xhf.workspace.sidecar import digest, sidecar_document
 
 __all__ = [
     "COMBINED_EXPERIMENT",

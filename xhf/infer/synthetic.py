@@ -22,9 +22,9 @@ from typing import Any
 import numpy as np
 
 from xhf.jsonio import plain
+from xhf.workspace.compat import quiet_pyhf as _quiet
 from xhf.workspace.metadata import INTERPOLATION
 from xhf.workspace.sidecar import digest, sidecar_document
-from xhf.workspace.compat import quiet_pyhf as _quiet
 
 __all__ = [
     "XMASS_EXPOSURE_KG_DAY",

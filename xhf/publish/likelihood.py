@@ -33,9 +33,9 @@ from xhf.publish.archive import tar_gz
 from xhf.publish.inputs import AnalysisInput
 from xhf.publish.readme import archive_readme
 from xhf.workspace.compat import quiet_pyhf
-from xhf.workspace.sidecar import digest, sidecar_document
 from xhf.workspace.naming import PLACEHOLDER_SAMPLE, POI
 from xhf.workspace.patchset import PATCHSET_VERSION, UNASSIGNED_RECORD
+from xhf.workspace.sidecar import digest, sidecar_document
 
 __all__ = [
     "archive_name",

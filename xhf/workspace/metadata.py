@@ -111,14 +111,20 @@ def _common(
 
 
 def workspace_metadata(
-    workspace: Mapping[str, Any], templates: TemplateSet, signal: str, *, data: str
+    workspace: Mapping[str, Any],
+    templates: TemplateSet,
+    signal: str,
+    *,
+    data: str,
+    source: str = "sidecar",
 ) -> dict[str, Any]:
-    """Sidecar of a workspace made by :func:`xhf.workspace.build_workspace`."""
+    """Sidecar of a workspace made by :func:`xhf.workspace.build_workspace` (``source`` names
+    it in the message if the templates' metadata make it invalid)."""
     sig = templates.signal(signal)
     meta = _common(workspace, templates, sig.channel, data)
     meta["analysis"] = analysis_name(sig.metadata, sig.name)
     meta["signal"] = signal_info(sig)
-    return sidecar_document(meta)
+    return sidecar_document(meta, source)
 
 
 def background_only_metadata(
@@ -128,6 +134,7 @@ def background_only_metadata(
     *,
     data: str,
     analysis: str | None = None,
+    source: str = "sidecar",
 ) -> dict[str, Any]:
     """Sidecar of a background-only workspace (its ``signal`` is the zero placeholder)."""
     meta = _common(workspace, templates, channel, data)
@@ -138,7 +145,7 @@ def background_only_metadata(
         p["name"]: p["bounds"][0] for p in workspace["measurements"][0]["config"]["parameters"]
     }
     meta["signal"] = None
-    return sidecar_document(meta)
+    return sidecar_document(meta, source)
 
 
 def patchset_metadata(
@@ -148,6 +155,7 @@ def patchset_metadata(
     signals: Sequence[str],
     *,
     data: str,
+    source: str = "sidecar",
 ) -> dict[str, Any]:
     """Sidecar of a grid or components patchset (``patchset["metadata"]["form"]``).
 
@@ -188,4 +196,4 @@ def patchset_metadata(
             if p["name"] == poi
         )
     meta["signal"] = info
-    return sidecar_document(meta)
+    return sidecar_document(meta, source)

@@ -37,12 +37,12 @@ from xhf.workspace.metadata import (
     workspace_metadata,
 )
 from xhf.workspace.naming import POI, analysis_name, measurement_name
-from xhf.workspace.sidecar import Sidecar, sidecar_path
 from xhf.workspace.patchset import (
     build_background_only,
     build_component_patchset,
     build_patchset,
 )
+from xhf.workspace.sidecar import Sidecar, sidecar_path
 
 __all__ = [
     "GRID_SIGNIFICANT_DIGITS",
@@ -77,6 +77,11 @@ def default_output(config: BuildConfig) -> Path:
     return Path(name + (".json" if _is_workspace(config) else f"{_BKG_ONLY}.json"))
 
 
+def _source(config: BuildConfig, output: Path) -> str:
+    """How a message names a sidecar that the config's metadata would make invalid."""
+    return f"{config.source}: the sidecar {sidecar_path(output).name}"
+
+
 def build_products(config: BuildConfig, output: str | os.PathLike[str]) -> dict[Path, Any]:
     """Every document ``xhf build`` writes for ``config``, by destination path.
 
@@ -101,7 +106,9 @@ def build_products(config: BuildConfig, output: str | os.PathLike[str]) -> dict[
             measurement=config.measurement,
             poi_bounds=config.poi_bounds,
         )
-        meta = workspace_metadata(workspace, ts, signal, data=config.data)
+        meta = workspace_metadata(
+            workspace, ts, signal, data=config.data, source=_source(config, output)
+        )
         return {output: workspace, sidecar_path(output): meta}
     first = ts.signal(config.signals[0])
     bounds = None if config.poi_bounds is None else {POI: list(config.poi_bounds)}
@@ -123,6 +130,7 @@ def build_products(config: BuildConfig, output: str | os.PathLike[str]) -> dict[
             first.channel,
             data=config.data,
             analysis=analysis_name(first.metadata, first.name),
+            source=_source(config, output),
         ),
     }
     patchsets = []
@@ -141,7 +149,7 @@ def build_products(config: BuildConfig, output: str | os.PathLike[str]) -> dict[
     for path, patchset in patchsets:
         products[path] = patchset
         products[sidecar_path(path)] = patchset_metadata(
-            patchset, background, ts, config.signals, data=config.data
+            patchset, background, ts, config.signals, data=config.data, source=_source(config, path)
         )
     return products
 

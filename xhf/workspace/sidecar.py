@@ -36,13 +36,13 @@ from jsonschema.exceptions import best_match
 from xhf.exceptions import InvalidInputError
 from xhf.jsonio import plain, read_json
 from xhf.workspace.config_schema import _message, check_numbers, shown
-from xhf.yamlio import format_path
 
 __all__ = [
     "MODEL_UNITS",
     "POWERS",
     "SIDECAR_SCHEMA",
     "Sidecar",
+    "check_unit",
     "digest",
     "read_sidecar",
     "sidecar_document",
@@ -117,9 +117,7 @@ class Sidecar:
 
     # -- reading -------------------------------------------------------------------------------
     @classmethod
-    def from_json(
-        cls, document: Any, source: str = "sidecar", *, sealed: bool = True
-    ) -> Sidecar:
+    def from_json(cls, document: Any, source: str = "sidecar", *, sealed: bool = True) -> Sidecar:
         """Check a parsed sidecar: version, schema, finite numbers, units, powers, seal.
 
         Args:
@@ -144,7 +142,10 @@ class Sidecar:
                 f"(this xhf reads {SIDECAR_SCHEMA!r}); " + _REGENERATE
             )
         if not sealed:
-            document = {**document, "digest": {**document.get("digest", {}), "sidecar": _seal(document)}}
+            document = {
+                **document,
+                "digest": {**document.get("digest", {}), "sidecar": _seal(document)},
+            }
         error = best_match(jsonschema.Draft202012Validator(sidecar_schema()).iter_errors(document))
         if error is not None:
             where, message = _message(error)
@@ -264,6 +265,22 @@ def read_sidecar(
 
 
 # -- checks ------------------------------------------------------------------------------------
+def check_unit(model: Any, unit: str, where: str) -> None:
+    """Refuse a unit that is not the model's own (:data:`MODEL_UNITS`); ``where`` starts the
+    message.
+
+    >>> check_unit("millicharge", "e", "s.meta.json: signal.unit")
+    >>> check_unit("millicharge", "mu_B", "s.meta.json: signal.unit")
+    Traceback (most recent call last):
+    ...
+    xhf.exceptions.InvalidInputError: s.meta.json: signal.unit: 'mu_B' is not the unit of millicharge ('e')
+    """
+    if model in MODEL_UNITS and unit != MODEL_UNITS[model]:
+        raise InvalidInputError(
+            f"{where}: {unit!r} is not the unit of {model} ({MODEL_UNITS[model]!r})"
+        )
+
+
 def _check_fields(doc: Mapping[str, Any], source: str) -> None:
     """What the schema cannot say: integer powers, model units, references of known patches."""
     signal = doc["signal"]
@@ -287,11 +304,7 @@ def _check_fields(doc: Mapping[str, Any], source: str) -> None:
         raise InvalidInputError(
             f"{source}: signal.flavor_fractions: must sum to 1 (sum {sum(fractions.values()):g})"
         )
-    model, unit = signal["model"], signal["unit"]
-    if model in MODEL_UNITS and unit != MODEL_UNITS[model]:
-        raise InvalidInputError(
-            f"{source}: signal.unit: {unit!r} is not the unit of {model} ({MODEL_UNITS[model]!r})"
-        )
+    check_unit(signal["model"], signal["unit"], f"{source}: signal.unit")
     known = doc.get("patches")
     extra = sorted(set(signal.get("references") or {}) - set(known or {}))
     if known is not None and extra:
