@@ -1,4 +1,5 @@
-"""The sidecar cases of the bad-input corpus (tests/data/bad/workspaces/ws_sc_*, ps_sc_*).
+"""The sidecar cases of the bad-input corpus (tests/data/bad/workspaces/ws_sc_*, ps_sc_*), and
+three of a workspace's or patchset's pyhf ``version`` (``*_pyhf_version_*``, no sidecar).
 
 Each case starts from the good workspace ``good_workspace.json`` (or the good patchset
 ``ps_good.json``) and a valid, sealed sidecar made by :func:`xhf.workspace.sidecar_document`,
@@ -186,6 +187,16 @@ def _legacy() -> Pair:  # an xhf 0.1 sidecar: no schema, no seal
     return good_workspace(), side
 
 
+def version(value: Any, *, patchset: bool = False) -> Callable[[], Pair]:
+    """The good workspace (or patchset) with another pyhf ``version``, without a sidecar."""
+
+    def make() -> Pair:
+        doc = good_patchset() if patchset else good_workspace()
+        return {**doc, "version": value}, None
+
+    return make
+
+
 WS = ["limit"]
 PS = ["--patch", "m1"]
 
@@ -215,6 +226,9 @@ CASES: list[tuple[str, Callable[[], Pair], str]] = [
     ("ws_sc_schema_list", edited("schema", ["xhf-sidecar-v1"]), "schema: unsupported sidecar version"),
     ("ws_sc_xhf_version_number", edited("xhf_version", 1.0), "xhf_version: must be a string"),
     ("ws_sc_xhf_version_null", edited("xhf_version", None), "xhf_version: must be a string"),
+    ("ws_pyhf_version_float", version(1.0), 'version: must be the string "1.0.0", not 1.0'),
+    ("ws_pyhf_version_future", version("2.0.0"), 'version: must be the string "1.0.0", not "2.0.0"'),
+    ("ps_pyhf_version_float", version(1.0, patchset=True), 'version: must be the string "1.0.0", not 1.0'),
     # -- references ----------------------------------------------------------------------------
     ("ws_sc_reference_nan", edited("signal.reference", NAN), "signal.reference: must be a finite number"),
     ("ws_sidecar_huge_reference", edited("signal.reference", INF), "signal.reference: must be"),
@@ -286,7 +300,8 @@ def files() -> dict[str, str]:
     for case, make, _ in CASES:
         document, sidecar = make()
         out[f"{case}.json"] = _text(document)
-        out[f"{case}.meta.json"] = _text(sidecar)
+        if sidecar is not None:
+            out[f"{case}.meta.json"] = _text(sidecar)
     return out
 
 

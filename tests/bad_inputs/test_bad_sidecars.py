@@ -123,7 +123,7 @@ CASES = [
 
 
 def test_the_corpus_files_are_what_the_generator_writes():
-    """tests/data/bad/workspaces/{ws,ps}_sc_* and ws_sidecar_* = sidecar_corpus.py's output."""
+    """The corpus' ws_sc_*, ps_sc_*, ws_sidecar_* and *_pyhf_version_* = the generator's output."""
     for name, text in corpus.files().items():
         assert (BAD / name).read_text() == text, name
 

@@ -22,6 +22,7 @@ from xhf.combine.workspaces import COMBINED_EXPERIMENT, combine_workspaces
 from xhf.exceptions import InvalidInputError, InvalidParameterError, MissingFileError
 from xhf.jsonio import read_json
 from xhf.templates.replica.signals import mass_label
+from xhf.workspace.compat import check_version
 from xhf.workspace.sidecar import read_sidecar, sidecar_path
 
 __all__ = [
@@ -60,6 +61,7 @@ def read_likelihood(path: str | os.PathLike[str]) -> Likelihood:
     workspace = read_json(path)
     if not isinstance(workspace, dict) or "channels" not in workspace:
         raise InvalidInputError(f"{path.name}: not a pyhf workspace (no 'channels')")
+    check_version(workspace, path.name)
     meta_path = sidecar_path(path)
     if not meta_path.is_file():
         raise MissingFileError(
@@ -77,6 +79,7 @@ def read_likelihood(path: str | os.PathLike[str]) -> Likelihood:
                 patchset = read_json(candidate)
                 if not isinstance(patchset, dict):
                     raise InvalidInputError(f"{candidate.name}: a patchset must be a JSON object")
+                check_version(patchset, candidate.name)
                 ps_side = read_sidecar(candidate, required=True, name=sidecar_path(candidate).name)
                 ps_side.check_workspace(workspace, candidate.name)
                 ps_side.check_patchset(patchset, candidate.name)

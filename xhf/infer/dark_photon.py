@@ -37,7 +37,7 @@ from xhf.infer.fitter import FitOptions, Fitter, POIMap
 from xhf.infer.limits import LimitResult, limit
 from xhf.infer.loading import Analysis, patch_names
 from xhf.infer.physical import SignalInfo
-from xhf.workspace.compat import quiet_pyhf
+from xhf.workspace.compat import check_version, quiet_pyhf
 
 __all__ = [
     "FailedPoint",
@@ -102,6 +102,8 @@ class PatchedModels:
         self.source = source
         self.meta = meta
         self.signal = SignalInfo.from_sidecar(meta, f"{source} (sidecar)")
+        check_version(workspace, source)
+        check_version(patchset, source)
         try:
             with quiet_pyhf():
                 self.workspace = pyhf.Workspace(workspace)

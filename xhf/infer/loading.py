@@ -25,7 +25,7 @@ from xhf.infer.fitter import FitOptions, Fitter, POIMap
 from xhf.infer.physical import SignalInfo
 from xhf.jsonio import read_json
 from xhf.templates.templateset import MAX_EVENTS
-from xhf.workspace.compat import pyhf_reason, quiet_pyhf
+from xhf.workspace.compat import check_version, pyhf_reason, quiet_pyhf
 from xhf.workspace.sidecar import read_sidecar as load_sidecar
 
 __all__ = ["Analysis", "build_analysis", "load_analysis", "patch_names", "read_sidecar"]
@@ -200,6 +200,7 @@ def build_analysis(
     """
     import pyhf
 
+    check_version(workspace, source)
     try:
         with quiet_pyhf():
             ws = pyhf.Workspace(workspace)
@@ -226,6 +227,8 @@ def build_analysis(
             raise InvalidInputError(f"{source}: patch name {patch!r} is used twice in the patchset")
         import jsonpatch
         import jsonpointer
+
+        check_version(patchset, source)
 
         try:
             with quiet_pyhf():

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 from xhf.exceptions import InvalidInputError, InvalidParameterError, MissingFileError
 from xhf.jsonio import read_json
-from xhf.workspace.compat import pyhf_reason, quiet_pyhf
+from xhf.workspace.compat import check_version, pyhf_reason, quiet_pyhf
 from xhf.workspace.sidecar import read_sidecar, sidecar_path
 
 __all__ = [
@@ -332,6 +332,7 @@ def _check_document(role: str, document: Any, path: Path) -> None:
 
     if not isinstance(document, dict):
         raise InvalidInputError(f"{path}: must be a JSON object")
+    check_version(document, str(path))
     try:
         with quiet_pyhf():
             if role in ("workspace", "background_only"):
