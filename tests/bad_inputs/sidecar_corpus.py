@@ -1,5 +1,6 @@
 """The sidecar cases of the bad-input corpus (tests/data/bad/workspaces/ws_sc_*, ps_sc_*), and
-three of a workspace's or patchset's pyhf ``version`` (``*_pyhf_version_*``, no sidecar).
+cases without a sidecar: a workspace's or patchset's pyhf ``version`` (``*_pyhf_version_*``) and
+a patch's values (``ps_patch_value_*``).
 
 Each case starts from the good workspace ``good_workspace.json`` (or the good patchset
 ``ps_good.json``) and a valid, sealed sidecar made by :func:`xhf.workspace.sidecar_document`,
@@ -197,6 +198,15 @@ def version(value: Any, *, patchset: bool = False) -> Callable[[], Pair]:
     return make
 
 
+def patch_value(value: Any) -> Callable[[], Pair]:
+    """The good patchset with another value (mass) of its patch, without a sidecar."""
+
+    def make() -> Pair:
+        return _set(good_patchset(), "patches.0.metadata.values.0", value), None
+
+    return make
+
+
 WS = ["limit"]
 PS = ["--patch", "m1"]
 
@@ -229,6 +239,9 @@ CASES: list[tuple[str, Callable[[], Pair], str]] = [
     ("ws_pyhf_version_float", version(1.0), 'version: must be the string "1.0.0", not 1.0'),
     ("ws_pyhf_version_future", version("2.0.0"), 'version: must be the string "1.0.0", not "2.0.0"'),
     ("ps_pyhf_version_float", version(1.0, patchset=True), 'version: must be the string "1.0.0", not 1.0'),
+    ("ps_patch_value_negative", patch_value(-1.0), "patches[m1].metadata.values[0]: mass_mev -1.0 is not a finite positive number"),
+    ("ps_patch_value_zero", patch_value(0.0), "patches[m1].metadata.values[0]: mass_mev 0.0 is not"),
+    ("ps_patch_value_nan", patch_value(NAN), "patches[m1].metadata.values[0]: mass_mev nan is not"),
     # -- references ----------------------------------------------------------------------------
     ("ws_sc_reference_nan", edited("signal.reference", NAN), "signal.reference: must be a finite number"),
     ("ws_sidecar_huge_reference", edited("signal.reference", INF), "signal.reference: must be"),

@@ -35,7 +35,7 @@ from xhf.infer.cls import AsymptoticCLs
 from xhf.infer.exceptions import FitNotConvergedError, LimitAtBoundError
 from xhf.infer.fitter import FitOptions, Fitter, POIMap
 from xhf.infer.limits import LimitResult, limit
-from xhf.infer.loading import Analysis, patch_names
+from xhf.infer.loading import Analysis, patch_names, patch_values
 from xhf.infer.physical import SignalInfo
 from xhf.workspace.compat import check_version, quiet_pyhf
 
@@ -117,10 +117,13 @@ class PatchedModels:
             raise InvalidInputError(f"{source}: {str(exc).splitlines()[0]}") from None
         self.names = patch_names(patchset)
         labels = meta.get("labels") or list(self.patchset.labels)
-        self.values = {
-            p.name: {str(k): float(v) for k, v in zip(labels, p.values, strict=False)}
-            for p in self.patchset.patches
-        }
+        try:
+            self.values = {
+                p.name: patch_values(labels, p.values, f"patches[{p.name}].metadata.values")
+                for p in self.patchset.patches
+            }
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"{source}: {exc}") from None
         self.form = meta.get("form") or ("components" if len(self.signal.parts) > 1 else "grid")
 
     def analysis(self, name: str) -> Analysis:

@@ -28,7 +28,14 @@ from xhf.templates.templateset import MAX_EVENTS
 from xhf.workspace.compat import check_version, pyhf_reason, quiet_pyhf
 from xhf.workspace.sidecar import read_sidecar as load_sidecar
 
-__all__ = ["Analysis", "build_analysis", "load_analysis", "patch_names", "read_sidecar"]
+__all__ = [
+    "Analysis",
+    "build_analysis",
+    "load_analysis",
+    "patch_names",
+    "patch_values",
+    "read_sidecar",
+]
 
 
 def __dir__() -> list[str]:
@@ -177,7 +184,29 @@ def _values(meta: dict[str, Any] | None, patchset: dict[str, Any], name: str) ->
         for p in patchset["patches"]
         if p["metadata"]["name"] == name
     )
-    return {str(k): float(v) for k, v in zip(labels, values, strict=False)}
+    return patch_values(labels, values, f"patches[{name}].metadata.values")
+
+
+def patch_values(labels: list[Any], values: list[Any], where: str) -> dict[str, float]:
+    """``{label: value}`` of a patch; each value (a mass in MeV, a coupling) finite and > 0.
+
+    >>> patch_values(["mass_mev", "coupling"], [1.0, -2e-6], "patches[p].metadata.values")
+    Traceback (most recent call last):
+    ...
+    xhf.exceptions.InvalidInputError: patches[p].metadata.values[1]: coupling -2e-06 is not a finite positive number
+    """
+    out = {}
+    for i, (label, value) in enumerate(zip(labels, values, strict=False)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not 0 < value < math.inf
+        ):
+            raise InvalidInputError(
+                f"{where}[{i}]: {label} {value!r} is not a finite positive number"
+            )
+        out[str(label)] = float(value)
+    return out
 
 
 def build_analysis(
@@ -251,7 +280,10 @@ def build_analysis(
         _check_observations(ws, f"{source} [patch {patch}]")
         side = patchset_meta if patchset_meta is not None else meta
         form = _form(patchset, patchset_meta)
-        values = _values(patchset_meta, patchset, patch)
+        try:
+            values = _values(patchset_meta, patchset, patch)
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"{source}: {exc}") from None
         mass = values.get("mass_mev")
         if form == "grid":
             coupling = next((v for k, v in values.items() if k != "mass_mev"), None)
