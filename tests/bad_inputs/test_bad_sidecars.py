@@ -147,6 +147,9 @@ def test_a_sidecar_round_trips_and_is_immutable():
     doc = json.loads((SHIPPED / f"{DP}_components_patchset.meta.json").read_text())
     side = Sidecar.from_json(doc, "c.meta.json")
     assert side.to_json() == doc and side.is_patchset and not side.background_only
+    assert side.form == "components" and side.poi == "mu_interference"
+    assert set(side.patch_digests) == set(doc["patches"]) == set(side.signal["references"])
+    assert side.patchset_digest == doc["digest"]["patchset"] != side.workspace_digest
     with pytest.raises(TypeError):
         side.body["poi"] = "other"  # type: ignore[index]
     assert sidecar_document(doc) == doc  # re-sealing a sealed sidecar changes nothing

@@ -152,10 +152,11 @@ class Sidecar:
             raise InvalidInputError(f"{source}: {where}: {message}")
         check_numbers(document, source)
         _check_fields(document, source)
-        if sealed and document["digest"]["sidecar"] != _seal(document):
+        stated, found = document["digest"]["sidecar"], _seal(document)
+        if sealed and stated != found:
             raise InvalidInputError(
-                f"{source}: digest.sidecar: the sidecar was edited after xhf wrote it "
-                f"(its digest is not {_short(document['digest']['sidecar'])}); " + _REGENERATE
+                f"{source}: digest.sidecar: the sidecar was edited after xhf wrote it (it states "
+                f"{_short(stated)}, its content has {_short(found)}); " + _REGENERATE
             )
         body = copy.deepcopy(document)
         body["digest"].pop("sidecar")
@@ -189,6 +190,31 @@ class Sidecar:
         """Digest of the (background-only) workspace described."""
         return str(self.body["digest"]["workspace"])
 
+    @property
+    def patchset_digest(self) -> str | None:
+        """Digest of the patchset described (None for a workspace's sidecar)."""
+        return self.body["digest"].get("patchset")
+
+    @property
+    def patch_digests(self) -> Mapping[str, str]:
+        """Digest of each patch described, by patch name (empty for a workspace's sidecar)."""
+        return self.body["digest"].get("patches", {})
+
+    @property
+    def measurement(self) -> str:
+        """Name of the workspace's measurement."""
+        return str(self.body["measurement"])
+
+    @property
+    def poi(self) -> str:
+        """The parameter of interest (a normfactor of the workspace)."""
+        return str(self.body["poi"])
+
+    @property
+    def form(self) -> str | None:
+        """Patchset form (``grid``, ``components``, ``power_law``) or None for a workspace."""
+        return self.body.get("form")
+
     # -- binding to the documents --------------------------------------------------------------
     def check_workspace(self, workspace: Any, source: str) -> None:
         """Refuse a sidecar that describes another workspace (``source``: its file name).
@@ -213,7 +239,7 @@ class Sidecar:
                 f"{source}: sidecar {self.source} is a workspace's, not a patchset's"
             )
         names = [p.get("metadata", {}).get("name") for p in patchset.get("patches", [])]
-        described = self.body["digest"].get("patches", {})
+        described = self.patch_digests
         for name, patch in zip(names, patchset.get("patches", []), strict=True):
             if name in described and described[name] != digest(patch):
                 raise InvalidInputError(
@@ -227,10 +253,10 @@ class Sidecar:
                 f"({', '.join(missing[:3])}...); rebuild both with `xhf build`"
             )
         found = digest(patchset)
-        if found != self.body["digest"]["patchset"]:
+        if found != self.patchset_digest:
             raise InvalidInputError(
                 f"{source}: sidecar {self.source} describes another patchset (digest "
-                f"{_short(self.body['digest']['patchset'])}, the patchset's is {_short(found)}); "
+                f"{_short(str(self.patchset_digest))}, the patchset's is {_short(found)}); "
                 "rebuild both with `xhf build`"
             )
 
@@ -337,7 +363,7 @@ def _check_parts(side: Sidecar, workspace: Mapping[str, Any], source: str) -> No
             )
     powered = [p for p in signal["parts"] if p["power"] is not None]
     lowest = min(powered, key=lambda p: p["power"])["normfactor"] if powered else None
-    poi = side.body["poi"]
+    poi = side.poi
     if lowest is not None and poi != lowest:
         raise InvalidInputError(
             f"{source}: sidecar {side.source}: poi: {poi!r} is not the lowest-power part's "
