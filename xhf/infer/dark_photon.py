@@ -35,7 +35,7 @@ from xhf.infer.cls import AsymptoticCLs
 from xhf.infer.exceptions import FitNotConvergedError, LimitAtBoundError
 from xhf.infer.fitter import FitOptions, Fitter, POIMap
 from xhf.infer.limits import LimitResult, limit
-from xhf.infer.loading import Analysis, patch_names, patch_values
+from xhf.infer.loading import Analysis, check_fixed_poi, patch_names, patch_values
 from xhf.infer.physical import SignalInfo
 from xhf.workspace.compat import check_version, quiet_pyhf
 
@@ -115,6 +115,7 @@ class PatchedModels:
             pyhf.exceptions.PatchSetVerificationError,
         ) as exc:
             raise InvalidInputError(f"{source}: {str(exc).splitlines()[0]}") from None
+        check_fixed_poi(workspace, [p.normfactor for p in self.signal.parts], source)
         self.names = patch_names(patchset)
         labels = meta.get("labels") or list(self.patchset.labels)
         try:

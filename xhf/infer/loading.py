@@ -31,6 +31,7 @@ from xhf.workspace.sidecar import read_sidecar as load_sidecar
 __all__ = [
     "Analysis",
     "build_analysis",
+    "check_fixed_poi",
     "load_analysis",
     "patch_names",
     "patch_values",
@@ -102,7 +103,7 @@ def read_sidecar(
     return side.to_json()
 
 
-def _check_fixed_poi(workspace: dict[str, Any], pois: list[str], source: str) -> None:
+def check_fixed_poi(workspace: dict[str, Any], pois: list[str], source: str) -> None:
     """Refuse a parameter of interest the measurement fixes (pyhf would not let it float)."""
     measurement = workspace["measurements"][0]
     for par in measurement["config"].get("parameters", []):
@@ -303,7 +304,7 @@ def build_analysis(
                 f"{part.normfactor!r} is not a parameter of the workspace"
             )
     poi = signal.lowest.normfactor
-    _check_fixed_poi(ws, [p.normfactor for p in signal.parts] if patch else [poi], source)
+    check_fixed_poi(ws, [p.normfactor for p in signal.parts] if patch else [poi], source)
     try:
         with quiet_pyhf():
             model = ws.model(poi_name=poi, validate=False)  # the workspace was validated
