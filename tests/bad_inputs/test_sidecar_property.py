@@ -133,7 +133,9 @@ def changed(draw) -> tuple[tuple[dict, dict], tuple[dict, dict]]:
     if action == "same":
         mutated = json.loads(json.dumps(document))
     elif action == "scale":
-        path = draw(st.sampled_from(_numbers(document)))
+        numbers = _numbers(document)
+        physics = [p for p in numbers if p[0] in ("signal", "observations", "channels")]
+        path = draw(st.sampled_from(draw(st.sampled_from([numbers, physics]))))
         factor = draw(st.sampled_from([0.5, 1.1, 3.0]))
         mutated = m.mutate(document, path, "replace", _at(document, path) * factor)
     else:
@@ -151,10 +153,7 @@ def _limit(pair: tuple[dict, dict]) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-@SETTINGS
-@given(changed())
-def test_one_change_gives_the_same_limit_or_exit_2(case):
-    before, after = case
+def _same_limit_or_exit_2(before: tuple[dict, dict], after: tuple[dict, dict]) -> None:
     code, output = _limit(after)
     lines = [line for line in output.splitlines() if line.strip()]
     if code == 2:
@@ -168,3 +167,20 @@ def test_one_change_gives_the_same_limit_or_exit_2(case):
     assert base_code == 0, base_output
     limit, base = json.loads(output), json.loads(base_output)
     assert (limit["observed"], limit["unit"]) == (base["observed"], base["unit"])
+
+
+@SETTINGS
+@given(changed())
+def test_one_change_gives_the_same_limit_or_exit_2(case):
+    _same_limit_or_exit_2(*case)
+
+
+@SETTINGS.__class__(parent=SETTINGS, max_examples=1)
+@given(pairs())
+def test_every_number_of_one_pair_scaled(pair):
+    """Each number of one valid pair (counts, yields, bounds, reference, edges...) times 1.1."""
+    for which in (0, 1):
+        for path in _numbers(pair[which]):
+            changed = list(pair)
+            changed[which] = m.mutate(pair[which], path, "replace", _at(pair[which], path) * 1.1)
+            _same_limit_or_exit_2(pair, tuple(changed))
