@@ -8,6 +8,7 @@ templates (tests/bad_inputs/test_bad_templates.py); tests/bad_inputs/test_corpus
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from pathlib import Path
 
@@ -46,41 +47,6 @@ FILE_CASES = [
         "ws_zero_background",
         ["limit", "workspaces/ws_zero_background.json"],
         "channel 'sr': bin 1: no background expected but 13 observed",
-    ),
-    (
-        "ws_sidecar_wrong_unit",
-        ["limit", "workspaces/ws_sidecar_wrong_unit.json"],
-        "ws_sidecar_wrong_unit.json (sidecar): field 'signal.unit': 'eV' is not the unit of magnetic-moment",
-    ),
-    (
-        "ws_sidecar_text_reference",
-        ["limit", "workspaces/ws_sidecar_text_reference.json"],
-        "ws_sidecar_text_reference.json (sidecar): field 'signal.reference' must be a number",
-    ),
-    (
-        "ws_sidecar_huge_reference",
-        ["limit", "workspaces/ws_sidecar_huge_reference.json"],
-        "ws_sidecar_huge_reference.json (sidecar): field 'signal.reference' must be a positive finite number, not inf",
-    ),
-    (
-        "ws_sidecar_bad_fractions",
-        ["limit", "workspaces/ws_sidecar_bad_fractions.json"],
-        "ws_sidecar_bad_fractions.json (sidecar): field 'signal.flavor_fractions' must be in [0, 1] and sum to 1",
-    ),
-    (
-        "ws_sidecar_unknown_normfactor",
-        ["limit", "workspaces/ws_sidecar_unknown_normfactor.json"],
-        "ws_sidecar_unknown_normfactor.json (sidecar): field 'signal.parts[0].normfactor': 'nosuch' is not a parameter",
-    ),
-    (
-        "ws_sidecar_negative_power",
-        ["limit", "workspaces/ws_sidecar_negative_power.json"],
-        "ws_sidecar_negative_power.json (sidecar): field 'signal.parts[0].power' must be positive",
-    ),
-    (
-        "ws_sidecar_no_parts",
-        ["limit", "workspaces/ws_sidecar_no_parts.json"],
-        "ws_sidecar_no_parts.json (sidecar): field 'signal.parts' must be a non-empty list",
     ),
     (
         "ws_missing_observations",
@@ -151,7 +117,7 @@ FILE_CASES = [
     (
         "ws_sidecar_list",
         ["limit", "workspaces/ws_sidecar_list.json"],
-        "ws_sidecar_list.meta.json: a sidecar",
+        "ws_sidecar_list.meta.json: (top level): a sidecar must be a JSON object",
     ),
     (
         "ps_unknown_patch",
@@ -258,6 +224,20 @@ FILE_CASES = [
         "not valid JSON",
     ),
 ]
+
+
+def _sidecar_cases():
+    """tests/bad_inputs/sidecar_corpus.py (tests is no package under --import-mode=importlib)."""
+    path = Path(__file__).with_name("sidecar_corpus.py")
+    spec = importlib.util.spec_from_file_location("xhf_test_sidecar_corpus", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+#: The sidecar cases (ws_sc_*, ps_sc_*, ws_sidecar_*), written by sidecar_corpus.py.
+SIDECARS = _sidecar_cases()
+FILE_CASES += [(case, SIDECARS.arguments(case), text) for case, _, text in SIDECARS.CASES]
 
 #: CLI arguments without a file: the line names the option.
 ARGUMENT_CASES = [

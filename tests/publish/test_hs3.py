@@ -22,6 +22,7 @@ from scipy.special import gammaln
 from xhf.cli import cli
 from xhf.infer import load_analysis
 from xhf.publish.hs3 import analysis_to_hs3, hs3_parameter_names
+from xhf.workspace.sidecar import sidecar_document
 
 WORKSPACES = Path(__file__).resolve().parents[2] / "workspaces"
 BKG = WORKSPACES / "xmass1_dark_photon_BkgOnly.json"
@@ -332,7 +333,8 @@ def test_bad_input_is_one_line_and_leaves_the_output(tmp_path, case, args, named
         ws.write_bytes((WORKSPACES / "xmass1_millicharge.json").read_bytes())
         meta = json.loads((WORKSPACES / "xmass1_millicharge.meta.json").read_text())
         meta["bin_edges_kev"] = meta["bin_edges_kev"][:-1]
-        (tmp_path / "ws.meta.json").write_text(json.dumps(meta))
+        resealed = sidecar_document(meta, "ws.meta.json")  # edited, then sealed again
+        (tmp_path / "ws.meta.json").write_text(json.dumps(resealed))
         args = [str(ws)]
     if None in args:
         argv = ["export", "hs3", *args[:-2]]

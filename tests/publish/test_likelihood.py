@@ -71,7 +71,11 @@ def test_archive_contents(inputs, analysis):
         assert patchset["metadata"]["digests"]["sha256"] == digest(background).removeprefix(
             "sha256:"
         )
-        assert side["digest"] == {"patchset": digest(patchset), "workspace": digest(background)}
+        assert side["digest"]["patchset"] == digest(patchset)
+        assert side["digest"]["workspace"] == digest(background)
+        assert side["digest"]["patches"] == {
+            p["metadata"]["name"]: digest(p) for p in patchset["patches"]
+        }
     readme = files["README.md"]
     assert "PSEUDO-DATA" in readme and "NOT XMASS-I data" in readme and "ins7654321" in readme
     assert "pyhf cls" in readme and "xhf limit" in readme

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.filterwarnings("ignore:jsonschema.RefResolver:Deprecati
 def test_workspace_sidecar(templates):
     ws = build_workspace(templates, "magnetic_moment", data="pseudo_poisson")
     meta = workspace_metadata(ws, templates, "magnetic_moment", data="pseudo_poisson")
-    assert meta["digest"] == {"workspace": "sha256:" + pyhf.utils.digest(ws)}
+    assert meta["digest"]["workspace"] == "sha256:" + pyhf.utils.digest(ws)
+    assert set(meta["digest"]) == {"sidecar", "workspace"} and meta["schema"] == "xhf-sidecar-v1"
     # the digest of the file as written and read back is the same
     assert digest(json.loads(dumps(ws))) == meta["digest"]["workspace"]
     assert meta["analysis"] == "magnetic_moment" and meta["channel"] == "low_energy"

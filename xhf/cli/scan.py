@@ -93,15 +93,22 @@ def dark_photon(
             from xhf.exceptions import MissingFileError
 
             raise MissingFileError(f"{path}: no such file")
-    meta = read_sidecar(patchset)
+    ws_doc, ps_doc = read_json(workspace), read_json(patchset)
+    for path, doc in ((workspace, ws_doc), (patchset, ps_doc)):
+        if not isinstance(doc, dict):
+            from xhf.exceptions import InvalidInputError
+
+            raise InvalidInputError(f"{path}: must be a JSON object")
+    read_sidecar(workspace, ws_doc)  # if there is one, it must describe the workspace
+    meta = read_sidecar(patchset, ps_doc, workspace=ws_doc)
     if meta is None:
         from xhf.exceptions import InvalidInputError
 
         raise InvalidInputError(f"{patchset}: its sidecar {patchset.stem}.meta.json is missing")
     reached("scan")
     results = exclusion_curve(
-        read_json(workspace),
-        read_json(patchset),
+        ws_doc,
+        ps_doc,
         meta,
         method=method,
         cl=cl,

@@ -36,6 +36,7 @@ from xhf.workspace import build_workspace, workspace_metadata
 from xhf.workspace.config import BuildConfig, log10_excess
 from xhf.workspace.poi import N_SIGMA
 from xhf.workspace.products import build_products, default_output
+from xhf.workspace.sidecar import sidecar_document
 
 __all__ = [
     "ASIMOV_LABEL",
@@ -227,7 +228,7 @@ def build_experiment_workspace(
         )
         sidecar = workspace_metadata(workspace, ts, signal, data=label)
     sidecar["experiment"] = read.describe()
-    return workspace, sidecar
+    return workspace, sidecar_document(sidecar)
 
 
 def experiment_products(
@@ -286,5 +287,5 @@ def experiment_products(
         products = build_products(config, output or default_output(config))
     for path, document in products.items():
         if path.name.endswith(".meta.json"):
-            document["experiment"] = read.describe()
+            products[path] = sidecar_document({**document, "experiment": read.describe()})
     return products

@@ -23,7 +23,8 @@ from xhf.exceptions import InvalidInputError, InvalidParameterError, MissingFile
 from xhf.filenames import safe_file_name
 from xhf.jsonio import read_json
 from xhf.templates.replica.signals import mass_label
-from xhf.workspace.products import sidecar_path
+from xhf.workspace.compat import check_version
+from xhf.workspace.sidecar import read_sidecar, sidecar_path
 
 __all__ = [
     "CARD_SUFFIXES",
@@ -61,22 +62,32 @@ def read_likelihood(path: str | os.PathLike[str]) -> Likelihood:
     workspace = read_json(path)
     if not isinstance(workspace, dict) or "channels" not in workspace:
         raise InvalidInputError(f"{path.name}: not a pyhf workspace (no 'channels')")
+    check_version(workspace, path.name)
     meta_path = sidecar_path(path)
     if not meta_path.is_file():
         raise MissingFileError(
             f"{path.name}: no sidecar {meta_path.name} beside it; the combiner needs the "
             "physical parameter it records"
         )
-    sidecar = read_json(meta_path)
-    if isinstance(sidecar, dict) and sidecar.get("analysis") is not None:
+    side = read_sidecar(path, name=meta_path.name)
+    side.check_workspace(workspace, path.name)
+    sidecar = side.to_json()
+    if sidecar.get("analysis") is not None:
         # the analysis names the default output, combined_<analysis>.json
         safe_file_name(sidecar["analysis"], f"{meta_path.name}: analysis")
     patchsets: dict[str, tuple[Any, Any]] = {}
-    if isinstance(sidecar, dict) and sidecar.get("background_only"):
+    if side.background_only:
         for form, suffix in _PATCHSET_FILES.items():
             candidate = path.with_name(_base(path) + suffix)
             if candidate.is_file():
-                patchsets[form] = (read_json(candidate), read_json(sidecar_path(candidate)))
+                patchset = read_json(candidate)
+                if not isinstance(patchset, dict):
+                    raise InvalidInputError(f"{candidate.name}: a patchset must be a JSON object")
+                check_version(patchset, candidate.name)
+                ps_side = read_sidecar(candidate, required=True, name=sidecar_path(candidate).name)
+                ps_side.check_workspace(workspace, candidate.name)
+                ps_side.check_patchset(patchset, candidate.name)
+                patchsets[form] = (patchset, ps_side.to_json())
         if not patchsets:
             raise InvalidInputError(
                 f"{path.name}: a background-only workspace without "

@@ -41,9 +41,10 @@ from xhf.combine.workspaces import (
 from xhf.exceptions import InvalidInputError, InvalidTemplateError
 from xhf.jsonio import plain
 from xhf.workspace.compat import quiet_pyhf
-from xhf.workspace.metadata import INTERPOLATION, digest
+from xhf.workspace.metadata import INTERPOLATION
 from xhf.workspace.naming import PLACEHOLDER_SAMPLE, POI
 from xhf.workspace.poi import N_SIGMA
+from xhf.workspace.sidecar import digest, sidecar_document
 
 __all__ = ["FORMS", "CombinedPatchsets", "combine_patchsets"]
 
@@ -323,6 +324,7 @@ def combine_patchsets(
             "signal": None,
         }
     )
+    sidecar = sidecar_document(sidecar)
     out: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
     for form in forms:
         spec = _patchset_spec(first, form, workspace, patches[form], name, sources)
@@ -341,6 +343,7 @@ def combine_patchsets(
         )["normfactor"]
         meta = _common_sidecar(likelihoods, workspace, analysis, name, combination)
         meta["digest"]["patchset"] = digest(spec)
+        meta["digest"]["patches"] = {p["metadata"]["name"]: digest(p) for p in spec["patches"]}
         meta.update(
             {
                 "form": form,
@@ -351,5 +354,5 @@ def combine_patchsets(
                 "signal": plain(block),
             }
         )
-        out[form] = (spec, meta)
+        out[form] = (spec, sidecar_document(meta))
     return CombinedPatchsets(workspace, sidecar, out)

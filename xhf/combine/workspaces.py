@@ -39,9 +39,10 @@ from xhf.exceptions import InvalidInputError, InvalidParameterError, InvalidTemp
 from xhf.jsonio import plain
 from xhf.workspace.builder import check_workspace, measurement_parameters
 from xhf.workspace.compat import quiet_pyhf
-from xhf.workspace.metadata import INTERPOLATION, digest
+from xhf.workspace.metadata import INTERPOLATION
 from xhf.workspace.naming import NAME_PATTERN
 from xhf.workspace.poi import N_SIGMA
+from xhf.workspace.sidecar import digest, sidecar_document
 
 __all__ = [
     "COMBINED_EXPERIMENT",
@@ -371,4 +372,4 @@ def combine_workspaces(
         "signal": plain(signal),
         "xhf_version": __version__,
     }
-    return workspace, sidecar
+    return workspace, sidecar_document(sidecar)

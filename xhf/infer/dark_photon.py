@@ -35,9 +35,9 @@ from xhf.infer.cls import AsymptoticCLs
 from xhf.infer.exceptions import FitNotConvergedError, LimitAtBoundError
 from xhf.infer.fitter import FitOptions, Fitter, POIMap
 from xhf.infer.limits import LimitResult, limit
-from xhf.infer.loading import Analysis, patch_names
+from xhf.infer.loading import Analysis, check_fixed_poi, patch_names, patch_values
 from xhf.infer.physical import SignalInfo
-from xhf.workspace.compat import quiet_pyhf
+from xhf.workspace.compat import check_version, quiet_pyhf
 
 __all__ = [
     "FailedPoint",
@@ -102,6 +102,8 @@ class PatchedModels:
         self.source = source
         self.meta = meta
         self.signal = SignalInfo.from_sidecar(meta, f"{source} (sidecar)")
+        check_version(workspace, source)
+        check_version(patchset, source)
         try:
             with quiet_pyhf():
                 self.workspace = pyhf.Workspace(workspace)
@@ -113,12 +115,16 @@ class PatchedModels:
             pyhf.exceptions.PatchSetVerificationError,
         ) as exc:
             raise InvalidInputError(f"{source}: {str(exc).splitlines()[0]}") from None
+        check_fixed_poi(workspace, [p.normfactor for p in self.signal.parts], source)
         self.names = patch_names(patchset)
         labels = meta.get("labels") or list(self.patchset.labels)
-        self.values = {
-            p.name: {str(k): float(v) for k, v in zip(labels, p.values, strict=False)}
-            for p in self.patchset.patches
-        }
+        try:
+            self.values = {
+                p.name: patch_values(labels, p.values, f"patches[{p.name}].metadata.values")
+                for p in self.patchset.patches
+            }
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"{source}: {exc}") from None
         self.form = meta.get("form") or ("components" if len(self.signal.parts) > 1 else "grid")
 
     def analysis(self, name: str) -> Analysis:

@@ -25,10 +25,18 @@ from xhf.infer.fitter import FitOptions, Fitter, POIMap
 from xhf.infer.physical import SignalInfo
 from xhf.jsonio import read_json
 from xhf.templates.templateset import MAX_EVENTS
-from xhf.workspace.compat import pyhf_reason, quiet_pyhf
-from xhf.workspace.products import sidecar_path
+from xhf.workspace.compat import check_version, pyhf_reason, quiet_pyhf
+from xhf.workspace.sidecar import read_sidecar as load_sidecar
 
-__all__ = ["Analysis", "build_analysis", "load_analysis", "patch_names", "read_sidecar"]
+__all__ = [
+    "Analysis",
+    "build_analysis",
+    "check_fixed_poi",
+    "load_analysis",
+    "patch_names",
+    "patch_values",
+    "read_sidecar",
+]
 
 
 def __dir__() -> list[str]:
@@ -68,15 +76,43 @@ class Analysis:
         return Fitter(self.model, self.poi_map, options)
 
 
-def read_sidecar(path: str | os.PathLike[str]) -> dict[str, Any] | None:
-    """The sidecar ``<name>.meta.json`` of ``path``, or None if there is none."""
-    side = sidecar_path(path)
-    if not side.is_file():
-        return None
-    meta = read_json(side)
-    if not isinstance(meta, dict):
-        raise InvalidInputError(f"{side}: a sidecar must be a JSON object")
-    return meta
+def read_sidecar(
+    path: str | os.PathLike[str],
+    document: dict[str, Any] | None = None,
+    *,
+    workspace: dict[str, Any] | None = None,
+) -> dict[str, Any] | None:
+    """The checked sidecar ``<name>.meta.json`` of ``path`` (None if there is none).
+
+    With ``document`` (the file's content) the sidecar must describe it: a workspace, or --
+    with ``workspace`` the background-only workspace it patches -- a patchset
+    (:class:`xhf.workspace.sidecar.Sidecar`); a mismatch is one line naming both files.
+    """
+    side = load_sidecar(path)
+    if side is None or document is None:
+        return None if side is None else side.to_json()
+    if workspace is None:
+        if side.is_patchset:
+            raise InvalidInputError(
+                f"{path}: sidecar {side.source} describes a patchset, not this workspace"
+            )
+        side.check_workspace(document, str(path))
+    else:
+        side.check_workspace(workspace, str(path))
+        side.check_patchset(document, str(path))
+    return side.to_json()
+
+
+def check_fixed_poi(workspace: dict[str, Any], pois: list[str], source: str) -> None:
+    """Refuse a parameter of interest the measurement fixes (pyhf would not let it float)."""
+    measurement = workspace["measurements"][0]
+    for par in measurement["config"].get("parameters", []):
+        if par.get("name") in pois and par.get("fixed") is True:
+            raise InvalidInputError(
+                f"{source}: measurements[{measurement['name']}].config.parameters"
+                f"[{par['name']}].fixed: the parameter of interest {par['name']!r} is fixed; "
+                "a fixed POI cannot be fitted or limited"
+            )
 
 
 def patch_names(patchset: dict[str, Any], source: str = "patchset") -> list[str]:
@@ -149,7 +185,29 @@ def _values(meta: dict[str, Any] | None, patchset: dict[str, Any], name: str) ->
         for p in patchset["patches"]
         if p["metadata"]["name"] == name
     )
-    return {str(k): float(v) for k, v in zip(labels, values, strict=False)}
+    return patch_values(labels, values, f"patches[{name}].metadata.values")
+
+
+def patch_values(labels: list[Any], values: list[Any], where: str) -> dict[str, float]:
+    """``{label: value}`` of a patch; each value (a mass in MeV, a coupling) finite and > 0.
+
+    >>> patch_values(["mass_mev", "coupling"], [1.0, -2e-6], "patches[p].metadata.values")
+    Traceback (most recent call last):
+    ...
+    xhf.exceptions.InvalidInputError: patches[p].metadata.values[1]: coupling -2e-06 is not a finite positive number
+    """
+    out = {}
+    for i, (label, value) in enumerate(zip(labels, values, strict=False)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not 0 < value < math.inf
+        ):
+            raise InvalidInputError(
+                f"{where}[{i}]: {label} {value!r} is not a finite positive number"
+            )
+        out[str(label)] = float(value)
+    return out
 
 
 def build_analysis(
@@ -172,6 +230,7 @@ def build_analysis(
     """
     import pyhf
 
+    check_version(workspace, source)
     try:
         with quiet_pyhf():
             ws = pyhf.Workspace(workspace)
@@ -199,6 +258,8 @@ def build_analysis(
         import jsonpatch
         import jsonpointer
 
+        check_version(patchset, source)
+
         try:
             with quiet_pyhf():
                 ws = pyhf.PatchSet(patchset).apply(ws, patch)
@@ -220,7 +281,10 @@ def build_analysis(
         _check_observations(ws, f"{source} [patch {patch}]")
         side = patchset_meta if patchset_meta is not None else meta
         form = _form(patchset, patchset_meta)
-        values = _values(patchset_meta, patchset, patch)
+        try:
+            values = _values(patchset_meta, patchset, patch)
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"{source}: {exc}") from None
         mass = values.get("mass_mev")
         if form == "grid":
             coupling = next((v for k, v in values.items() if k != "mass_mev"), None)
@@ -240,6 +304,7 @@ def build_analysis(
                 f"{part.normfactor!r} is not a parameter of the workspace"
             )
     poi = signal.lowest.normfactor
+    check_fixed_poi(ws, [p.normfactor for p in signal.parts] if patch else [poi], source)
     try:
         with quiet_pyhf():
             model = ws.model(poi_name=poi, validate=False)  # the workspace was validated
@@ -308,7 +373,7 @@ def load_analysis(
     spec = read_json(path)
     if not isinstance(spec, dict):
         raise InvalidInputError(f"{path}: a workspace must be a JSON object")
-    meta = read_sidecar(path)
+    meta = read_sidecar(path, spec)
     ps_spec, ps_meta, source = None, None, str(path)
     if patch is not None and patchset is None:
         patchset = _sibling_patchset(path, patch)
@@ -319,7 +384,7 @@ def load_analysis(
         ps_spec = read_json(ps_path)
         if not isinstance(ps_spec, dict):
             raise InvalidInputError(f"{ps_path}: a patchset must be a JSON object")
-        ps_meta = read_sidecar(ps_path)
+        ps_meta = read_sidecar(ps_path, ps_spec, workspace=spec)
         source = f"{path} + {ps_path.name}"
         if patch is None:
             raise InvalidInputError(

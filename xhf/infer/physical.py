@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from xhf.exceptions import InvalidInputError
+from xhf.workspace.sidecar import MODEL_UNITS, check_unit
 
 __all__ = ["DEFAULT_FRACTIONS", "MODEL_UNITS", "SignalInfo", "SignalPart", "flavour_limits"]
 
@@ -33,10 +34,6 @@ def _default_fractions() -> dict[str, float]:
 
 #: XMASS-I's fixed flavour fractions of the solar flux at Earth (54 / 23 / 23 %).
 DEFAULT_FRACTIONS = _default_fractions()
-
-#: The unit of the parameter of each model xhf computes (a sidecar of one of these models with
-#: another unit would print limits in the wrong unit); other model names may carry any unit.
-MODEL_UNITS = {"magnetic-moment": "mu_B", "millicharge": "e", "dark-photon": "g_BL"}
 
 
 @dataclass(frozen=True)
@@ -120,11 +117,7 @@ class SignalInfo:
         model, unit = signal.get("model"), str(signal.get("unit") or "")
         if model in MODEL_UNITS and unit == "":
             unit = MODEL_UNITS[model]  # not given: the model's own
-        if model in MODEL_UNITS and unit != MODEL_UNITS[model]:
-            raise InvalidInputError(
-                f"{source}: field 'signal.unit': {unit!r} is not the unit of {model} "
-                f"({MODEL_UNITS[model]!r})"
-            )
+        check_unit(model, unit, f"{source}: field 'signal.unit'")
         fractions = signal.get("flavor_fractions") or meta.get("flavor_fractions")
         if fractions is not None:
             try:

@@ -23,6 +23,8 @@ import numpy as np
 
 from xhf.jsonio import plain
 from xhf.workspace.compat import quiet_pyhf as _quiet
+from xhf.workspace.metadata import INTERPOLATION
+from xhf.workspace.sidecar import digest, sidecar_document
 
 __all__ = [
     "XMASS_EXPOSURE_KG_DAY",
@@ -167,17 +169,30 @@ def _workspace(channel, samples, observed, measurement, poi, bounds) -> dict[str
     return plain(spec)
 
 
-def _sidecar(analysis, channel, measurement, signal, seed) -> dict[str, Any]:
+def _sidecar(analysis, channel, measurement, signal, seed, edges, bounds) -> dict[str, Any]:
+    """The sidecar fields of a synthetic model (sealed by :func:`_sealed`)."""
     return {
         "analysis": analysis,
+        "bin_edges_kev": [float(e) for e in edges],
         "channel": channel,
         "data": {"label": "pseudo_poisson", "pseudo_data": True, "seed": seed},
+        "interpolation": dict(INTERPOLATION),
         "measurement": measurement,
         "poi": "mu",
+        "poi_bounds": [float(b) for b in bounds],
         "signal": signal,
         "synthetic": True,
         "xhf_version": "0.1.0",
     }
+
+
+def _sealed(meta: dict[str, Any], workspace: Any, patchset: Any = None) -> dict[str, Any]:
+    """``meta`` bound to its workspace (and patchset) and sealed, as ``xhf build`` writes it."""
+    meta["digest"] = {"workspace": digest(workspace)}
+    if patchset is not None:
+        meta["digest"]["patchset"] = digest(patchset)
+        meta["digest"]["patches"] = {p["metadata"]["name"]: digest(p) for p in patchset["patches"]}
+    return sidecar_document(meta)
 
 
 def _observe(expected: np.ndarray, seed: int) -> list[float]:
@@ -227,7 +242,10 @@ def magnetic_moment_like(
         "reference": 1e-10,
         "unit": "mu_B",
     }
-    return spec, _sidecar("magnetic_moment", "full_energy", "xmass1_magnetic_moment", signal, seed)
+    meta = _sidecar(
+        "magnetic_moment", "full_energy", "xmass1_magnetic_moment", signal, seed, edges, poi_bounds
+    )
+    return spec, _sealed(meta, spec)
 
 
 def small_workspace(
@@ -263,7 +281,11 @@ def small_workspace(
         "parts": [{"normfactor": "mu", "power": 2, "sample": "signal"}],
         **info,
     }
-    return spec, _sidecar(model.replace("-", "_"), "low_energy", measurement, signal, seed)
+    edges = np.append(t - 1.0, t[-1] + 1.0)
+    meta = _sidecar(
+        model.replace("-", "_"), "low_energy", measurement, signal, seed, edges, poi_bounds
+    )
+    return spec, _sealed(meta, spec)
 
 
 def dark_photon_rates(t_kev: np.ndarray, mass_mev: float, coupling: float, *, g_eff: float = 0.3):
@@ -392,9 +414,10 @@ def dark_photon_like(
     )
     index = len(backgrounds)
     with _quiet():
-        digest = pyhf.utils.digest(bkg_only)
-    meta = _sidecar("dark_photon", channel, "xmass1_dark_photon", None, seed)
+        bkg_digest = pyhf.utils.digest(bkg_only)
+    meta = _sidecar("dark_photon", channel, "xmass1_dark_photon", None, seed, edges, bounds[0][1])
     meta["background_only"] = True
+    meta = _sealed(meta, bkg_only)
     signal = {
         "atomic": "fea",
         "flavor": "all",
@@ -403,7 +426,7 @@ def dark_photon_like(
         "model": "dark-photon",
         "parameter": "g",
         "reference": sensitivity[masses_mev[0]],
-        "unit": "",
+        "unit": "g_BL",
     }
     components, grid, references = [], [], {}
     for mass in masses_mev:
@@ -442,11 +465,11 @@ def dark_photon_like(
         grid_parts = [{"normfactor": "mu", "power": None, "sample": "signal"}]
         sets.append(("grid", grid, ["mass_mev", "coupling"], grid_parts, "mu"))
     for form, patches, labels, form_parts, poi in sets:
-        patchset = plain(_patchset(form, labels, patches, digest, signal["reference"]))
+        patchset = plain(_patchset(form, labels, patches, bkg_digest, signal["reference"]))
         info = {**signal, "parts": form_parts}
         if form == "components":
             info["references"] = references
-        side = _sidecar("dark_photon", channel, "xmass1_dark_photon", info, seed)
+        side = _sidecar("dark_photon", channel, "xmass1_dark_photon", info, seed, edges, (0, 1))
         side.update(
             {
                 "form": form,
@@ -456,7 +479,7 @@ def dark_photon_like(
                 "poi_bounds": dict(bounds)[poi],
             }
         )
-        out[form], out[f"{form}_meta"] = patchset, plain(side)
+        out[form], out[f"{form}_meta"] = patchset, _sealed(plain(side), bkg_only, patchset)
     return out
 
 

@@ -24,8 +24,8 @@ from typing import Any, NamedTuple
 from xhf.exceptions import InvalidInputError, InvalidParameterError, MissingFileError
 from xhf.filenames import refuse_links, safe_file_name
 from xhf.jsonio import read_json
-from xhf.workspace.compat import pyhf_reason, quiet_pyhf
-from xhf.workspace.products import sidecar_path
+from xhf.workspace.compat import check_version, pyhf_reason, quiet_pyhf
+from xhf.workspace.sidecar import read_sidecar, sidecar_path
 
 __all__ = [
     "ANALYSES",
@@ -385,6 +385,7 @@ def _check_document(role: str, document: Any, path: Path) -> None:
 
     if not isinstance(document, dict):
         raise InvalidInputError(f"{path}: must be a JSON object")
+    check_version(document, str(path))
     try:
         with quiet_pyhf():
             if role in ("workspace", "background_only"):
@@ -396,20 +397,18 @@ def _check_document(role: str, document: Any, path: Path) -> None:
         raise InvalidInputError(f"{path}: not a valid pyhf {kind} ({pyhf_reason(exc)})") from None
 
 
-def _check_sidecar(role: str, meta: Any, path: Path) -> None:
-    if not isinstance(meta, dict):
-        raise InvalidInputError(f"{path}: a sidecar must be a JSON object")
-    for key in ("channel", "measurement", "poi", "bin_edges_kev", "data"):
-        if key not in meta:
-            raise InvalidInputError(f"{path}: field {key!r} is missing")
+def _read_sidecar(role: str, path: Path, documents: Mapping[str, Any]) -> Any:
+    """The checked sidecar of ``path``, bound to its workspace (and patchset)."""
+    side = read_sidecar(path, required=True)
+    side.check_workspace(documents.get("background_only", documents.get(role)), str(path))
+    if role in ("patchset", "components"):
+        side.check_patchset(documents[role], str(path))
+    elif role != "background_only" and side.signal is None:
+        raise InvalidInputError(f"{side.source}: signal: is null; a signal block is needed")
+    meta = side.to_json()
     # the measurement names the likelihood archive and its folder in the submission
-    safe_file_name(meta["measurement"], f"{path}: measurement")
-    if role != "background_only":
-        signal = meta.get("signal")
-        if not isinstance(signal, dict) or not isinstance(signal.get("parts"), list):
-            raise InvalidInputError(f"{path}: field 'signal.parts' is missing")
-        if not isinstance(signal.get("reference"), int | float):
-            raise InvalidInputError(f"{path}: field 'signal.reference' must be a number")
+    safe_file_name(meta["measurement"], f"{sidecar_path(path)}: measurement")
+    return meta
 
 
 def load_analysis_inputs(
@@ -430,9 +429,9 @@ def load_analysis_inputs(
             refuse_links(directory, [path, side])
             if not side.is_file():
                 raise MissingFileError(f"{side}: no such sidecar (needed for physical units)")
-            documents[role], sidecars[role], paths[role] = read_json(path), read_json(side), path
+            documents[role], paths[role] = read_json(path), path
             _check_document(role, documents[role], path)
-            _check_sidecar(role, sidecars[role], side)
+            sidecars[role] = _read_sidecar(role, path, documents)
         out[analysis] = AnalysisInput(analysis, documents, sidecars, paths)
     return out
 

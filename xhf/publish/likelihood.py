@@ -33,9 +33,9 @@ from xhf.publish.archive import tar_gz
 from xhf.publish.inputs import AnalysisInput
 from xhf.publish.readme import archive_readme
 from xhf.workspace.compat import quiet_pyhf
-from xhf.workspace.metadata import digest
 from xhf.workspace.naming import PLACEHOLDER_SAMPLE, POI
 from xhf.workspace.patchset import PATCHSET_VERSION, UNASSIGNED_RECORD
+from xhf.workspace.sidecar import digest, sidecar_document
 
 __all__ = [
     "archive_name",
@@ -177,19 +177,23 @@ def _background_sidecar(meta: Mapping[str, Any], background: Mapping[str, Any]) 
         p["name"]: p["bounds"][0] for p in background["measurements"][0]["config"]["parameters"]
     }
     out["signal"] = None
-    return out
+    return sidecar_document(out)
 
 
 def _patchset_sidecar(
     meta: Mapping[str, Any], background: Mapping[str, Any], patchset: Mapping[str, Any]
 ) -> dict:
     out = copy.deepcopy(dict(meta))
-    out["digest"] = {"patchset": digest(patchset), "workspace": digest(background)}
+    out["digest"] = {
+        "patches": {p["metadata"]["name"]: digest(p) for p in patchset["patches"]},
+        "patchset": digest(patchset),
+        "workspace": digest(background),
+    }
     out.setdefault("form", patchset["metadata"].get("form"))
     out["labels"] = list(patchset["metadata"]["labels"])
     out["patches"] = {p["metadata"]["name"]: p["metadata"]["values"] for p in patchset["patches"]}
     out["references"] = dict(patchset["metadata"].get("references", {}))
-    return out
+    return sidecar_document(out)
 
 
 def likelihood_files(item: AnalysisInput, *, hepdata: str | None = None) -> dict[str, str]:

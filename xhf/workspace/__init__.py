@@ -7,7 +7,8 @@ XMASS-I's likelihood (Phys. Lett. B 809 (2020) 135741, Eqs. 4-7) written as Hist
 - :func:`build_background_only`, :func:`build_patchset` (exact excess on a (mass, coupling)
   grid), :func:`build_component_patchset` (interference and pure parts per mass);
 - :func:`load_config`: a YAML config of ROOT histograms -> TemplateSet and build choices;
-- sidecar metadata and the paper's chi2 (:mod:`xhf.workspace.paper_chi2`).
+- sidecars: :class:`Sidecar` (versioned, schema-checked, bound by digests to its files;
+  :func:`sidecar_document` writes one) and the paper's chi2 (:mod:`xhf.workspace.paper_chi2`).
 """
 
 from xhf.workspace.builder import build_workspace
@@ -23,8 +24,10 @@ from xhf.workspace.patchset import (
     build_patchset,
     patchset_poi_bounds,
 )
+from xhf.workspace.sidecar import Sidecar, sidecar_document
 
 __all__ = [
+    "Sidecar",
     "background_only_metadata",
     "build_background_only",
     "build_component_patchset",
@@ -35,6 +38,7 @@ __all__ = [
     "chi2_from_workspace",
     "patchset_metadata",
     "patchset_poi_bounds",
+    "sidecar_document",
     "workspace_metadata",
 ]
 

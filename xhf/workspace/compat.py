@@ -3,15 +3,24 @@
 pyhf 0.7.6 validates every workspace, patchset and model with ``jsonschema.RefResolver``,
 deprecated since jsonschema 4.18; the warning comes from pyhf, not from xhf's use of it, and
 xhf runs with warnings as errors. :func:`quiet_pyhf` ignores exactly that warning.
+:func:`check_version` refuses a ``version`` pyhf has no schema for before pyhf sees it (pyhf
+looks the schema up by that value and fails with a traceback on ``1.0`` or ``"2.0.0"``).
 """
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-__all__ = ["REFRESOLVER_WARNING", "pyhf_reason", "quiet_pyhf"]
+from xhf.exceptions import InvalidInputError
+
+__all__ = ["PYHF_VERSIONS", "REFRESOLVER_WARNING", "check_version", "pyhf_reason", "quiet_pyhf"]
+
+#: The schema versions of pyhf workspaces and patchsets that pyhf 0.7 knows.
+PYHF_VERSIONS = ("1.0.0",)
 
 
 def __dir__() -> list[str]:
@@ -52,3 +61,21 @@ def pyhf_reason(exc: BaseException) -> str:
     if isinstance(path, str) and path and path != "$":
         reason += f" (at {path})"
     return reason
+
+
+def check_version(document: Any, source: str) -> None:
+    """Refuse a workspace or patchset whose ``version`` is not a pyhf schema version.
+
+    >>> check_version({"version": 1.0}, "ws.json")
+    Traceback (most recent call last):
+    ...
+    xhf.exceptions.InvalidInputError: ws.json: version: must be the string "1.0.0", not 1.0
+    """
+    if not isinstance(document, dict) or "version" not in document:
+        return  # pyhf's schema names the missing field
+    version = document["version"]
+    if not isinstance(version, str) or version not in PYHF_VERSIONS:
+        allowed = ", ".join(f'"{v}"' for v in PYHF_VERSIONS)
+        raise InvalidInputError(
+            f"{source}: version: must be the string {allowed}, not {json.dumps(version)}"
+        )

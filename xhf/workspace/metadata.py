@@ -5,7 +5,8 @@ pyhf workspaces carry no units, binning or physical parameter. The sidecar
 patchset) as computed by :func:`pyhf.utils.digest`, so that the inference stage turns a
 normfactor into a physical limit (XMASS-I, Phys. Lett. B 809 (2020) 135741: parameter =
 reference * mu^(1/power)) and anyone can check which file a sidecar describes.
-Plain dicts out; :func:`xhf.jsonio.write_json` writes them with sorted keys.
+Each builder returns the checked, versioned and sealed document of
+:func:`xhf.workspace.sidecar.sidecar_document` (plain JSON values).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from xhf.exceptions import InvalidParameterError
 from xhf.jsonio import plain
 from xhf.templates.templateset import Signal, TemplateSet
 from xhf.workspace.naming import PLACEHOLDER_SAMPLE, POI, analysis_name, part_names
+from xhf.workspace.sidecar import digest, sidecar_document
 
 __all__ = [
     "INTERPOLATION",
@@ -38,13 +40,6 @@ def __dir__() -> list[str]:
 INTERPOLATION = {"histosys": "code4p", "normsys": "code4"}
 #: Datasets xhf treats as pseudo-data when the metadata does not say.
 _PSEUDO_LABELS = ("asimov", "pseudo_poisson")
-
-
-def digest(obj: Any) -> str:
-    """``sha256:<hex>`` of a workspace or patchset, as :func:`pyhf.utils.digest` computes it."""
-    import pyhf
-
-    return "sha256:" + pyhf.utils.digest(plain(obj))
 
 
 def dataset_info(templates: TemplateSet, label: str) -> dict[str, Any]:
@@ -116,14 +111,20 @@ def _common(
 
 
 def workspace_metadata(
-    workspace: Mapping[str, Any], templates: TemplateSet, signal: str, *, data: str
+    workspace: Mapping[str, Any],
+    templates: TemplateSet,
+    signal: str,
+    *,
+    data: str,
+    source: str = "sidecar",
 ) -> dict[str, Any]:
-    """Sidecar of a workspace made by :func:`xhf.workspace.build_workspace`."""
+    """Sidecar of a workspace made by :func:`xhf.workspace.build_workspace` (``source`` names
+    it in the message if the templates' metadata make it invalid)."""
     sig = templates.signal(signal)
     meta = _common(workspace, templates, sig.channel, data)
     meta["analysis"] = analysis_name(sig.metadata, sig.name)
     meta["signal"] = signal_info(sig)
-    return meta
+    return sidecar_document(meta, source)
 
 
 def background_only_metadata(
@@ -133,6 +134,7 @@ def background_only_metadata(
     *,
     data: str,
     analysis: str | None = None,
+    source: str = "sidecar",
 ) -> dict[str, Any]:
     """Sidecar of a background-only workspace (its ``signal`` is the zero placeholder)."""
     meta = _common(workspace, templates, channel, data)
@@ -143,7 +145,7 @@ def background_only_metadata(
         p["name"]: p["bounds"][0] for p in workspace["measurements"][0]["config"]["parameters"]
     }
     meta["signal"] = None
-    return meta
+    return sidecar_document(meta, source)
 
 
 def patchset_metadata(
@@ -153,6 +155,7 @@ def patchset_metadata(
     signals: Sequence[str],
     *,
     data: str,
+    source: str = "sidecar",
 ) -> dict[str, Any]:
     """Sidecar of a grid or components patchset (``patchset["metadata"]["form"]``).
 
@@ -168,6 +171,7 @@ def patchset_metadata(
     meta = _common(background_only, templates, first.channel, data)
     meta["analysis"] = analysis_name(first.metadata, first.name)
     meta["digest"]["patchset"] = digest(patchset)
+    meta["digest"]["patches"] = {p["metadata"]["name"]: digest(p) for p in patchset["patches"]}
     meta["form"] = form
     meta["labels"] = list(patchset["metadata"]["labels"])
     if "significant_digits" in patchset["metadata"]:  # the patches' numbers are rounded
@@ -192,4 +196,4 @@ def patchset_metadata(
             if p["name"] == poi
         )
     meta["signal"] = info
-    return meta
+    return sidecar_document(meta, source)

@@ -43,6 +43,7 @@ from xhf.workspace.patchset import (
     build_component_patchset,
     build_patchset,
 )
+from xhf.workspace.sidecar import Sidecar, sidecar_path
 
 __all__ = [
     "GRID_SIGNIFICANT_DIGITS",
@@ -63,16 +64,6 @@ _BKG_ONLY = "_BkgOnly"
 GRID_SIGNIFICANT_DIGITS = 6
 
 
-def sidecar_path(path: str | os.PathLike[str]) -> Path:
-    """``x.json`` -> ``x.meta.json``.
-
-    >>> sidecar_path("workspaces/xmass1_magnetic_moment.json").name
-    'xmass1_magnetic_moment.meta.json'
-    """
-    path = Path(path)
-    return path.with_name(path.name.removesuffix(".json") + ".meta.json")
-
-
 def _is_workspace(config: BuildConfig) -> bool:
     return len(config.signals) == 1 and config.templates.signal(config.signals[0]).is_power_law
 
@@ -85,6 +76,11 @@ def default_output(config: BuildConfig) -> Path:
         analysis = analysis_name(first.metadata, first.name)
         name = measurement_name(config.templates.metadata.get("experiment"), analysis)
     return Path(name + (".json" if _is_workspace(config) else f"{_BKG_ONLY}.json"))
+
+
+def _source(config: BuildConfig, output: Path) -> str:
+    """How a message names a sidecar that the config's metadata would make invalid."""
+    return f"{config.source}: the sidecar {sidecar_path(output).name}"
 
 
 def build_products(config: BuildConfig, output: str | os.PathLike[str]) -> dict[Path, Any]:
@@ -111,7 +107,9 @@ def build_products(config: BuildConfig, output: str | os.PathLike[str]) -> dict[
             measurement=config.measurement,
             poi_bounds=config.poi_bounds,
         )
-        meta = workspace_metadata(workspace, ts, signal, data=config.data)
+        meta = workspace_metadata(
+            workspace, ts, signal, data=config.data, source=_source(config, output)
+        )
         return {output: workspace, sidecar_path(output): meta}
     first = ts.signal(config.signals[0])
     bounds = None if config.poi_bounds is None else {POI: list(config.poi_bounds)}
@@ -133,6 +131,7 @@ def build_products(config: BuildConfig, output: str | os.PathLike[str]) -> dict[
             first.channel,
             data=config.data,
             analysis=analysis_name(first.metadata, first.name),
+            source=_source(config, output),
         ),
     }
     patchsets = []
@@ -151,7 +150,7 @@ def build_products(config: BuildConfig, output: str | os.PathLike[str]) -> dict[
     for path, patchset in patchsets:
         products[path] = patchset
         products[sidecar_path(path)] = patchset_metadata(
-            patchset, background, ts, config.signals, data=config.data
+            patchset, background, ts, config.signals, data=config.data, source=_source(config, path)
         )
     return products
 
@@ -188,6 +187,9 @@ def write_products(
     Returns:
         The paths written, in order.
     """
+    for path, document in products.items():
+        if Path(path).name.endswith(".meta.json"):  # every sidecar written is a checked one
+            Sidecar.from_json(document, Path(path).name)
     check_outputs(products, force=force, inputs=inputs)
     with atomic_outputs(force=force, inputs=inputs) as out:
         for path, document in products.items():
