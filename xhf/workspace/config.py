@@ -24,9 +24,9 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from xhf.ceilings import MAX_BINS, MAX_EVENTS
 from xhf.exceptions import InvalidInputError, MissingFileError, XhfError
 from xhf.templates.templateset import (
-    MAX_EVENTS,
     Channel,
     Sample,
     Signal,
@@ -49,10 +49,6 @@ __all__ = [
 
 def __dir__() -> list[str]:
     return __all__
-
-
-#: Ceiling on the number of bins of a channel (XMASS-I: 99 bins of 2 keV).
-MAX_BINS = 10_000
 
 
 class BuildConfig(NamedTuple):
