@@ -11,12 +11,14 @@ a hang or a ``MemoryError``. docs/reliability.md lists them.
 from __future__ import annotations
 
 __all__ = [
+    "ENERGY_RANGE_KEV",
     "MAX_BINS",
     "MAX_ENERGIES",
     "MAX_EVENTS",
     "MAX_JSON_BYTES",
     "MAX_JSON_DEPTH",
     "MAX_MODIFIERS",
+    "MAX_PARAMETERS",
     "MAX_PATCHES",
     "MAX_SAMPLES",
     "MAX_YAML_BYTES",
@@ -51,6 +53,15 @@ MAX_PATCHES = 100_000
 
 #: Most energies ``xhf spectrum`` evaluates (each costs a quadrature over the solar spectra).
 MAX_ENERGIES = 1_000_000
+
+#: Recoil energies ``xhf spectrum`` accepts, keV (below, 1/T^2 terms overflow; above, every
+#: solar-neutrino rate is zero).
+ENERGY_RANGE_KEV = (1e-6, 1e6)
+
+#: Largest size of each physical parameter a signal is computed or referenced at: the magnetic
+#: moment in Bohr magnetons, the millicharge in units of e, the B-L coupling, the dark-photon
+#: mass in MeV. Each is orders of magnitude above any allowed value, and keeps rates finite.
+MAX_PARAMETERS = {"mu_nu": 1e-3, "charge": 1.0, "coupling": 1.0, "mass_mev": 1e6}
 
 #: Largest JSON file read whole (workspaces, patchsets, sidecars, results, targets).
 MAX_JSON_BYTES = 1 << 30

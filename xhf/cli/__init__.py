@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+import warnings
 
 import click
 
@@ -77,7 +78,11 @@ class PipelineGroup(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                # Numerical warnings (NumPy overflow, MINUIT's "failed" notes) are not for the
+                # user: fits report failure by exception and results are checked to be finite.
+                warnings.simplefilter("ignore", RuntimeWarning)
+                return super().invoke(ctx)
         except XhfError as exc:
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise UserError(message) from None
