@@ -27,6 +27,7 @@ from xhf.jsonio import read_json
 from xhf.templates.templateset import MAX_EVENTS
 from xhf.workspace.compat import pyhf_reason, quiet_pyhf
 from xhf.workspace.products import sidecar_path
+from xhf.workspace.spec_checks import check_patchset, check_workspace, check_workspace_size
 
 __all__ = ["Analysis", "build_analysis", "load_analysis", "patch_names", "read_sidecar"]
 
@@ -172,6 +173,9 @@ def build_analysis(
     """
     import pyhf
 
+    check_workspace_size(workspace, source)
+    if patchset is not None:
+        check_patchset(patchset, source)
     try:
         with quiet_pyhf():
             ws = pyhf.Workspace(workspace)
@@ -180,6 +184,7 @@ def build_analysis(
             f"{source}: not a valid pyhf workspace ({pyhf_reason(exc)})"
         ) from None
     _check_observations(workspace, source)
+    check_workspace(workspace, source)
     form, mass, coupling, side = "workspace", None, None, meta
     if patch is None and (meta or {}).get("background_only"):
         raise InvalidInputError(
@@ -217,7 +222,9 @@ def build_analysis(
             raise InvalidInputError(
                 f"{source}: patch {patch!r} does not apply ({pyhf_reason(exc)})"
             ) from None
+        check_workspace_size(ws, f"{source} [patch {patch}]")
         _check_observations(ws, f"{source} [patch {patch}]")
+        check_workspace(ws, f"{source} [patch {patch}]")
         side = patchset_meta if patchset_meta is not None else meta
         form = _form(patchset, patchset_meta)
         values = _values(patchset_meta, patchset, patch)

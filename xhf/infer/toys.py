@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from xhf.exceptions import InvalidParameterError
 from xhf.infer.asymptotics import BANDS
 from xhf.infer.cls import AsymptoticCLs, POILimit, bound_error, upper_limit
 from xhf.infer.exceptions import FitNotConvergedError, UnsupportedModelError
@@ -153,6 +154,8 @@ def toy_upper_limit(
     """
     from tqdm import tqdm
 
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**32:
+        raise InvalidParameterError(f"seed must be an integer from 0 to 2^32 - 1, not {seed!r}")
     alpha = 1.0 - cl
     asym = upper_limit(fitter, data, cl=cl)
     failed_before = fitter.stats.failed
