@@ -19,7 +19,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from xhf.exceptions import InvalidInputError, OutputExistsError
+from xhf.exceptions import InvalidInputError, OutputExistsError, XhfError
+from xhf.infer.exceptions import FitNotConvergedError
 from xhf.infer.loading import Analysis
 from xhf.jsonio import dumps
 
@@ -64,6 +65,8 @@ def diagnostics(
 
     Raises:
         OutputExistsError: an output exists and ``force`` is not set.
+        FitNotConvergedError: the fit failed or gave a negative post-fit yield; a directory
+            ``outdir`` created for the run is removed again.
     """
     import matplotlib
 
@@ -79,7 +82,32 @@ def diagnostics(
     existing = [t for t in expected if t.exists()]
     if existing and not force:
         raise OutputExistsError(f"{existing[0]}: exists; use --force to overwrite")
+    created = not outdir.exists()
     outdir.mkdir(parents=True, exist_ok=True)
+    try:
+        return _run(cabinetry, analysis, outdir, ranking=ranking, force=force)
+    except XhfError:
+        _remove_if_empty(outdir, created)
+        raise
+    except ValueError as exc:  # cabinetry: "Minimization failed", a negative post-fit yield
+        _remove_if_empty(outdir, created)
+        raise FitNotConvergedError(
+            f"{analysis.source}: the diagnostics fit failed ({' '.join(str(exc).split())})"
+        ) from None
+    except BaseException:
+        _remove_if_empty(outdir, created)
+        raise
+
+
+def _remove_if_empty(outdir: Path, created: bool) -> None:
+    """A failed run leaves no directory it created."""
+    if created and outdir.is_dir() and not any(outdir.iterdir()):
+        outdir.rmdir()
+
+
+def _run(cabinetry: Any, analysis: Analysis, outdir: Path, *, ranking: bool, force: bool):
+    """The fit, plots and tables of :func:`diagnostics` into an existing ``outdir``; a fit
+    that fails raises cabinetry's ``ValueError``."""
     model, data = analysis.model, analysis.data.tolist()
     fix = list(model.config.suggested_fixed())
     init = list(model.config.suggested_init())
