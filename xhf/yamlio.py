@@ -27,6 +27,7 @@ import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from xhf.ceilings import MAX_YAML_BYTES, MAX_YAML_NODES, MAX_YAML_TEXT
 from xhf.exceptions import InvalidInputError, MissingFileError
 
 __all__ = ["MAX_NODES", "format_path", "parse_yaml", "read_yaml"]
@@ -37,7 +38,7 @@ def __dir__() -> list[str]:
 
 
 #: Most nodes a document may expand to, aliases followed (a "billion laughs" guard).
-MAX_NODES = 1_000_000
+MAX_NODES = MAX_YAML_NODES
 
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
@@ -82,11 +83,13 @@ def format_path(path: Iterable[Any]) -> str:
 
 
 class _KeyCheck:
-    """Walks the composed node tree: string keys, no duplicates, at most MAX_NODES nodes."""
+    """Walks the composed node tree: string keys, no duplicates, at most MAX_NODES nodes and
+    MAX_YAML_TEXT characters of scalars, aliases followed."""
 
     def __init__(self, source: str) -> None:
         self.source = source
         self.count = 0
+        self.text = 0
 
     def fail(self, path: list[Any], message: str) -> InvalidInputError:
         return InvalidInputError(f"{self.source}: {format_path(path)}: {message}")
@@ -95,6 +98,13 @@ class _KeyCheck:
         self.count += 1
         if self.count > MAX_NODES:
             raise self.fail(path, f"the document expands to more than {MAX_NODES} nodes (aliases)")
+        if isinstance(node, ScalarNode):
+            self.text += len(node.value)
+            if self.text > MAX_YAML_TEXT:
+                raise self.fail(
+                    path,
+                    f"the document expands to more than {MAX_YAML_TEXT} characters (aliases)",
+                )
         if isinstance(node, SequenceNode):
             for i, child in enumerate(node.value):
                 self.walk(child, [*path, i])
@@ -186,6 +196,12 @@ def read_yaml(path: str | Path, source: str | None = None) -> Any:
     if not path.is_file():
         raise MissingFileError(f"{path}: no such file")
     try:
+        size = path.stat().st_size
+        if size > MAX_YAML_BYTES:
+            raise InvalidInputError(
+                f"{source}: (top level): {size} bytes, above the ceiling of {MAX_YAML_BYTES} "
+                "bytes for a YAML file"
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise InvalidInputError(f"{source}: (top level): cannot read ({exc.strerror})") from None
