@@ -257,6 +257,101 @@ FILE_CASES = [
         ["spectrum", "--target", "targets/target_malformed.json"],
         "not valid JSON",
     ),
+    *[
+        (case, ["limit", f"workspaces/{case}.json", *extra], f"{case}{suffix}: {expected}")
+        for case, extra, suffix, expected in [
+            ("ws_duplicated_key", [], ".json", "field 'measurements': duplicated key"),
+            ("ws_huge_integer", [], ".json", "channels[0].samples[1].data[0]: an integer of 401"),
+            ("ws_not_utf8", [], ".json", "line 46: not UTF-8 text"),
+            (
+                "ws_nan_bound",
+                [],
+                ".json",
+                "measurements[meas].config.parameters[mu].bounds[0]: [0, nan] is not a finite [low, high]",
+            ),
+            (
+                "ws_inverted_bound",
+                [],
+                ".json",
+                "measurements[meas].config.parameters[mu].bounds[0]: [10, 0] is not a finite [low, high]",
+            ),
+            (
+                "ws_lumi_without_config",
+                [],
+                ".json",
+                "measurements[meas].config.parameters: the lumi modifier 'lumi' needs a parameter",
+            ),
+            (
+                "ws_normsys_zero",
+                [],
+                ".json",
+                "channels[sr].samples[background].modifiers[bkg_norm]: normsys hi and lo must be",
+            ),
+            (
+                "ws_normsys_negative",
+                [],
+                ".json",
+                "channels[sr].samples[background].modifiers[bkg_norm]: normsys hi and lo must be positive",
+            ),
+            (
+                "ws_histosys_nan",
+                [],
+                ".json",
+                "channels[sr].samples[background].modifiers[shape].data.hi_data[1]: nan is not",
+            ),
+            (
+                "ws_staterror_inf",
+                [],
+                ".json",
+                "channels[sr].samples[background].modifiers[stat].data[1]: inf is not a finite",
+            ),
+            (
+                "ws_zero_sigma",
+                [],
+                ".json",
+                "measurements[meas].config.parameters[lumi].sigmas: [0.0] must be positive",
+            ),
+            (
+                "ws_nan_init",
+                [],
+                ".json",
+                "measurements[meas].config.parameters[mu].inits[0]: nan is not a finite number",
+            ),
+            ("ws_no_signal", [], ".json", "the signal (mu) does not change the expected data"),
+            ("ws_chi2_empty_bins", ["--method", "chi2"], ".json", "bin 0: D + sigma^2 is not"),
+            ("ws_sidecar_duplicated_key", [], ".meta.json", "field 'signal': duplicated key"),
+        ]
+    ],
+    *[
+        (
+            case,
+            ["limit", GOOD, "--patchset", f"workspaces/{case}.json", "--patch", "m1"],
+            f"{case}.json{where}: {expected}",
+        )
+        for case, where, expected in [
+            ("ps_duplicated_key", "", "field 'patches': duplicated key"),
+            ("ps_huge_integer", "", "patches[0].patch[0].value[0]: an integer of 401 digits"),
+            ("ps_text_values", "", "patches[m1].metadata.values[0]: 'abc' is not a finite"),
+            ("ps_nan_values", "", "patches[m1].metadata.values[0]: nan is not a finite"),
+            ("ps_values_not_list", "", "patches[m1].metadata.values: must be a list"),
+            ("ps_text_patch_value", "", "patch 'm1' does not apply ('abc' is not of type"),
+            (
+                "ps_normsys_zero",
+                " [patch m1]",
+                "channels[sr].samples[signal].modifiers[sig_norm]: normsys hi and lo",
+            ),
+        ]
+    ],
+    *[
+        (case, ["spectrum", "--target", f"targets/{case}.json"], f"{case}.json: {expected}")
+        for case, expected in [
+            ("target_not_utf8", "line 7: not UTF-8 text"),
+            ("target_duplicated_key", "field 'z': duplicated key"),
+            ("target_huge_integer", "(top level): an integer of more than 4300 digits"),
+            ("target_deep_nesting", "(top level): nested deeper than 100 levels"),
+            ("target_bigint_mass", "molar_mass_g_mol: an integer of 401 digits"),
+        ]
+    ],
 ]
 
 #: CLI arguments without a file: the line names the option.
@@ -282,6 +377,31 @@ ARGUMENT_CASES = [
     ("unknown_format", ["templates", "-o", "t", "--format", "xml"], "'--format'"),
     ("negative_masses", ["reproduce", "-o", "r", "--masses-mev", "-1"], "--masses-mev"),
     ("text_masses", ["reproduce", "-o", "r", "--masses-mev", "abc"], "--masses-mev"),
+    *[
+        (case, ["spectrum", *args], option)
+        for case, args, option in [
+            (
+                "huge_mu_nu_json",
+                ["--model", "magnetic-moment", "--mu-nu", "1e308", "--json"],
+                "'--mu-nu'",
+            ),
+            ("inf_mu_nu", ["--model", "magnetic-moment", "--mu-nu", "inf"], "'--mu-nu'"),
+            ("nan_mu_nu", ["--model", "magnetic-moment", "--mu-nu", "nan"], "'--mu-nu'"),
+            ("huge_charge", ["--model", "millicharge", "--charge", "-2"], "'--charge'"),
+            ("nan_charge", ["--model", "millicharge", "--charge", "nan"], "'--charge'"),
+            ("huge_coupling", ["--model", "dark-photon", "--coupling", "10"], "'--coupling'"),
+            ("huge_mass", ["--model", "dark-photon", "--mass-mev", "1e300"], "'--mass-mev'"),
+            ("subnormal_energy", ["--energies-kev", "1e-320,1"], "'--energies-kev'"),
+            ("energy_above_range", ["--energies-kev", "1,1e7"], "'--energies-kev'"),
+            ("too_many_energies", ["--energies-kev", "1:2:200000000"], "ceiling of 1000000"),
+            ("range_to_subnormal", ["--energies-kev", "1e-320:1:5"], "'--energies-kev'"),
+        ]
+    ],
+    ("huge_reference", ["combine", GOOD, GOOD, "--reference", "1e300"], "--reference"),
+    ("nan_reference", ["combine", GOOD, GOOD, "--reference", "nan"], "--reference"),
+    ("negative_seed", ["limit", GOOD, "--seed", "-1"], "'--seed'"),
+    ("huge_seed", ["limit", GOOD, "--seed", str(2**40)], "'--seed'"),
+    ("text_seed", ["limit", GOOD, "--seed", "x"], "'--seed'"),
 ]
 
 
@@ -304,6 +424,7 @@ def check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], expe
     assert lines[0].startswith("Error: ") and expected in lines[0], lines[0]
     assert "Traceback" not in result.output
     assert snapshot(tmp_path) == before
+    return lines[0]
 
 
 def test_the_corpus_files_are_all_used():
@@ -347,7 +468,10 @@ def test_a_workspace_without_sidecar_gives_a_labelled_limit_on_its_poi(tmp_path,
     ("args", "expected"), [c[1:] for c in FILE_CASES], ids=[c[0] for c in FILE_CASES]
 )
 def test_bad_files_exit_2_with_one_line(tmp_path, monkeypatch, args, expected):
-    check(tmp_path, monkeypatch, args, expected)
+    line = check(tmp_path, monkeypatch, args, expected)
+    stems = [Path(a).stem for a in args if a.endswith((".json", ".csv"))]
+    # the line names the bad file, its sidecar <stem>.meta.json or the workspace patched
+    assert any(f"{stem}.{ext}" in line for stem in stems for ext in ("json", "meta.json", "csv"))
 
 
 @pytest.mark.parametrize(
