@@ -15,12 +15,13 @@ def _files(directory: str, patterns: tuple[str, ...], exclude: tuple[str, ...] =
     return len({n for n in names if n not in exclude and not n.endswith(".meta.json")})
 
 
-def _argument_cases() -> int:
-    path = Path(__file__).with_name("test_bad_inputs.py")
-    spec = importlib.util.spec_from_file_location("_bad_inputs_table", path)
+def _table(module_file: str, table: str) -> int:
+    """The number of entries of a case table (a module-level list) of a test module."""
+    path = Path(__file__).with_name(module_file)
+    spec = importlib.util.spec_from_file_location(f"_{path.stem}_table", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return len(module.ARGUMENT_CASES)
+    return len(getattr(module, table))
 
 
 def counted() -> dict[str, int]:
@@ -32,7 +33,8 @@ def counted() -> dict[str, int]:
         "workspaces/": _files("workspaces", ("ws_*.json", "ps_*.json"), ("ps_good.json",)),
         "atomic/": _files("atomic", ("atomic_*.csv",)),
         "targets/": _files("targets", ("target_*.json",)),
-        "(in the test)": _argument_cases(),
+        "(in the test)": _table("test_bad_inputs.py", "ARGUMENT_CASES"),
+        "(made by the test)": _table("test_hostile.py", "CASES"),
     }
 
 

@@ -23,6 +23,7 @@ from xhf.exceptions import InvalidInputError, InvalidParameterError, MissingFile
 from xhf.jsonio import read_json
 from xhf.templates.replica.signals import mass_label
 from xhf.workspace.products import sidecar_path
+from xhf.workspace.spec_checks import check_patchset, check_workspace, check_workspace_size
 
 __all__ = [
     "CARD_SUFFIXES",
@@ -60,6 +61,8 @@ def read_likelihood(path: str | os.PathLike[str]) -> Likelihood:
     workspace = read_json(path)
     if not isinstance(workspace, dict) or "channels" not in workspace:
         raise InvalidInputError(f"{path.name}: not a pyhf workspace (no 'channels')")
+    check_workspace_size(workspace, path.name)
+    check_workspace(workspace, path.name)
     meta_path = sidecar_path(path)
     if not meta_path.is_file():
         raise MissingFileError(
@@ -73,6 +76,7 @@ def read_likelihood(path: str | os.PathLike[str]) -> Likelihood:
             candidate = path.with_name(_base(path) + suffix)
             if candidate.is_file():
                 patchsets[form] = (read_json(candidate), read_json(sidecar_path(candidate)))
+                check_patchset(patchsets[form][0], candidate.name)
         if not patchsets:
             raise InvalidInputError(
                 f"{path.name}: a background-only workspace without "
