@@ -63,9 +63,7 @@ class PipelineGroup(click.Group):
             return None
         module = importlib.import_module(f"xhf.cli.{COMMANDS[cmd_name]}")
         command = getattr(module, cmd_name.replace("-", "_"))
-        if not getattr(command, "_names_its_input", False):
-            command.invoke = _naming_input(command.invoke)
-            command._names_its_input = True
+        _name_inputs(command)
         return command
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
@@ -107,6 +105,17 @@ def _input_files(ctx: click.Context) -> list[str]:
             values = value if isinstance(value, tuple | list) else (value,)
             files += [str(v) for v in values if v is not None]
     return files
+
+
+def _name_inputs(command: click.Command) -> None:
+    """Make ``command`` (and the subcommands of a group, ``xhf scan dark-photon``) name their
+    input file in errors (:func:`_naming_input`); idempotent."""
+    if getattr(command, "_names_its_input", False):
+        return
+    command.invoke = _naming_input(command.invoke)
+    command._names_its_input = True
+    for sub in getattr(command, "commands", {}).values():
+        _name_inputs(sub)
 
 
 def _naming_input(invoke):
