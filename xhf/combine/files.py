@@ -23,7 +23,11 @@ from xhf.exceptions import InvalidInputError, InvalidParameterError, MissingFile
 from xhf.jsonio import read_json
 from xhf.templates.replica.signals import mass_label
 from xhf.workspace.products import sidecar_path
-from xhf.workspace.spec_checks import check_patchset, check_workspace, check_workspace_size
+from xhf.workspace.spec_checks import (
+    check_parameters_and_modifiers,
+    check_patchset,
+    check_workspace_size,
+)
 
 __all__ = [
     "CARD_SUFFIXES",
@@ -62,7 +66,7 @@ def read_likelihood(path: str | os.PathLike[str]) -> Likelihood:
     if not isinstance(workspace, dict) or "channels" not in workspace:
         raise InvalidInputError(f"{path.name}: not a pyhf workspace (no 'channels')")
     check_workspace_size(workspace, path.name)
-    check_workspace(workspace, path.name)
+    check_parameters_and_modifiers(workspace, path.name)
     meta_path = sidecar_path(path)
     if not meta_path.is_file():
         raise MissingFileError(

@@ -27,7 +27,11 @@ from xhf.jsonio import read_json
 from xhf.templates.templateset import MAX_EVENTS
 from xhf.workspace.compat import pyhf_reason, quiet_pyhf
 from xhf.workspace.products import sidecar_path
-from xhf.workspace.spec_checks import check_patchset, check_workspace, check_workspace_size
+from xhf.workspace.spec_checks import (
+    check_parameters_and_modifiers,
+    check_patchset,
+    check_workspace_size,
+)
 
 __all__ = ["Analysis", "build_analysis", "load_analysis", "patch_names", "read_sidecar"]
 
@@ -184,7 +188,7 @@ def build_analysis(
             f"{source}: not a valid pyhf workspace ({pyhf_reason(exc)})"
         ) from None
     _check_observations(workspace, source)
-    check_workspace(workspace, source)
+    check_parameters_and_modifiers(workspace, source)
     form, mass, coupling, side = "workspace", None, None, meta
     if patch is None and (meta or {}).get("background_only"):
         raise InvalidInputError(
@@ -224,7 +228,7 @@ def build_analysis(
             ) from None
         check_workspace_size(ws, f"{source} [patch {patch}]")
         _check_observations(ws, f"{source} [patch {patch}]")
-        check_workspace(ws, f"{source} [patch {patch}]")
+        check_parameters_and_modifiers(ws, f"{source} [patch {patch}]")
         side = patchset_meta if patchset_meta is not None else meta
         form = _form(patchset, patchset_meta)
         values = _values(patchset_meta, patchset, patch)

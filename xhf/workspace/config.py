@@ -227,6 +227,7 @@ def _channels(reader: _Reader, doc: dict) -> tuple[dict[str, NDArray], dict[str,
     data: dict[str, dict[str, NDArray[np.float64]]] = {}
     datasets: dict[str, dict[str, Any]] = {}
     seen: set[str] = set()
+    total = 0
     for i, ch in enumerate(doc["channels"]):
         path = ["channels", i]
         _unique(reader, [*path, "name"], ch["name"], seen, "channel name")
@@ -247,6 +248,12 @@ def _channels(reader: _Reader, doc: dict) -> tuple[dict[str, NDArray], dict[str,
             info = {k: entry[k] for k in ("pseudo_data", "seed", "description") if k in entry}
             datasets.setdefault(label, info)
         edges[ch["name"]] = channel_edges
+        total += len(channel_edges) - 1 if channel_edges is not None else 0
+        if total > MAX_BINS:
+            raise reader.fail(
+                ["channels"],
+                f"{total} bins in total over the channels, above the ceiling of {MAX_BINS}",
+            )
     return edges, data, datasets
 
 

@@ -7,9 +7,9 @@ configuration (pyhf needs its ``auxdata`` and ``sigmas``), a normsys with ``hi =
 CERN-OPEN-2012-016 and pyhf's ``interpolators/code4``), non-finite modifier data, patch
 values that are not numbers, or a model of 20000 bins that fits for minutes and then asks for
 tens of GiB. Every check here refuses such input in one line that names the file and the
-JSON path of the element; :func:`check_workspace_size` and :func:`check_patchset_size` run
-before pyhf reads the document (they accept any JSON), :func:`check_workspace` after pyhf's
-schema validation.
+JSON path of the element. :func:`check_workspace_size` and :func:`check_patchset_size` run
+before pyhf reads the document (they accept any JSON);
+:func:`check_parameters_and_modifiers` runs after pyhf's schema validation.
 """
 
 from __future__ import annotations
@@ -21,7 +21,12 @@ from typing import Any
 from xhf.ceilings import MAX_BINS, MAX_MODIFIERS, MAX_PATCHES, MAX_SAMPLES
 from xhf.exceptions import InvalidInputError
 
-__all__ = ["check_patchset", "check_patchset_size", "check_workspace", "check_workspace_size"]
+__all__ = [
+    "check_parameters_and_modifiers",
+    "check_patchset",
+    "check_patchset_size",
+    "check_workspace_size",
+]
 
 
 def __dir__() -> list[str]:
@@ -138,7 +143,7 @@ def _check_parameter(par: Mapping[str, Any], where: str) -> None:
         raise InvalidInputError(f"{where}.sigmas: {sigmas!r} must be positive")
 
 
-def check_workspace(workspace: Mapping[str, Any], source: str) -> None:
+def check_parameters_and_modifiers(workspace: Mapping[str, Any], source: str) -> None:
     """Modifier data and measurement parameters of a schema-valid workspace (module doc)."""
     lumi = set()
     for channel in _dicts(workspace.get("channels")):
