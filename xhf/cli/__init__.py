@@ -119,9 +119,10 @@ def _name_inputs(command: click.Command) -> None:
 
 
 def _naming_input(invoke):
-    """Wrap a command's ``invoke``: an error of a one-input command whose message does not
-    name the input (a library message such as ``bin 2: D + sigma^2 is not positive``) is
-    prefixed with the input file, so that every error line names its file."""
+    """Wrap a command's ``invoke``: an input error (a ``ValueError``) of a one-input command
+    whose message does not name the input (a library message such as ``bin 2: D + sigma^2 is
+    not positive``) is prefixed with the input file, so that every error line names its file.
+    """
 
     def wrapped(ctx: click.Context):
         try:
@@ -130,8 +131,8 @@ def _naming_input(invoke):
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             files = _input_files(ctx)
             named = any(Path(f).name in message for f in files) or _NAMES_A_FILE.match(message)
-            if len(files) != 1 or named:
-                raise
+            if len(files) != 1 or named or not isinstance(exc, ValueError):
+                raise  # several inputs, already named, or not about the input (a failed scan)
             raise UserError(f"{files[0]}: {message}") from None
 
     return wrapped
