@@ -25,7 +25,7 @@ import numpy as np
 
 from xhf.ceilings import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from xhf.exceptions import InvalidInputError, MissingFileError, OutputExistsError
-from xhf.yamlio import format_path
+from xhf.yamlio import format_path, read_input_text
 
 __all__ = [
     "atomic_directory",
@@ -216,21 +216,7 @@ def read_json(path: str | os.PathLike[str], source: str | None = None) -> Any:
     source = source or str(src)
     if not src.is_file():
         raise MissingFileError(f"{src}: no such file")
-    try:
-        size = src.stat().st_size
-        if size > MAX_JSON_BYTES:
-            raise InvalidInputError(
-                f"{source}: (top level): {size} bytes, above the ceiling of "
-                f"{MAX_JSON_BYTES} bytes for a JSON file"
-            )
-        raw = src.read_bytes()
-    except OSError as exc:
-        raise InvalidInputError(f"{source}: (top level): cannot read ({exc.strerror})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise InvalidInputError(f"{source}: line {line}: not UTF-8 text") from None
+    text = read_input_text(src, source, MAX_JSON_BYTES, "a JSON file")
     return parse_json(text, source)
 
 

@@ -30,7 +30,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from xhf.ceilings import MAX_YAML_BYTES, MAX_YAML_NODES, MAX_YAML_TEXT
 from xhf.exceptions import InvalidInputError, MissingFileError
 
-__all__ = ["MAX_NODES", "format_path", "parse_yaml", "read_yaml"]
+__all__ = ["MAX_NODES", "format_path", "parse_yaml", "read_input_text", "read_yaml"]
 
 
 def __dir__() -> list[str]:
@@ -180,6 +180,35 @@ def parse_yaml(text: str, source: str) -> Any:
             loader.dispose()
 
 
+def read_input_text(path: Path, source: str, max_bytes: int, kind: str) -> str:
+    """The UTF-8 text of an input file read whole (a BOM is dropped).
+
+    Args:
+        path: the file (it exists).
+        source: the name used in messages.
+        max_bytes: the size ceiling (:mod:`xhf.ceilings`).
+        kind: what the file is, for the message (``a YAML file``).
+
+    Raises:
+        InvalidInputError: larger than ``max_bytes``, unreadable, or not UTF-8 (naming the line).
+    """
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InvalidInputError(
+                f"{source}: (top level): {size} bytes, above the ceiling of {max_bytes} bytes "
+                f"for {kind}"
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(f"{source}: (top level): cannot read ({exc.strerror})") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InvalidInputError(f"{source}: line {line}: not UTF-8 text") from None
+
+
 def read_yaml(path: str | Path, source: str | None = None) -> Any:
     """Read a YAML input file (UTF-8) with :func:`parse_yaml`.
 
@@ -189,25 +218,12 @@ def read_yaml(path: str | Path, source: str | None = None) -> Any:
 
     Raises:
         MissingFileError: ``path`` is not a file.
-        InvalidInputError: not UTF-8 text, or any problem of :func:`parse_yaml`.
+        InvalidInputError: larger than :data:`~xhf.ceilings.MAX_YAML_BYTES`, not UTF-8 text,
+            or any problem of :func:`parse_yaml`.
     """
     path = Path(path)
     source = source or path.name
     if not path.is_file():
         raise MissingFileError(f"{path}: no such file")
-    try:
-        size = path.stat().st_size
-        if size > MAX_YAML_BYTES:
-            raise InvalidInputError(
-                f"{source}: (top level): {size} bytes, above the ceiling of {MAX_YAML_BYTES} "
-                "bytes for a YAML file"
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInputError(f"{source}: (top level): cannot read ({exc.strerror})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise InvalidInputError(f"{source}: line {line}: not UTF-8 text") from None
+    text = read_input_text(path, source, MAX_YAML_BYTES, "a YAML file")
     return parse_yaml(text, source)
