@@ -5,8 +5,8 @@ measurement bounds ``[0, NaN]``, a ``lumi`` modifier without the measurement's l
 configuration (pyhf needs its ``auxdata`` and ``sigmas``), a normsys with ``hi = lo = 0``
 (code 4 interpolates ``log(hi)`` and ``log(lo)``, pyhf's default, see the HistFactory note
 CERN-OPEN-2012-016 and pyhf's ``interpolators/code4``), non-finite modifier data, patch
-values that are not numbers, or a model of 20000 bins that fits for minutes and then asks for
-tens of GiB. Every check here refuses such input in one line that names the file and the
+values that are not numbers, or a model with so many bins that its fit runs for minutes and
+then exhausts the memory. Every check here refuses such input in one line that names the file and the
 JSON path of the element. :func:`check_workspace_size` and :func:`check_patchset_size` run
 before pyhf reads the document (they accept any JSON);
 :func:`check_parameters_and_modifiers` runs after pyhf's schema validation.
