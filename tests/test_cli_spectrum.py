@@ -73,3 +73,35 @@ def test_log_spaced_energy_range():
     result = run("spectrum", "--energies-kev", "1:100:3", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["energy_kev"] == pytest.approx([1.0, 10.0, 100.0])
+
+
+def test_a_rate_that_is_not_finite_is_refused_naming_the_options():
+    """Ranges keep the rates finite; should one overflow anyway, it is not printed as inf."""
+    import click
+    import numpy as np
+
+    from xhf.cli.spectrum import _check_finite
+
+    _check_finite([1.0, 2.0], np.array([1.0, 2.0]), "magnetic-moment")
+    with pytest.raises(click.BadParameter, match="the rate at 2 keV is not finite") as info:
+        _check_finite([1.0, 2.0], np.array([1.0, np.inf]), "magnetic-moment")
+    assert info.value.param_hint == "--mu-nu or --energies-kev"
+
+
+def test_numerical_warnings_do_not_reach_the_user(monkeypatch):
+    """A RuntimeWarning raised inside a command (NumPy overflow, MINUIT) is not printed (and
+    does not become an error); results are checked to be finite instead."""
+    import warnings
+
+    import xhf.cli.spectrum as command
+
+    checked = command._check_finite
+
+    def noisy(*args):
+        warnings.warn("overflow encountered in square", RuntimeWarning, stacklevel=1)
+        return checked(*args)
+
+    monkeypatch.setattr(command, "_check_finite", noisy)
+    result = CliRunner().invoke(cli, ["spectrum", "--energies-kev", "1,5"])
+    assert result.exit_code == 0, result.output
+    assert "Warning" not in result.output and len(result.output.splitlines()) == 4

@@ -5,7 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from xhf.jsonio import dumps, read_json, round_significant, write_json
+from xhf.exceptions import InvalidInputError
+from xhf.jsonio import dumps, parse_json, read_json, round_significant, write_json
 
 
 def test_compact_dumps_has_no_whitespace_and_sorted_keys():
@@ -110,3 +111,53 @@ def test_a_dangling_link_is_an_existing_output(tmp_path):
     write_json(link, {"a": 1}, force=True)
     assert not link.is_symlink() and json.loads(link.read_text()) == {"a": 1}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ws.json"]
+
+
+# --------------------------------------------------------------------- the strict reader
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def test_nesting_up_to_the_ceiling_is_read_and_one_more_level_is_not():
+    from xhf.ceilings import MAX_JSON_DEPTH
+
+    assert parse_json(_nested(MAX_JSON_DEPTH), "x.json") is not None
+    with pytest.raises(InvalidInputError, match=r"^x\.json: \(top level\): nested deeper"):
+        parse_json(_nested(MAX_JSON_DEPTH + 1), "x.json")
+    with pytest.raises(InvalidInputError, match="nested deeper"):
+        parse_json('{"a":' * 100_000, "x.json")  # deeper than Python's recursion limit
+
+
+def test_duplicated_keys_are_an_error_naming_the_key_at_any_depth():
+    assert parse_json('{"a": {"b": 1}, "c": {"b": 2}}', "x.json") == {"a": {"b": 1}, "c": {"b": 2}}
+    with pytest.raises(InvalidInputError, match=r"x\.json: field 'b': duplicated key"):
+        parse_json('{"a": [{"b": 1, "b": 1}]}', "x.json")
+
+
+def test_integers_beyond_a_float_are_refused_with_their_place():
+    largest = int(np.finfo(np.float64).max)
+    assert parse_json(f"[{largest}]", "x.json") == [largest]
+    with pytest.raises(InvalidInputError, match=r"x\.json: a\[1\]: an integer of 310 digits"):
+        parse_json(f'{{"a": [0, {largest * 10}]}}', "x.json")
+    with pytest.raises(InvalidInputError, match="more than 4300 digits"):
+        parse_json("1" * 5000, "x.json")
+
+
+def test_constants_are_read_unless_refused():
+    assert np.isnan(parse_json("[NaN]", "x.json")[0])
+    with pytest.raises(InvalidInputError, match="NaN is not a JSON number"):
+        parse_json("[NaN]", "x.json", constants=False)
+
+
+def test_read_json_refuses_non_utf8_and_files_above_the_size_ceiling(tmp_path, monkeypatch):
+    path = tmp_path / "x.json"
+    path.write_bytes(b'{"a":\n "\xe9"}')
+    with pytest.raises(InvalidInputError, match=r"x\.json: line 2: not UTF-8 text"):
+        read_json(path)
+    path.write_text('{"a": 1}')
+    assert read_json(path) == {"a": 1}
+    monkeypatch.setattr("xhf.jsonio.MAX_JSON_BYTES", 7)
+    with pytest.raises(InvalidInputError, match="8 bytes, above the ceiling of 7 bytes"):
+        read_json(path)

@@ -30,9 +30,10 @@ import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from xhf.ceilings import MAX_YAML_BYTES, MAX_YAML_NODES, MAX_YAML_TEXT
 from xhf.exceptions import InvalidInputError, MissingFileError
 
-__all__ = ["MAX_NODES", "format_path", "parse_yaml", "read_yaml"]
+__all__ = ["MAX_NODES", "format_path", "parse_yaml", "read_input_text", "read_yaml"]
 
 
 def __dir__() -> list[str]:
@@ -40,7 +41,7 @@ def __dir__() -> list[str]:
 
 
 #: Most nodes a document may expand to, aliases followed (a "billion laughs" guard).
-MAX_NODES = 1_000_000
+MAX_NODES = MAX_YAML_NODES
 
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
@@ -90,11 +91,13 @@ def format_path(path: Iterable[Any]) -> str:
 
 
 class _KeyCheck:
-    """Walks the composed node tree: string keys, no duplicates, at most MAX_NODES nodes."""
+    """Walks the composed node tree: string keys, no duplicates, at most MAX_NODES nodes and
+    MAX_YAML_TEXT characters of scalars, aliases followed."""
 
     def __init__(self, source: str) -> None:
         self.source = source
         self.count = 0
+        self.text = 0
 
     def fail(self, path: list[Any], message: str) -> InvalidInputError:
         return InvalidInputError(f"{self.source}: {format_path(path)}: {message}")
@@ -110,6 +113,13 @@ class _KeyCheck:
                 f"{node.start_mark.line + 1} is not plain data (strings, numbers, booleans, "
                 "null, lists and mappings only)",
             )
+        if isinstance(node, ScalarNode):
+            self.text += len(node.value)
+            if self.text > MAX_YAML_TEXT:
+                raise self.fail(
+                    path,
+                    f"the document expands to more than {MAX_YAML_TEXT} characters (aliases)",
+                )
         if isinstance(node, SequenceNode):
             for i, child in enumerate(node.value):
                 self.walk(child, [*path, i])
@@ -185,6 +195,35 @@ def parse_yaml(text: str, source: str) -> Any:
             loader.dispose()
 
 
+def read_input_text(path: Path, source: str, max_bytes: int, kind: str) -> str:
+    """The UTF-8 text of an input file read whole (a BOM is dropped).
+
+    Args:
+        path: the file (it exists).
+        source: the name used in messages.
+        max_bytes: the size ceiling (:mod:`xhf.ceilings`).
+        kind: what the file is, for the message (``a YAML file``).
+
+    Raises:
+        InvalidInputError: larger than ``max_bytes``, unreadable, or not UTF-8 (naming the line).
+    """
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InvalidInputError(
+                f"{source}: (top level): {size} bytes, above the ceiling of {max_bytes} bytes "
+                f"for {kind}"
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(f"{source}: (top level): cannot read ({exc.strerror})") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InvalidInputError(f"{source}: line {line}: not UTF-8 text") from None
+
+
 def read_yaml(path: str | Path, source: str | None = None) -> Any:
     """Read a YAML input file (UTF-8) with :func:`parse_yaml`.
 
@@ -194,19 +233,12 @@ def read_yaml(path: str | Path, source: str | None = None) -> Any:
 
     Raises:
         MissingFileError: ``path`` is not a file.
-        InvalidInputError: not UTF-8 text, or any problem of :func:`parse_yaml`.
+        InvalidInputError: larger than :data:`~xhf.ceilings.MAX_YAML_BYTES`, not UTF-8 text,
+            or any problem of :func:`parse_yaml`.
     """
     path = Path(path)
     source = source or path.name
     if not path.is_file():
         raise MissingFileError(f"{path}: no such file")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInputError(f"{source}: (top level): cannot read ({exc.strerror})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise InvalidInputError(f"{source}: line {line}: not UTF-8 text") from None
+    text = read_input_text(path, source, MAX_YAML_BYTES, "a YAML file")
     return parse_yaml(text, source)

@@ -229,7 +229,7 @@ CASES = [
     (
         "csv_garbage_index",
         reproduce("csv_garbage_index"),
-        "csv_garbage_index/templates.json: cannot read",
+        "csv_garbage_index/templates.json: line 1: not UTF-8 text",
     ),
     (
         "csv_truncated",

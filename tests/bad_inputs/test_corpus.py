@@ -12,6 +12,7 @@ CORPUS = TESTS / "data" / "bad"
 #: Test modules (relative to tests/) whose module-level ``CASES`` table holds bad-input cases
 #: made at test time (options, links, OS errors, signals, generated files).
 CASE_TABLES = (
+    "bad_inputs/test_hostile.py",
     "bad_inputs/test_bad_sidecars.py",
     "bad_inputs/test_security.py",
     "test_interrupt.py",

@@ -13,7 +13,10 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import re
 import sys
+import warnings
+from pathlib import Path
 
 import click
 
@@ -64,7 +67,9 @@ class PipelineGroup(click.Group):
         if cmd_name not in self.list_commands(ctx):
             return None
         module = importlib.import_module(f"xhf.cli.{COMMANDS[cmd_name]}")
-        return getattr(module, cmd_name.replace("-", "_"))
+        command = getattr(module, cmd_name.replace("-", "_"))
+        _name_inputs(command)
+        return command
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """Run the command; in standalone mode every error is a single ``Error:`` line."""
@@ -83,7 +88,11 @@ class PipelineGroup(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                # Numerical warnings (NumPy overflow, MINUIT's "failed" notes) are not for the
+                # user: fits report failure by exception and results are checked to be finite.
+                warnings.simplefilter("ignore", RuntimeWarning)
+                return super().invoke(ctx)
         except XhfError as exc:
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise UserError(message) from None
@@ -100,6 +109,52 @@ def os_error_message(exc: OSError) -> str:
     path = exc.filename if exc.filename is not None else "(file system)"
     reason = exc.strerror or str(exc) or type(exc).__name__
     return f"{os.fsdecode(path)}: {reason}".splitlines()[0]
+
+
+#: A message that starts with a file name (``ps.json: ...``, ``t.root: xhf_metadata: ...``).
+_NAMES_A_FILE = re.compile(r"^[^:\s]+\.(json|ya?ml|csv|txt|root|npz)\b")
+
+
+def _input_files(ctx: click.Context) -> list[str]:
+    """The file arguments of a command (``WORKSPACE``, ``CONFIG``, ``CARD``, ``INPUTS``)."""
+    files = []
+    for param in ctx.command.params:
+        if isinstance(param, click.Argument) and isinstance(param.type, click.Path):
+            value = ctx.params.get(param.name)
+            values = value if isinstance(value, tuple | list) else (value,)
+            files += [str(v) for v in values if v is not None]
+    return files
+
+
+def _name_inputs(command: click.Command) -> None:
+    """Make ``command`` (and the subcommands of a group, ``xhf scan dark-photon``) name their
+    input file in errors (:func:`_naming_input`); idempotent."""
+    if getattr(command, "_names_its_input", False):
+        return
+    command.invoke = _naming_input(command.invoke)
+    command._names_its_input = True
+    for sub in getattr(command, "commands", {}).values():
+        _name_inputs(sub)
+
+
+def _naming_input(invoke):
+    """Wrap a command's ``invoke``: an input error (a ``ValueError``) of a one-input command
+    whose message does not name the input (a library message such as ``bin 2: D + sigma^2 is
+    not positive``) is prefixed with the input file, so that every error line names its file.
+    """
+
+    def wrapped(ctx: click.Context):
+        try:
+            return invoke(ctx)
+        except XhfError as exc:
+            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            files = _input_files(ctx)
+            named = any(Path(f).name in message for f in files) or _NAMES_A_FILE.match(message)
+            if len(files) != 1 or named or not isinstance(exc, ValueError):
+                raise  # several inputs, already named, or not about the input (a failed scan)
+            raise UserError(f"{files[0]}: {message}") from None
+
+    return wrapped
 
 
 @click.group(cls=PipelineGroup, context_settings={"help_option_names": ["-h", "--help"]})

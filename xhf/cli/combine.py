@@ -100,8 +100,11 @@ def combine(
 
     if len(inputs) < 2:
         raise click.BadParameter("give at least two inputs", param_hint="INPUTS")
-    if reference is not None and not reference > 0:
-        raise click.BadParameter(f"must be positive, got {reference}", param_hint="--reference")
+    if reference is not None and not 0 < reference <= 1:
+        # every physical parameter (mu_B, e, g_BL) is far below 1 (xhf.ceilings.MAX_PARAMETERS)
+        raise click.BadParameter(
+            f"must be positive and at most 1, got {reference}", param_hint="--reference"
+        )
     options = card_options(
         model=model,
         mass_mev=mass_mev,

@@ -112,7 +112,13 @@ def format_result(result) -> str:
     show_default=True,
     help="Toys per hypothesis and tested value.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the toys.")
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**32 - 1),
+    default=0,
+    show_default=True,
+    help="Seed of the toys (0 to 2^32 - 1).",
+)
 @click.option(
     "--progress/--no-progress",
     default=None,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import click
+import numpy as np
 
 from xhf import __version__
+from xhf.ceilings import ENERGY_RANGE_KEV, MAX_ENERGIES, MAX_PARAMETERS
 from xhf.jsonio import dumps
 from xhf.physics import FLAVOR_CHOICES, MODELS, XMASS_FRACTIONS, MSWOscillations, RateInputs
 from xhf.physics.fluxes import FLUX_MODELS
@@ -18,7 +20,12 @@ def __dir__() -> list[str]:
 
 
 def parse_energies(text: str) -> list[float]:
-    """Parse ``"1,5,30"`` or ``"1:200:100"`` (start:stop:count, log-spaced) into energies."""
+    """Parse ``"1,5,30"`` or ``"1:200:100"`` (start:stop:count, log-spaced) into energies.
+
+    Energies lie in :data:`~xhf.ceilings.ENERGY_RANGE_KEV`, at most
+    :data:`~xhf.ceilings.MAX_ENERGIES` of them.
+    """
+    low, high = ENERGY_RANGE_KEV
     try:
         if ":" in text:
             start, stop, count = (float(v) for v in text.split(":"))
@@ -31,18 +38,36 @@ def parse_energies(text: str) -> list[float]:
             raise click.BadParameter(
                 f"{text!r}: a range needs 0 < start < stop and an integer count >= 2"
             )
-        import numpy as np
-
+        if count > MAX_ENERGIES:
+            raise click.BadParameter(
+                f"{text!r}: {count:.0f} energies, above the ceiling of {MAX_ENERGIES}"
+            )
         values = np.geomspace(start, stop, int(count)).tolist()
     if not values or any(not v > 0 or v != v or v == float("inf") for v in values):
         raise click.BadParameter(f"energies must be positive and finite, got {text!r}")
+    if len(values) > MAX_ENERGIES:
+        raise click.BadParameter(f"{len(values)} energies, above the ceiling of {MAX_ENERGIES}")
+    outside = [v for v in values if not low <= v <= high]
+    if outside:
+        raise click.BadParameter(f"{outside[0]:g} keV is outside [{low:g}, {high:g}] keV")
     return values
 
 
-def _positive(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    if value is not None and not value > 0:
-        raise click.BadParameter(f"must be positive, got {value}")
-    return value
+def _in_range(name: str, *, signed: bool = False):
+    """A click callback: the value's size is positive (non-zero if ``signed``), finite and at
+    most :data:`~xhf.ceilings.MAX_PARAMETERS` ``[name]``."""
+    ceiling = MAX_PARAMETERS[name]
+
+    def check(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+        if value is None:
+            return value
+        size = abs(value) if signed else value
+        if not 0 < size <= ceiling:
+            what = "non-zero with a size" if signed else "positive and"
+            raise click.BadParameter(f"must be {what} at most {ceiling:g}, got {value}")
+        return value
+
+    return check
 
 
 def _energies(ctx: click.Context, param: click.Parameter, value: str) -> list[float]:
@@ -60,24 +85,25 @@ def _energies(ctx: click.Context, param: click.Parameter, value: str) -> list[fl
 @click.option(
     "--mu-nu",
     type=float,
-    callback=_positive,
+    callback=_in_range("mu_nu"),
     help=f"Magnetic moment in Bohr magnetons [default {REFERENCE_PARAMETERS['mu_nu']}].",
 )
 @click.option(
     "--charge",
     type=float,
+    callback=_in_range("charge", signed=True),
     help=f"Millicharge in units of e [default {REFERENCE_PARAMETERS['charge']}].",
 )
 @click.option(
     "--coupling",
     type=float,
-    callback=_positive,
+    callback=_in_range("coupling"),
     help=f"B-L coupling g [default {REFERENCE_PARAMETERS['coupling']}].",
 )
 @click.option(
     "--mass-mev",
     type=float,
-    callback=_positive,
+    callback=_in_range("mass_mev"),
     help=f"Dark-photon mass in MeV [default {REFERENCE_PARAMETERS['mass_mev']}].",
 )
 @click.option(
@@ -156,8 +182,6 @@ def spectrum(
       xhf spectrum --model dark-photon --coupling 1e-4 --mass-mev 10 --json
       xhf spectrum --model millicharge --charge 5.4e-12 --flavor e --atomic fea
     """
-    if charge is not None and (charge == 0 or charge != charge):
-        raise click.BadParameter(f"must be non-zero, got {charge}", param_hint="--charge")
     inputs = RateInputs(
         fluxes=fluxes,
         oscillations=XMASS_FRACTIONS if fixed_fractions else MSWOscillations(),
@@ -187,6 +211,7 @@ def spectrum(
         interference=interference,
         **{k: v for k, v in parameters.items() if k != "interference"},
     )
+    _check_finite(energies, np.asarray(rate, dtype=float).ravel(), model)
     if as_json:
         click.echo(
             dumps(
@@ -211,3 +236,27 @@ def spectrum(
     click.echo(f"# {'T [keV]':>12}  {'dR/dT [1/(kg day keV)]':>24}")
     for t, r in zip(energies, rate.ravel(), strict=True):
         click.echo(f"  {t:12.4g}  {r:24.6e}")
+
+
+#: The option that sets each model's signal size (named when a rate is not finite).
+_SIZE_OPTION = {
+    "magnetic-moment": "--mu-nu",
+    "millicharge": "--charge",
+    "dark-photon": "--coupling",
+}
+
+
+def _check_finite(energies: list[float], rate: np.ndarray, model: str) -> None:
+    """A rate that overflowed is refused, naming the option, instead of printed as inf."""
+    bad = np.flatnonzero(~np.isfinite(rate))
+    if bad.size:
+        i = int(bad[0])
+        options = (
+            f"{_SIZE_OPTION[model]} or --energies-kev"
+            if model in _SIZE_OPTION
+            else "--energies-kev"
+        )
+        raise click.BadParameter(
+            f"the rate at {energies[i]:g} keV is not finite ({rate[i]}); choose other values",
+            param_hint=options,
+        )

@@ -23,7 +23,6 @@ efficiencies from 0 keV with a lower/upper band, observed data as a binned rate.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -35,6 +34,7 @@ import numpy as np
 from jsonschema.exceptions import best_match
 from numpy.typing import NDArray
 
+from xhf.ceilings import MAX_BINS, MAX_EVENTS
 from xhf.combine.published import (
     DEFAULT_COUNT_TOLERANCE,
     BackgroundComponent,
@@ -50,9 +50,8 @@ from xhf.combine.tables import Table, check_increasing, read_events, read_table
 from xhf.detector import Efficiency, TabulatedEfficiency, TabulatedResolution
 from xhf.detector.defaults import DAYS_PER_YEAR, SCINTILLATION_THRESHOLD_KEV
 from xhf.exceptions import InvalidInputError, MissingFileError, XhfError
+from xhf.jsonio import parse_json
 from xhf.physics.target import Target, load_target
-from xhf.templates.templateset import MAX_EVENTS
-from xhf.workspace.config import MAX_BINS
 
 # The builder's schema-message formatter, shared so that configs and cards read alike.
 from xhf.workspace.config_schema import _message, check_numbers, require_mapping
@@ -97,7 +96,7 @@ _EDGE_TOLERANCE_KEV = 1e-6
 def card_schema(version: int = CARD_VERSION) -> dict[str, Any]:
     """The JSON schema of card format ``version``."""
     text = resources.files("xhf.combine").joinpath(f"schema/card-v{version}.json").read_text()
-    return json.loads(text)
+    return parse_json(text, f"xhf/combine/schema/card-v{version}.json")
 
 
 def validate_card(document: Any, source: str) -> None:

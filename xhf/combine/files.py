@@ -25,6 +25,11 @@ from xhf.jsonio import read_json
 from xhf.templates.replica.signals import mass_label
 from xhf.workspace.compat import check_version
 from xhf.workspace.sidecar import read_sidecar, sidecar_path
+from xhf.workspace.spec_checks import (
+    check_parameters_and_modifiers,
+    check_patchset,
+    check_workspace_size,
+)
 
 __all__ = [
     "CARD_SUFFIXES",
@@ -63,6 +68,8 @@ def read_likelihood(path: str | os.PathLike[str]) -> Likelihood:
     if not isinstance(workspace, dict) or "channels" not in workspace:
         raise InvalidInputError(f"{path.name}: not a pyhf workspace (no 'channels')")
     check_version(workspace, path.name)
+    check_workspace_size(workspace, path.name)
+    check_parameters_and_modifiers(workspace, path.name)
     meta_path = sidecar_path(path)
     if not meta_path.is_file():
         raise MissingFileError(
@@ -84,6 +91,7 @@ def read_likelihood(path: str | os.PathLike[str]) -> Likelihood:
                 if not isinstance(patchset, dict):
                     raise InvalidInputError(f"{candidate.name}: a patchset must be a JSON object")
                 check_version(patchset, candidate.name)
+                check_patchset(patchset, candidate.name)
                 ps_side = read_sidecar(candidate, required=True, name=sidecar_path(candidate).name)
                 ps_side.check_workspace(workspace, candidate.name)
                 ps_side.check_patchset(patchset, candidate.name)

@@ -22,7 +22,10 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from xhf.exceptions import InvalidInputError
+import numpy as np
+
+from xhf.ceilings import MAX_EVENTS
+from xhf.exceptions import InvalidInputError, InvalidParameterError
 
 __all__ = ["reference_factor", "rescale_signal", "scale_sample"]
 
@@ -58,6 +61,18 @@ def scale_sample(sample: Mapping[str, Any], factor: float) -> dict[str, Any]:
     return out
 
 
+def _check_scaled(sample: Mapping[str, Any], factor: float, where: str) -> None:
+    """A rescaled signal must stay finite and within MAX_EVENTS per bin."""
+    data = np.asarray(sample["data"], dtype=float)
+    size = float(np.max(np.abs(data), initial=0.0)) if data.size else 0.0
+    if not (np.isfinite(factor) and size <= MAX_EVENTS):
+        raise InvalidParameterError(
+            f"{where}: moved to the common reference (a factor {factor:g}) the signal expects "
+            f"{size:g} events in a bin, above the ceiling of {MAX_EVENTS:g} (choose another "
+            "reference)"
+        )
+
+
 def _has_normfactor(sample: Mapping[str, Any], normfactor: str) -> bool:
     return any(
         m["name"] == normfactor and m["type"] == "normfactor" for m in sample.get("modifiers", [])
@@ -82,6 +97,7 @@ def rescale_signal(
         InvalidInputError: a part the sidecar lists is not in the workspace.
     """
     out = copy.deepcopy(dict(workspace))
+
     for part in parts:
         sample_name, normfactor = str(part["sample"]), str(part["normfactor"])
         found = False
@@ -89,6 +105,8 @@ def rescale_signal(
             for i, sample in enumerate(channel["samples"]):
                 if sample["name"] == sample_name and _has_normfactor(sample, normfactor):
                     channel["samples"][i] = scale_sample(sample, factors[normfactor])
+                    where = f"{source}: channels[{channel['name']}].samples[{sample_name}]"
+                    _check_scaled(channel["samples"][i], factors[normfactor], where)
                     found = True
         if not found:
             raise InvalidInputError(

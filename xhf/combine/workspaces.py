@@ -43,6 +43,7 @@ from xhf.workspace.metadata import INTERPOLATION
 from xhf.workspace.naming import NAME_PATTERN
 from xhf.workspace.poi import N_SIGMA
 from xhf.workspace.sidecar import digest, sidecar_document
+from xhf.workspace.spec_checks import check_workspace_size
 
 __all__ = [
     "COMBINED_EXPERIMENT",
@@ -342,6 +343,7 @@ def combine_workspaces(
     )
     name = measurement or f"{COMBINED_EXPERIMENT}_{analysis}"
     workspace = join_workspaces(scaled, name, poi, bounds, other_parameters(likelihoods, powers))
+    check_workspace_size(workspace, " + ".join(lk.source for lk in likelihoods))
     signal = {k: v for k, v in blocks[0].items() if k not in _PER_INPUT_KEYS}
     for key in _PER_INPUT_KEYS & set(blocks[0]):
         values = {repr(b.get(key)) for b in blocks}

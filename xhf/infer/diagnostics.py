@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from xhf.exceptions import InvalidInputError
+from xhf.exceptions import InvalidInputError, XhfError
 from xhf.filenames import confined, safe_file_name
 from xhf.infer.fitter import _first_line, _pyhf_failures_not_logged
 from xhf.infer.loading import Analysis
@@ -97,9 +97,14 @@ def diagnostics(
     outdir.mkdir(parents=True, exist_ok=True)
     try:
         return _run(cabinetry, analysis, outdir, ranking=ranking, force=force)
-    except BaseException:
+    except BaseException as exc:
         if made is not None:
             shutil.rmtree(made, ignore_errors=True)
+        if isinstance(exc, ValueError) and not isinstance(exc, XhfError):
+            # cabinetry after the fit: e.g. a negative post-fit yield in a bin
+            raise InvalidInputError(
+                f"{analysis.source}: fit: the diagnostics fit failed ({' '.join(str(exc).split())})"
+            ) from None
         raise
 
 

@@ -27,6 +27,11 @@ from xhf.jsonio import read_json
 from xhf.templates.templateset import MAX_EVENTS
 from xhf.workspace.compat import check_version, pyhf_reason, quiet_pyhf
 from xhf.workspace.sidecar import read_sidecar as load_sidecar
+from xhf.workspace.spec_checks import (
+    check_parameters_and_modifiers,
+    check_patchset,
+    check_workspace_size,
+)
 
 __all__ = [
     "Analysis",
@@ -231,6 +236,9 @@ def build_analysis(
     import pyhf
 
     check_version(workspace, source)
+    check_workspace_size(workspace, source)
+    if patchset is not None:
+        check_patchset(patchset, source)
     try:
         with quiet_pyhf():
             ws = pyhf.Workspace(workspace)
@@ -239,6 +247,7 @@ def build_analysis(
             f"{source}: not a valid pyhf workspace ({pyhf_reason(exc)})"
         ) from None
     _check_observations(workspace, source)
+    check_parameters_and_modifiers(workspace, source)
     form, mass, coupling, side = "workspace", None, None, meta
     if patch is None and (meta or {}).get("background_only"):
         raise InvalidInputError(
@@ -278,7 +287,9 @@ def build_analysis(
             raise InvalidInputError(
                 f"{source}: patch {patch!r} does not apply ({pyhf_reason(exc)})"
             ) from None
+        check_workspace_size(ws, f"{source} [patch {patch}]")
         _check_observations(ws, f"{source} [patch {patch}]")
+        check_parameters_and_modifiers(ws, f"{source} [patch {patch}]")
         side = patchset_meta if patchset_meta is not None else meta
         form = _form(patchset, patchset_meta)
         try:

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from xhf.exceptions import InvalidParameterError
 from xhf.infer.asymptotics import BANDS
 from xhf.infer.cls import AsymptoticCLs, POILimit, bound_error, upper_limit
 from xhf.infer.exceptions import FitNotConvergedError, UnsupportedModelError
@@ -174,6 +175,8 @@ def toy_upper_limit(
     """
     from tqdm import tqdm
 
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**32:
+        raise InvalidParameterError(f"seed must be an integer from 0 to 2^32 - 1, not {seed!r}")
     from xhf.infer.pl import pl_upper_limit, power_constraint_sigma
 
     alpha = 1.0 - cl

@@ -22,7 +22,6 @@ with the non-relativistic Fermi function of the positron in the field of the dau
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -32,6 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from xhf.exceptions import InvalidParameterError
+from xhf.jsonio import parse_json
 from xhf.physics.beta_spectra import fermi_function
 from xhf.physics.constants import M_ELECTRON_MEV
 from xhf.physics.quadrature import unit_gauss_legendre
@@ -125,7 +125,7 @@ def _norm(q_mev: float, daughter_z: int) -> float:
 @cache
 def _table() -> dict:
     text = resources.files("xhf.physics").joinpath("data/solar_neutrinos.json").read_text()
-    return json.loads(text)
+    return parse_json(text, "xhf/physics/data/solar_neutrinos.json")
 
 
 #: The flux models xhf knows, by the names the command line uses.

@@ -19,7 +19,6 @@ A new target (argon, germanium, ...) is a new file, not new code.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from importlib import resources
@@ -29,6 +28,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from xhf.exceptions import InvalidInputError, MissingFileError
+from xhf.jsonio import parse_json, read_json
 from xhf.physics.constants import AVOGADRO
 
 __all__ = ["Shell", "Target", "available_targets", "load_target"]
@@ -123,20 +123,18 @@ def load_target(name_or_path: str | Path = "xenon") -> Target:
     path = Path(name_or_path)
     if str(name_or_path) in available_targets():
         resource = resources.files("xhf.physics").joinpath(f"data/targets/{name_or_path}.json")
-        source, text = f"target {name_or_path}", resource.read_text()
+        source = f"target {name_or_path}"
+        entry = parse_json(resource.read_text(), source)
     elif path.suffix == ".json":
         if not path.is_file():
             raise MissingFileError(f"{path}: no such target file")
-        source, text = str(path), path.read_text()
+        source = str(path)
+        entry = read_json(path)
     else:
         raise InvalidInputError(
             f"unknown target {name_or_path!r}; use one of {', '.join(available_targets())} "
             "or a target JSON file"
         )
-    try:
-        entry = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInputError(f"{source}: not valid JSON ({exc})") from None
     if not isinstance(entry, dict):
         raise InvalidInputError(f"{source}: a target must be a JSON object")
     unknown = sorted(set(entry) - TARGET_FIELDS)

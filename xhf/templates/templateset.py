@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from xhf.ceilings import MAX_EVENTS
 from xhf.exceptions import InvalidTemplateError
 
 __all__ = ["MAX_EVENTS", "Channel", "Sample", "Signal", "TemplateSet", "Variation"]
@@ -42,14 +43,6 @@ __all__ = ["MAX_EVENTS", "Channel", "Sample", "Signal", "TemplateSet", "Variatio
 
 def __dir__() -> list[str]:
     return __all__
-
-
-#: Largest |expected events| a bin of a template, dataset, stat error or variation may hold.
-#: Contents are expected events (the XMASS-I replica: at most ~700 in a bin over 711 days);
-#: 1e15 leaves room for any detector and exposure and refuses garbage such as 1e300, whose sums
-#: and squares overflow in the likelihood. The readers refuse ROOT variances (sumw2) above its
-#: square.
-MAX_EVENTS = 1e15
 
 
 @dataclass(frozen=True)

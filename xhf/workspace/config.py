@@ -24,9 +24,9 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from xhf.ceilings import MAX_BINS, MAX_EVENTS
 from xhf.exceptions import InvalidInputError, MissingFileError, XhfError
 from xhf.templates.templateset import (
-    MAX_EVENTS,
     Channel,
     Sample,
     Signal,
@@ -49,10 +49,6 @@ __all__ = [
 
 def __dir__() -> list[str]:
     return __all__
-
-
-#: Ceiling on the number of bins of a channel (XMASS-I: 99 bins of 2 keV).
-MAX_BINS = 10_000
 
 
 class BuildConfig(NamedTuple):
@@ -231,6 +227,7 @@ def _channels(reader: _Reader, doc: dict) -> tuple[dict[str, NDArray], dict[str,
     data: dict[str, dict[str, NDArray[np.float64]]] = {}
     datasets: dict[str, dict[str, Any]] = {}
     seen: set[str] = set()
+    total = 0
     for i, ch in enumerate(doc["channels"]):
         path = ["channels", i]
         _unique(reader, [*path, "name"], ch["name"], seen, "channel name")
@@ -251,6 +248,12 @@ def _channels(reader: _Reader, doc: dict) -> tuple[dict[str, NDArray], dict[str,
             info = {k: entry[k] for k in ("pseudo_data", "seed", "description") if k in entry}
             datasets.setdefault(label, info)
         edges[ch["name"]] = channel_edges
+        total += len(channel_edges) - 1 if channel_edges is not None else 0
+        if total > MAX_BINS:
+            raise reader.fail(
+                ["channels"],
+                f"{total} bins in total over the channels, above the ceiling of {MAX_BINS}",
+            )
     return edges, data, datasets
 
 

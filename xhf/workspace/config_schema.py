@@ -21,6 +21,7 @@ import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
 from xhf.exceptions import InvalidInputError
+from xhf.jsonio import parse_json
 from xhf.yamlio import format_path
 
 __all__ = [
@@ -56,7 +57,7 @@ _TYPES = {
 def config_schema(version: int = CONFIG_VERSION) -> dict[str, Any]:
     """The JSON schema of config format ``version``."""
     text = resources.files("xhf.workspace").joinpath(f"schema/config-v{version}.json").read_text()
-    return json.loads(text)
+    return parse_json(text, f"xhf/workspace/schema/config-v{version}.json")
 
 
 def _join(path: list[Any], key: str) -> str:

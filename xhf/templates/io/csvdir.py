@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from xhf.ceilings import MAX_JSON_BYTES
 from xhf.exceptions import InvalidInputError, MissingFileError, OutputExistsError
 from xhf.filenames import refuse_links
 from xhf.jsonio import atomic_write
@@ -39,6 +40,7 @@ from xhf.templates.io.layout import (
     to_document,
 )
 from xhf.templates.templateset import TemplateSet
+from xhf.yamlio import read_input_text
 
 __all__ = ["INDEX_FILE", "read_csv", "write_csv"]
 
@@ -107,10 +109,7 @@ def read_csv(path: str | os.PathLike[str]) -> TemplateSet:
     refuse_links(src, [index])  # no link inside the template directory (docs/reliability.md)
     if not index.is_file():
         raise MissingFileError(f"{index}: no such file")
-    try:
-        text = index.read_text(encoding="utf-8-sig")  # a spreadsheet may add a BOM
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(f"{index}: cannot read ({exc})") from None
+    text = read_input_text(index, str(index), MAX_JSON_BYTES, "a JSON file")  # BOM dropped
     if not text.strip():
         raise InvalidInputError(f"{index}: empty file (no JSON document)")
     doc = decode_document(text, str(index))

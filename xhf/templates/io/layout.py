@@ -35,7 +35,6 @@ reserved, and two names that would give the same column are rejected.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Mapping
@@ -45,8 +44,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from xhf.exceptions import InvalidInputError, InvalidTemplateError
-from xhf.jsonio import dumps
-from xhf.templates.io.checks import reason
+from xhf.jsonio import dumps, parse_json
 from xhf.templates.templateset import Channel, Sample, Signal, TemplateSet, Variation
 
 __all__ = [
@@ -220,10 +218,7 @@ def decode_document(text: str, source: str) -> dict[str, Any]:
         text: the JSON text.
         source: the file (and the object in it, e.g. ``t.root: xhf_metadata``).
     """
-    try:
-        doc = json.loads(text, parse_constant=_no_constant)
-    except (ValueError, TypeError, RecursionError) as exc:  # ValueError: JSONDecodeError too
-        raise InvalidInputError(f"{source}: not valid JSON ({reason(exc)})") from None
+    doc = parse_json(text, source, constants=False)
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise InvalidInputError(f"{source}: not an {FORMAT} document")
     if doc.get("version") != FORMAT_VERSION:
@@ -253,10 +248,6 @@ def decode_document(text: str, source: str) -> dict[str, Any]:
         for j, part in enumerate(check.field(sig, "parts", list, where)):
             check.sample(part, f"{where}.parts[{j}]")
     return doc
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
 
 
 class _Checker:
