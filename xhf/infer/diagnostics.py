@@ -154,7 +154,8 @@ def _run(cabinetry, analysis: Analysis, outdir: Path, *, ranking: bool, force: b
         work = Path(tmp)
         with _fit_failures(analysis.source, "fit"):
             fit = cabinetry.fit.fit(model, data, init_pars=init, fix_pars=fix)
-        gammas = [label for label in fit.labels if label.startswith("staterror")]
+        stat = {name for name, kind in model.config.modifiers if kind == "staterror"}
+        gammas = [label for label in fit.labels if label.split("[")[0] in stat]
         cabinetry.visualize.pulls(fit, figure_folder=work, exclude=gammas, close_figure=True)
         pre = cabinetry.model_utils.prediction(model)
         post = cabinetry.model_utils.prediction(model, fit_results=fit)

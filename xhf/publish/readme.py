@@ -44,10 +44,13 @@ def _model_lines(meta: Mapping[str, Any]) -> list[str]:
         f"- observations: dataset `{data.get('label', '?')}`{seed}: pseudo-data;",
         "- interpolation: pyhf's defaults (normsys code4, histosys code4p), which pyhf does "
         "not store in the JSON;",
-        "- modifiers (docs/workspace-conventions.md of xhf): `norm_<background>` activity "
-        "constraints (normsys) or free normalisations (normfactor), shape systematics "
-        "(histosys, shared by name), flat signal systematics (normsys), "
-        "`staterror_<channel>` for the Monte Carlo statistics.",
+        "- modifiers (docs/workspace-conventions.md of xhf): `<experiment>_norm_<background>` "
+        "activity constraints (normsys) or `<experiment>_free_<background>` free "
+        "normalisations (normfactor), shape systematics `<experiment>_<name>` (histosys, "
+        "shared by name), flat signal systematics (normsys), "
+        "`<experiment>_staterror_<channel>` for the Monte Carlo statistics; only the solar "
+        "fluxes `flux_<source>` and `atomic_model` are unprefixed, to correlate across "
+        "experiments.",
     ]
 
 
