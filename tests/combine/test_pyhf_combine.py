@@ -52,9 +52,7 @@ def inputs(helpers):
             "xmass1_dark_photon_components_patchset.json"
         )
     found["card_tpc"] = build_experiment_workspace(helpers.TPC_CARD, "magnetic-moment")[0]
-    found["card_germanium"] = build_experiment_workspace(
-        helpers.GERMANIUM_CARD, "millicharge"
-    )[0]
+    found["card_germanium"] = build_experiment_workspace(helpers.GERMANIUM_CARD, "millicharge")[0]
     return found
 
 

@@ -191,6 +191,42 @@ def test_likelihoods_are_histfactory_resources(documents):
     assert "PSEUDO-DATA" in header["comment"]
 
 
+def test_hs3_likelihoods_are_resources_beside_the_pyhf_ones(documents, published, main_job):
+    import json
+
+    from xhf.infer import load_analysis
+    from xhf.publish import read_tar_gz
+    from xhf.publish.hs3 import analysis_to_hs3
+
+    header, _, _ = documents
+    resources = [r for r in header["additional_resources"] if r.get("type") == "HS3"]
+    assert [r["location"] for r in resources] == [
+        "xmass1_magnetic_moment_hs3.tar.gz",
+        "xmass1_millicharge_hs3.tar.gz",
+        "xmass1_dark_photon_hs3.tar.gz",
+    ]
+    assert all("PSEUDO-DATA" in r["description"] for r in resources)
+    folder = published / "submission"
+    power = read_tar_gz((folder / "xmass1_millicharge_hs3.tar.gz").read_bytes())
+    ws = main_job["workspaces"] / "xmass1_millicharge.json"
+    # the resource holds exactly what `xhf export hs3` writes for the workspace
+    assert json.loads(power["xmass1_millicharge_hs3/xmass1_millicharge.hs3.json"]) == (
+        json.loads(json.dumps(analysis_to_hs3(load_analysis(ws))))
+    )
+    dark = read_tar_gz((folder / "xmass1_dark_photon_hs3.tar.gz").read_bytes())
+    components = json.loads(
+        (main_job["workspaces"] / "xmass1_dark_photon_components_patchset.json").read_text()
+    )
+    patches = [p["metadata"]["name"] for p in components["patches"]]
+    names = {name.split("/", 1)[1] for name in dark}
+    assert names == {f"{p}.hs3.json" for p in patches} | {"README.md", "SHA256SUMS"}
+    for patch in patches:
+        doc = json.loads(dark[f"xmass1_dark_photon_hs3/{patch}.hs3.json"])
+        # the exact tie: the pure part's scale is a function of the one POI
+        assert doc["functions"] and doc["misc"]["xhf"]["patch"] == patch
+        assert doc["analyses"][0]["parameters_of_interest"] == ["mu_interference"]
+
+
 def test_deterministic(main_job, published, settings, tmp_path):
     results = load_results(main_job["results"])
     inputs = load_analysis_inputs(main_job["workspaces"])
