@@ -33,6 +33,7 @@ TABLES = [
     "millicharge_fit_spectrum.yaml",
     "dark_photon_fit_spectrum.yaml",
     "signal_efficiency.yaml",
+    "detection_probability.yaml",
 ]
 
 
@@ -80,12 +81,17 @@ def test_tables_in_order_with_units(documents):
     limits = data["magnetic_moment_upper_limit.yaml"]["dependent_variables"]
     assert limits[0]["header"] == {
         "name": "Expected 90% CL upper limit on $\\mu_{\\nu}$",
-        "units": "$\\mu_B$",
+        "units": "mu_B",
     }
     labels = [e["label"] for e in limits[0]["values"][0]["errors"]]
     assert labels == ["expected 1 sigma", "expected 2 sigma"]
     curve = data["dark_photon_exclusion_curve_cls.yaml"]
     assert curve["independent_variables"][0]["header"]["units"] == "MeV"
+    # plain-text units, and one for the (dimensionless) coupling too
+    for doc in data.values():
+        for var in doc.get("independent_variables", []) + doc.get("dependent_variables", []):
+            assert "$" not in var["header"].get("units", ""), var["header"]
+    assert {v["header"]["units"] for v in curve["dependent_variables"]} == {"dimensionless"}
     assert [v["value"] for v in curve["independent_variables"][0]["values"]] == [0.001, 10.0]
 
 
@@ -159,6 +165,7 @@ def test_figures_attached_to_their_tables(documents, published):
         "millicharge_fit_spectrum.yaml": "fig3_fit_millicharge.png",
         "dark_photon_fit_spectrum.yaml": "fig3_fit_dark_photon_1kev.png",
         "signal_efficiency.yaml": None,
+        "detection_probability.yaml": None,
     }
     for table, figure in expected.items():
         assert images[table] == ([figure, f"thumb_{figure}"] if figure else [])
