@@ -293,7 +293,7 @@ def test_cli_publishes(main_job, tmp_path):
         )
     assert result.exit_code == 0, result.output
     assert "validated with hepdata-validator" in result.output
-    assert "9 tables, 3 likelihoods" in result.output
+    assert "10 tables, 3 likelihoods (pyhf and HS3)" in result.output
     assert (out / "submission.tar.gz").is_file()
     header = next(yaml.safe_load_all((out / "submission" / "submission.yaml").read_text()))
     assert "record_ids" not in header
