@@ -163,24 +163,25 @@ def build_submission(
                 )
             submission.add_table(table)
         for item in inputs.values():
-            path = staged / archive_name(item)
-            path.write_bytes(likelihood_archive(item, hepdata=hepdata))
-            submission.add_additional_resource(
-                _archive_description(item),
-                str(path),
-                copy_file=True,
-                file_type="HistFactory",
-                resource_license=dict(_CC0),
-            )
-            path = staged / hs3_archive_name(item)
-            path.write_bytes(hs3_archive(item))
-            submission.add_additional_resource(
-                _hs3_description(item),
-                str(path),
-                copy_file=True,
-                file_type="HS3",
-                resource_license=dict(_CC0),
-            )
+            # the likelihood twice: pyhf (HistFactory JSON) and, beside it, HS3
+            for name, blob, description, file_type in (
+                (
+                    archive_name(item),
+                    likelihood_archive(item, hepdata=hepdata),
+                    _archive_description(item),
+                    "HistFactory",
+                ),
+                (hs3_archive_name(item), hs3_archive(item), _hs3_description(item), "HS3"),
+            ):
+                path = staged / name
+                path.write_bytes(blob)
+                submission.add_additional_resource(
+                    description,
+                    str(path),
+                    copy_file=True,
+                    file_type=file_type,
+                    resource_license=dict(_CC0),
+                )
         for figure in unclaimed:
             path = staged / figure.name
             path.write_bytes(figure.read_bytes())
