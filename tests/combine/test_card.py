@@ -113,7 +113,7 @@ def test_workspace_follows_the_xmass1_conventions(helpers):
     samples = {s["name"]: s for s in channel["samples"]}
     assert list(samples) == ["example_tpc_background", "signal"]
     assert samples["example_tpc_background"]["modifiers"] == [
-        {"name": "norm_example_tpc_background", "type": "normsys", "data": {"hi": 1.05, "lo": 0.95}}
+        {"name": "example_tpc_norm_background", "type": "normsys", "data": {"hi": 1.05, "lo": 0.95}}
     ]
     assert workspace["measurements"][0]["name"] == "example_tpc_magnetic_moment"
     assert workspace["observations"][0]["data"] == read_card(helpers.TPC_CARD).data.tolist()
@@ -130,7 +130,7 @@ def test_free_background_without_normalization_uncertainty(tmp_path, helpers):
     workspace, _ = build_experiment_workspace(path, "millicharge", data="asimov")
     background = workspace["channels"][0]["samples"][0]
     assert background["modifiers"] == [
-        {"name": "norm_free_tpc_background", "type": "normfactor", "data": None}
+        {"name": "free_tpc_free_background", "type": "normfactor", "data": None}
     ]
     assert workspace["observations"][0]["data"] == background["data"]
 

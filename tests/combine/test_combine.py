@@ -40,8 +40,8 @@ def test_shared_nuisances_are_one_parameter_and_the_rest_stays_apart(tpc, german
         "flux_pp",
         "flux_7Be",
         "atomic_model",
-        "norm_example_tpc_background",
-        "norm_example_germanium_background",
+        "example_tpc_norm_background",
+        "example_germanium_norm_background",
         "example_germanium_efficiency",
     }
     assert sidecar["combination"]["shared_nuisances"] == ["atomic_model", "flux_7Be", "flux_pp"]
@@ -67,15 +67,15 @@ def test_two_experiments_calling_a_nuisance_alike_is_a_clash(tpc):
     other = copy.deepcopy(tpc[0])
     other["channels"][0]["name"] = "other_tpc"
     other["observations"][0]["name"] = "other_tpc"
-    with pytest.raises(InvalidInputError, match=r"norm_example_tpc_background.*tpc\.json") as info:
+    with pytest.raises(InvalidInputError, match=r"example_tpc_norm_background.*tpc\.json") as info:
         combine_workspaces([tpc, (other, tpc[1], "other.json")])
-    assert "--correlate norm_example_tpc_background" in str(info.value)
+    assert "--correlate example_tpc_norm_background" in str(info.value)
     assert len(str(info.value).splitlines()) == 1
     workspace, sidecar = combine_workspaces(
-        [tpc, (other, tpc[1], "other.json")], correlate=["norm_example_tpc_background"]
+        [tpc, (other, tpc[1], "other.json")], correlate=["example_tpc_norm_background"]
     )
-    assert "norm_example_tpc_background" in _model(workspace).config.parameters
-    assert sidecar["combination"]["correlated_by_request"] == ["norm_example_tpc_background"]
+    assert "example_tpc_norm_background" in _model(workspace).config.parameters
+    assert sidecar["combination"]["correlated_by_request"] == ["example_tpc_norm_background"]
 
 
 def test_a_shared_measurement_name_is_handled(tpc, germanium):

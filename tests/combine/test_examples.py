@@ -64,8 +64,8 @@ def test_published_style_card_builds_fits_and_combines(tmp_path, helpers):
         "signal",
     }
     kinds = {(m["name"], m["type"]) for s in samples.values() for m in s["modifiers"]}
-    assert ("norm_example_published_krypton", "normfactor") in kinds
-    assert ("norm_example_published_radon", "normsys") in kinds
+    assert ("example_published_free_krypton", "normfactor") in kinds
+    assert ("example_published_norm_radon", "normsys") in kinds
     assert ("example_published_efficiency", "histosys") in kinds
     # the observations are the counts behind the published rate (rate x 1 keV x 1.5 t yr)
     rate = np.loadtxt(card.parent / "data_rate.csv", delimiter=",", skiprows=2)[:, 1]
@@ -77,7 +77,7 @@ def test_published_style_card_builds_fits_and_combines(tmp_path, helpers):
         fitted = pyhf.infer.mle.fit(data, model)
     assert np.all(np.isfinite(fitted))
     # the free krypton normalisation absorbs nothing it should not: near its nominal 1
-    krypton = float(fitted[model.config.par_slice("norm_example_published_krypton")][0])
+    krypton = float(fitted[model.config.par_slice("example_published_free_krypton")][0])
     assert 0.0 <= krypton < 10.0
 
     xmass = helpers.EXAMPLES.parent / "workspaces" / "xmass1_magnetic_moment.json"

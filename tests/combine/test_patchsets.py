@@ -155,7 +155,8 @@ def test_replica_patchsets_combine_with_a_card(replica, helpers):
     _, model = _patched(joined.workspace, patchset, "dark_photon_m1e01", "mu_interference")
     assert {"signal_interference", "signal_pure"} <= set(model.config.samples)
     assert (
-        "flux_pp" in model.config.parameters and "staterror_full_energy" in model.config.parameters
+        "flux_pp" in model.config.parameters
+        and "xmass1_staterror_full_energy" in model.config.parameters
     )
 
 

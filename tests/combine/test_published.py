@@ -224,9 +224,9 @@ def test_background_components_are_samples_with_their_own_constraints(tmp_path):
         name: {(m["name"], m["type"]): m["data"] for m in samples[name]["modifiers"]}
         for name in ("pub_radon", "pub_materials", "pub_krypton")
     }
-    assert modifiers["pub_radon"] == {("norm_pub_radon", "normsys"): {"hi": 1.1, "lo": 0.9}}
-    assert modifiers["pub_materials"] == {("norm_pub_materials", "normsys"): {"hi": 1.2, "lo": 0.8}}
-    assert modifiers["pub_krypton"] == {("norm_pub_krypton", "normfactor"): None}
+    assert modifiers["pub_radon"] == {("pub_norm_radon", "normsys"): {"hi": 1.1, "lo": 0.9}}
+    assert modifiers["pub_materials"] == {("pub_norm_materials", "normsys"): {"hi": 1.2, "lo": 0.8}}
+    assert modifiers["pub_krypton"] == {("pub_free_krypton", "normfactor"): None}
     asimov = load_card(card).channels[0].data["asimov"]
     np.testing.assert_allclose(asimov, radon + materials + krypton)
     assert [c["name"] for c in sidecar["experiment"]["background_components"]] == [

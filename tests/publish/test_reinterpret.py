@@ -58,7 +58,7 @@ def test_signal_patch_replaces_the_placeholder(background):
     assert kinds == {
         "mu": "normfactor",
         "atomic_model": "normsys",
-        "staterror_full_energy": "staterror",
+        "xmass1_staterror_full_energy": "staterror",
     }
     with quiet_pyhf():
         workspace = pyhf.Workspace(bkg)

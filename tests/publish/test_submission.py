@@ -33,6 +33,7 @@ TABLES = [
     "millicharge_fit_spectrum.yaml",
     "dark_photon_fit_spectrum.yaml",
     "signal_efficiency.yaml",
+    "detection_probability.yaml",
 ]
 
 
@@ -80,12 +81,17 @@ def test_tables_in_order_with_units(documents):
     limits = data["magnetic_moment_upper_limit.yaml"]["dependent_variables"]
     assert limits[0]["header"] == {
         "name": "Expected 90% CL upper limit on $\\mu_{\\nu}$",
-        "units": "$\\mu_B$",
+        "units": "mu_B",
     }
     labels = [e["label"] for e in limits[0]["values"][0]["errors"]]
     assert labels == ["expected 1 sigma", "expected 2 sigma"]
     curve = data["dark_photon_exclusion_curve_cls.yaml"]
     assert curve["independent_variables"][0]["header"]["units"] == "MeV"
+    # plain-text units, and one for the (dimensionless) coupling too
+    for doc in data.values():
+        for var in doc.get("independent_variables", []) + doc.get("dependent_variables", []):
+            assert "$" not in var["header"].get("units", ""), var["header"]
+    assert {v["header"]["units"] for v in curve["dependent_variables"]} == {"dimensionless"}
     assert [v["value"] for v in curve["independent_variables"][0]["values"]] == [0.001, 10.0]
 
 
@@ -159,6 +165,7 @@ def test_figures_attached_to_their_tables(documents, published):
         "millicharge_fit_spectrum.yaml": "fig3_fit_millicharge.png",
         "dark_photon_fit_spectrum.yaml": "fig3_fit_dark_photon_1kev.png",
         "signal_efficiency.yaml": None,
+        "detection_probability.yaml": None,
     }
     for table, figure in expected.items():
         assert images[table] == ([figure, f"thumb_{figure}"] if figure else [])
@@ -189,6 +196,42 @@ def test_likelihoods_are_histfactory_resources(documents):
     assert all("PSEUDO-DATA" in r["description"] for r in resources)
     assert header["record_ids"] == [{"id": 1234567, "type": "inspire"}]
     assert "PSEUDO-DATA" in header["comment"]
+
+
+def test_hs3_likelihoods_are_resources_beside_the_pyhf_ones(documents, published, main_job):
+    import json
+
+    from xhf.infer import load_analysis
+    from xhf.publish import read_tar_gz
+    from xhf.publish.hs3 import analysis_to_hs3
+
+    header, _, _ = documents
+    resources = [r for r in header["additional_resources"] if r.get("type") == "HS3"]
+    assert [r["location"] for r in resources] == [
+        "xmass1_magnetic_moment_hs3.tar.gz",
+        "xmass1_millicharge_hs3.tar.gz",
+        "xmass1_dark_photon_hs3.tar.gz",
+    ]
+    assert all("PSEUDO-DATA" in r["description"] for r in resources)
+    folder = published / "submission"
+    power = read_tar_gz((folder / "xmass1_millicharge_hs3.tar.gz").read_bytes())
+    ws = main_job["workspaces"] / "xmass1_millicharge.json"
+    # the resource holds exactly what `xhf export hs3` writes for the workspace
+    assert json.loads(power["xmass1_millicharge_hs3/xmass1_millicharge.hs3.json"]) == (
+        json.loads(json.dumps(analysis_to_hs3(load_analysis(ws))))
+    )
+    dark = read_tar_gz((folder / "xmass1_dark_photon_hs3.tar.gz").read_bytes())
+    components = json.loads(
+        (main_job["workspaces"] / "xmass1_dark_photon_components_patchset.json").read_text()
+    )
+    patches = [p["metadata"]["name"] for p in components["patches"]]
+    names = {name.split("/", 1)[1] for name in dark}
+    assert names == {f"{p}.hs3.json" for p in patches} | {"README.md", "SHA256SUMS"}
+    for patch in patches:
+        doc = json.loads(dark[f"xmass1_dark_photon_hs3/{patch}.hs3.json"])
+        # the exact tie: the pure part's scale is a function of the one POI
+        assert doc["functions"] and doc["misc"]["xhf"]["patch"] == patch
+        assert doc["analyses"][0]["parameters_of_interest"] == ["mu_interference"]
 
 
 def test_deterministic(main_job, published, settings, tmp_path):
@@ -250,7 +293,7 @@ def test_cli_publishes(main_job, tmp_path):
         )
     assert result.exit_code == 0, result.output
     assert "validated with hepdata-validator" in result.output
-    assert "9 tables, 3 likelihoods" in result.output
+    assert "10 tables, 3 likelihoods (pyhf and HS3)" in result.output
     assert (out / "submission.tar.gz").is_file()
     header = next(yaml.safe_load_all((out / "submission" / "submission.yaml").read_text()))
     assert "record_ids" not in header

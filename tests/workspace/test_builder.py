@@ -41,13 +41,13 @@ def test_workspace_is_schema_valid_with_conventional_names(templates):
     samples = {s["name"]: s for s in ws["channels"][0]["samples"]}
     assert list(samples) == ["pb210", "c14", "kr85", "fixed_bkg", "signal"]
     mods = {name: {(m["name"], m["type"]) for m in s["modifiers"]} for name, s in samples.items()}
-    assert ("norm_pb210", "normsys") in mods["pb210"]
-    assert ("norm_c14", "normfactor") in mods["c14"]
-    assert ("dead_pmt_2_5kev", "histosys") in mods["pb210"] & mods["c14"]
-    assert ("kr_flux", "normsys") in mods["kr85"]
+    assert ("xmass1_norm_pb210", "normsys") in mods["pb210"]
+    assert ("xmass1_free_c14", "normfactor") in mods["c14"]
+    assert ("xmass1_dead_pmt_2_5kev", "histosys") in mods["pb210"] & mods["c14"]
+    assert ("xmass1_kr_flux", "normsys") in mods["kr85"]
     assert mods["fixed_bkg"] == set()
     assert ("mu", "normfactor") in mods["signal"]
-    assert ("staterror_low_energy", "staterror") in mods["pb210"] & mods["signal"]
+    assert ("xmass1_staterror_low_energy", "staterror") in mods["pb210"] & mods["signal"]
     assert (
         ws["observations"][0]["data"]
         == templates.channel("low_energy").data["pseudo_poisson"].tolist()
@@ -75,20 +75,20 @@ def test_each_nuisance_at_plus_one_sigma_gives_its_up_template(templates):
     # activity constraints: normsys (1 + sigma) x nominal
     for bkg in channel.backgrounds:
         if bkg.norm_uncertainty:
-            moved = by_sample(model, at(model, **{f"norm_{bkg.name}": 1.0}))
+            moved = by_sample(model, at(model, **{f"xmass1_norm_{bkg.name}": 1.0}))
             np.testing.assert_allclose(moved[bkg.name], (1 + bkg.norm_uncertainty) * bkg.yields)
     # shared shape systematic: every sample carrying it moves to its up template
-    moved = by_sample(model, at(model, dead_pmt_2_5kev=1.0))
+    moved = by_sample(model, at(model, xmass1_dead_pmt_2_5kev=1.0))
     for name in ("pb210", "c14"):
         up = channel.background(name).variation("dead_pmt_2_5kev").up
         np.testing.assert_allclose(moved[name], up, rtol=1e-12)
     np.testing.assert_allclose(moved["kr85"], nominal["kr85"])
     # flat systematics: hi x nominal, on backgrounds and on the signal
-    moved = by_sample(model, at(model, kr_flux=1.0, flux_pp=1.0))
+    moved = by_sample(model, at(model, xmass1_kr_flux=1.0, flux_pp=1.0))
     np.testing.assert_allclose(moved["kr85"], 1.05 * channel.background("kr85").yields)
     np.testing.assert_allclose(moved["signal"], 1.06 * mm.yields)
     # signal shape systematic and a free normalisation
-    moved = by_sample(model, at(model, energy_scale=1.0, norm_c14=2.0))
+    moved = by_sample(model, at(model, xmass1_energy_scale=1.0, xmass1_free_c14=2.0))
     np.testing.assert_allclose(moved["signal"], mm.variation("energy_scale").up, rtol=1e-12)
     np.testing.assert_allclose(moved["c14"], 2.0 * channel.background("c14").yields)
 
@@ -103,9 +103,9 @@ def test_staterror_combines_absolute_errors_in_quadrature(templates):
     carriers.append(templates.signal("magnetic_moment").parts[0])
     errors = np.sqrt(sum(s.stat_error**2 for s in carriers))
     relative = errors / sum(s.yields for s in carriers)
-    sigmas = model.config.param_set("staterror_low_energy").sigmas
+    sigmas = model.config.param_set("xmass1_staterror_low_energy").sigmas
     np.testing.assert_allclose(sigmas, relative, rtol=1e-12)
-    moved = by_sample(model, at(model, staterror_low_energy=(1 + relative).tolist()))
+    moved = by_sample(model, at(model, xmass1_staterror_low_energy=(1 + relative).tolist()))
     np.testing.assert_allclose(moved["pb210"], (1 + relative) * carriers[0].yields)
     np.testing.assert_allclose(moved["kr85"], channel.background("kr85").yields)
 

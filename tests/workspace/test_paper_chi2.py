@@ -21,13 +21,13 @@ pytestmark = pytest.mark.filterwarnings("ignore:jsonschema.RefResolver:Deprecati
 # pyhf point -> paper point: code4 normsys at theta = 2 is (1 + sigma)^2, at -1 it is 1 - sigma;
 # symmetric histosys are linear in q (code4p), as Eq. 5 is.
 PYHF_POINT = {
-    "norm_pb210": 2.0,
-    "norm_c14": 1.3,
-    "norm_kr85": -1.0,
-    "kr_flux": 1.0,
+    "xmass1_norm_pb210": 2.0,
+    "xmass1_free_c14": 1.3,
+    "xmass1_norm_kr85": -1.0,
+    "xmass1_kr_flux": 1.0,
     "flux_pp": -1.0,
-    "dead_pmt_2_5kev": 0.7,
-    "energy_scale": -0.4,
+    "xmass1_dead_pmt_2_5kev": 0.7,
+    "xmass1_energy_scale": -0.4,
 }
 NORMS = {"pb210": 1.1**2, "c14": 1.3, "kr85": 0.8}
 SHIFTS = {"kr_flux": 1.0, "flux_pp": -1.0, "dead_pmt_2_5kev": 0.7, "energy_scale": -0.4}
@@ -98,7 +98,7 @@ def test_parameter_errors(templates):
     with pytest.raises(InvalidParameterError, match="no parameter 'alpha'"):
         chi2_from_workspace(ws, {"alpha": 1.0})
     with pytest.raises(InvalidParameterError, match="staterror"):
-        chi2_from_workspace(ws, {"staterror_low_energy": [1.0] * 7})
+        chi2_from_workspace(ws, {"xmass1_staterror_low_energy": [1.0] * 7})
     with pytest.raises(InvalidParameterError, match="fixed normalisation"):
         chi2_from_templates(templates, "magnetic_moment", data="asimov", norms={"fixed_bkg": 2.0})
     with pytest.raises(InvalidParameterError, match="unknown systematics"):

@@ -82,11 +82,11 @@ def test_grid_patch_keeps_the_signal_systematics(templates, dark_photon):
     _, grid, _ = dark_photon
     sample = pyhf.PatchSet(grid)["dark_photon_m1e_03_g1e_06"].patch[0]["value"]
     mods = {m["name"]: m for m in sample["modifiers"]}
-    assert set(mods) == {"mu", "energy_scale", "flux_pp", "staterror_low_energy"}
+    assert set(mods) == {"mu", "xmass1_energy_scale", "flux_pp", "xmass1_staterror_low_energy"}
     assert mods["flux_pp"]["data"] == {"hi": 1.06, "lo": 0.94}
     signal = templates.signal("dark_photon_m1e_03")
     up = sum(p.variation("energy_scale").up for p in signal.parts)  # g = g_ref: weights 1
-    np.testing.assert_allclose(mods["energy_scale"]["data"]["hi_data"], up, rtol=1e-12)
+    np.testing.assert_allclose(mods["xmass1_energy_scale"]["data"]["hi_data"], up, rtol=1e-12)
 
 
 def test_components_patch_replaces_the_placeholder(templates, dark_photon):
@@ -116,7 +116,7 @@ def test_plain_pyhf_command_line_inspects_and_tests_a_patch(tmp_path, dark_photo
     runner = CliRunner()
     result = runner.invoke(pyhf_cli, ["inspect", str(tmp_path / "BkgOnly.json")])
     assert result.exit_code == 0, result.output
-    assert "xmass1_dark_photon" in result.output and "staterror_low_energy" in result.output
+    assert "xmass1_dark_photon" in result.output and "xmass1_staterror_low_energy" in result.output
     result = runner.invoke(
         pyhf_cli,
         [

@@ -53,9 +53,12 @@ def publish(
     pseudo-data of the XMASS-I-like replica, not XMASS-I data): the magnetic-moment,
     millicharge (all flavours and per flavour) and dark-photon limits; the dark-photon
     exclusion curve with expected bands; per analysis the binned pseudo-data, background
-    model and signal at the limit; the signal efficiency. The figures of `xhf reproduce` are
+    model and signal at the limit; the signal efficiency (vs reconstructed energy) and the
+    detection probability (vs true recoil energy). The figures of `xhf reproduce` are
     attached to their tables, and the likelihood of each analysis is a HistFactory resource
-    (BkgOnly.json + patchset.json + README, deterministic tar.gz). The result is validated
+    (BkgOnly.json + patchset.json + README, deterministic tar.gz) and, beside it, an HS3
+    resource (the same likelihood as HS3 JSON; the dark photon per mass with its parts tied
+    exactly). The result is validated
     with hepdata-validator before it is moved into place; an existing output is kept unless
     --force is given. Refused (one line, exit 2): a symbolic link inside --results or
     --workspaces, a figure that is not the PNG or PDF its name says, a limit that is not
@@ -74,9 +77,13 @@ def publish(
         output, results=results, workspaces=workspaces, hepdata=hepdata_id, force=force
     )
     files = sorted(p.name for p in (out / "submission").iterdir())
-    archives = [name for name in files if name.endswith("_likelihood.tar.gz")]
+    archives = [name for name in files if name.endswith(("_likelihood.tar.gz", "_hs3.tar.gz"))]
     tables = [name for name in files if name.endswith(".yaml") and name != "submission.yaml"]
+    pyhf_count = sum(name.endswith("_likelihood.tar.gz") for name in archives)
     click.echo(f"wrote {out / 'submission.tar.gz'} (validated with hepdata-validator)")
-    click.echo(f"wrote {out / 'submission'}/: {len(tables)} tables, {len(archives)} likelihoods")
+    click.echo(
+        f"wrote {out / 'submission'}/: {len(tables)} tables, {pyhf_count} likelihoods "
+        f"(pyhf and HS3)"
+    )
     for name in archives:
         click.echo(f"  {name}")

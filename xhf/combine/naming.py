@@ -7,9 +7,10 @@ HistFactory correlates modifiers by name, across samples, channels and -- after 
   each source (``flux_pp``, ``flux_7Be``, ... ``flux_<source>`` for every source of
   :mod:`xhf.physics.fluxes`) and the atomic-model uncertainty (``atomic_model``); the
   signal normfactors (``mu``, ``mu_interference``, ``mu_pure``) are the one POI;
-- everything experiment-specific is kept apart by its name: cards prefix theirs with the
-  experiment name (``norm_<name>_background``, ``<name>_efficiency``); the MC-statistics set
-  ``staterror_<channel>`` follows the channel, and channels must differ between experiments;
+- everything experiment-specific is kept apart by its name: the builder prefixes it with the
+  experiment name (``<name>_norm_background``, ``<name>_efficiency``, ``xmass1_dead_pmt_2_5kev``,
+  ``<name>_staterror_<channel>``; :mod:`xhf.workspace.naming`), and channels must differ
+  between experiments;
 - a name found in two inputs that is neither shared nor explicitly requested
   (``correlate=``) is a clash -- two experiments' ``norm_background`` are two parameters, not
   one -- and an error naming both inputs.
@@ -24,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from xhf.exceptions import InvalidInputError, InvalidParameterError
-from xhf.physics.fluxes import SOURCE_NAMES
+from xhf.workspace.naming import SHARED_NUISANCES
 
 __all__ = [
     "SHARED_NUISANCES",
@@ -36,12 +37,6 @@ __all__ = [
 
 def __dir__() -> list[str]:
     return __all__
-
-
-#: Nuisances that are one physical parameter in every experiment.
-SHARED_NUISANCES: frozenset[str] = frozenset(
-    {"atomic_model", *(f"flux_{source}" for source in SOURCE_NAMES)}
-)
 
 
 def channel_names(workspace: Mapping[str, Any]) -> list[str]:

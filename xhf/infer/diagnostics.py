@@ -5,8 +5,11 @@ fit on an :class:`~xhf.infer.loading.Analysis`, draws the post-fit pulls of the 
 nuisances (the p_j, q_k, r_l of XMASS-I's Eq. 7, Phys. Lett. B 809 (2020) 135741; the per-bin
 staterror gammas are left out of the plot), the pre- and post-fit data/model spectra, writes
 the yield tables and, on request, the ranking of the nuisances by their impact on the POI (two
-extra fits per parameter: slow on a 100-parameter model). A signal whose parts must be tied
-(the dark photon) cannot be fitted freely by cabinetry; it is fitted background-only.
+extra fits per parameter: slow on a 100-parameter model). The spectra are drawn against
+reconstructed energy in keV when the sidecar has the bin edges (``bin_edges_kev``), else
+against the bin index. A signal whose parts must be tied (the dark photon) cannot be fitted
+freely by cabinetry; it is fitted background-only, and a ranking of it is refused before any
+fit (there is no free POI whose impact could be ranked).
 
 Files are produced in a temporary directory, then staged and moved into place together
 (:func:`xhf.jsonio.atomic_outputs`); nothing is overwritten without ``force``. Channel names
@@ -32,6 +35,7 @@ from xhf.filenames import confined, safe_file_name
 from xhf.infer.fitter import _first_line, _pyhf_failures_not_logged
 from xhf.infer.loading import Analysis
 from xhf.jsonio import atomic_outputs, check_outputs, dumps
+from xhf.workspace.metadata import sidecar_bin_edges
 
 __all__ = ["OUTPUTS", "diagnostics"]
 
@@ -80,6 +84,13 @@ def diagnostics(
     import matplotlib
 
     matplotlib.use("Agg")
+    if ranking and analysis.poi_map.tied_parts:
+        parts = ", ".join(analysis.poi_map.names)
+        raise InvalidInputError(
+            f"{analysis.source}: --ranking: the signal's parts ({parts}) are tied (one "
+            "parameter, mu_pure = mu_interference**2), which cabinetry cannot fit, so the fit "
+            "is background-only and has no POI to rank against; rank a grid patch instead"
+        )
     cabinetry = _cabinetry()
     outdir = Path(outdir)
     channels = [
@@ -147,6 +158,22 @@ def _fit_failures(source: str, field: str) -> Iterator[None]:
         pyhf.set_backend(backend, optimizer)
 
 
+def _binning(analysis: Analysis) -> dict[str, Any] | None:
+    """A minimal cabinetry config with each channel's bin edges in keV (from the sidecar), or
+    None (bin index) when a channel has none."""
+    regions = []
+    config = analysis.model.config
+    for channel in config.channels:
+        nbins = config.channel_nbins[channel]
+        edges = sidecar_bin_edges(analysis.meta, channel, nbins, analysis.source)
+        if edges is None:
+            return None
+        regions.append(
+            {"Name": channel, "Binning": edges, "Variable": "reconstructed energy [keV]"}
+        )
+    return {"Regions": regions}
+
+
 def _run(cabinetry, analysis: Analysis, outdir: Path, *, ranking: bool, force: bool) -> list[Path]:
     model, data = analysis.model, analysis.data.tolist()
     fix = list(model.config.suggested_fixed())
@@ -159,12 +186,15 @@ def _run(cabinetry, analysis: Analysis, outdir: Path, *, ranking: bool, force: b
         work = Path(tmp)
         with _fit_failures(analysis.source, "fit"):
             fit = cabinetry.fit.fit(model, data, init_pars=init, fix_pars=fix)
-        gammas = [label for label in fit.labels if label.startswith("staterror")]
+        stat = {name for name, kind in model.config.modifiers if kind == "staterror"}
+        gammas = [label for label in fit.labels if label.split("[")[0] in stat]
         cabinetry.visualize.pulls(fit, figure_folder=work, exclude=gammas, close_figure=True)
         pre = cabinetry.model_utils.prediction(model)
         post = cabinetry.model_utils.prediction(model, fit_results=fit)
         for prediction in (pre, post):
-            cabinetry.visualize.data_mc(prediction, data, figure_folder=work, close_figure=True)
+            cabinetry.visualize.data_mc(
+                prediction, data, config=_binning(analysis), figure_folder=work, close_figure=True
+            )
             cabinetry.tabulate.yields(
                 prediction,
                 data,
@@ -184,10 +214,6 @@ def _run(cabinetry, analysis: Analysis, outdir: Path, *, ranking: bool, force: b
             "source": analysis.source,
         }
         if ranking:
-            if background_only:
-                raise InvalidInputError(
-                    f"{analysis.source}: no ranking for a tied signal (fitted background-only)"
-                )
             with _fit_failures(analysis.source, "ranking"):
                 ranked = cabinetry.fit.ranking(model, data, fit_results=fit)
             cabinetry.visualize.ranking(ranked, figure_folder=work, close_figure=True)

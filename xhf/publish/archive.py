@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import tarfile
 from collections.abc import Mapping
@@ -23,11 +24,18 @@ from pathlib import PurePosixPath
 
 from xhf.exceptions import InvalidInputError
 
-__all__ = ["ARCHIVE_MTIME", "read_tar_gz", "tar_gz"]
+__all__ = ["ARCHIVE_MTIME", "read_tar_gz", "sha256sums", "tar_gz"]
 
 
 def __dir__() -> list[str]:
     return __all__
+
+
+def sha256sums(files: Mapping[str, str]) -> str:
+    """``SHA256SUMS`` of text files (``sha256sum -c`` format), sorted by name."""
+    return "".join(
+        f"{hashlib.sha256(files[name].encode()).hexdigest()}  {name}\n" for name in sorted(files)
+    )
 
 
 #: The mtime of every member: 2020-05-22 00:00:00 UTC (arXiv:2005.11891 was submitted then).

@@ -30,7 +30,7 @@ from xhf.publish.tables import (
 
 __all__ = [
     "curve_table",
-    "efficiency_table",
+    "efficiency_tables",
     "limit_tables",
     "spectrum_table",
     "submission_tables",
@@ -152,6 +152,11 @@ def curve_table(results: Results, method: str, meta: Mapping[str, Any]) -> tuple
     return f"curve_{method}", out
 
 
+def _unit_text(units: str) -> str:
+    """A unit as written after a number (nothing for a pure number)."""
+    return "" if units == "dimensionless" else units
+
+
 def _signals_at_limit(results: Results, item: AnalysisInput) -> list[tuple[str, Any, list]]:
     """(column name, counts, qualifiers) of the signal at each observed limit."""
     analysis = item.analysis
@@ -170,7 +175,7 @@ def _signals_at_limit(results: Results, item: AnalysisInput) -> list[tuple[str, 
                 counts = dark_photon_signal(item.documents["patchset"], mass, entry.observed)
             at = "" if mass is None else f", M = {mass:g} MeV"
             quals = [
-                ("LIMIT", f"{parameter} = {entry.observed:.4g} {units}".strip()),
+                ("LIMIT", f"{parameter} = {entry.observed:.4g} {_unit_text(units)}".strip()),
                 ("METHOD", METHODS.get(method, method)),
             ]
             if mass is not None:
@@ -236,10 +241,11 @@ def spectrum_table(results: Results, item: AnalysisInput) -> tuple[str, Any]:
     return f"spectrum_{analysis}", out
 
 
-def efficiency_table(settings=None) -> tuple[str, Any]:
-    """The detector model's signal efficiency: the selection efficiency versus reconstructed
-    energy, and the probability that an event of true energy T is detected inside each fit
-    window (threshold, resolution and efficiency folded in, Eq. 3)."""
+def efficiency_tables(settings=None) -> list[tuple[str, Any]]:
+    """The detector model's signal efficiency, one table per energy axis: the selection
+    efficiency versus reconstructed energy E, and the probability that an electron recoil of
+    true energy T is detected inside each fit window (threshold, resolution and efficiency
+    folded in, Eq. 3). E and T are different quantities, so they are different axes."""
     from xhf.templates.replica import ReplicaSettings
     from xhf.templates.replica.response import channel_response
 
@@ -252,17 +258,14 @@ def efficiency_table(settings=None) -> tuple[str, Any]:
     efficiency = full.matrix.efficiency(energies)
     out = table(
         "Signal efficiency",
-        "Signal efficiency of the XMASS-I-like detector model: the event-selection efficiency "
-        "versus reconstructed energy E, and the probability that an electron recoil of true "
-        "energy T is reconstructed inside each fit window (1 keV scintillation threshold, "
-        f"resolution {100 * settings.resolution_at_122kev:g}% at 122 keV and the selection "
-        "efficiency folded in, Eq. 3). Multiply a true-energy rate dR/dT by it and by the "
-        f"exposure ({settings.live_days:g} days x {settings.fiducial_mass_kg:g} kg) for the "
-        "expected counts.",
+        "Event-selection efficiency of the XMASS-I-like detector model versus reconstructed "
+        "energy E (the table 'Detection probability' gives it versus true recoil energy T).",
         "Detector model of the replica (templates/README.md of xhf)",
         keywords(None, ["EFF"]),
     )
-    out.add_variable(variable("Energy (E or T)", energies.tolist(), units="keV", independent=True))
+    out.add_variable(
+        variable("Reconstructed energy E", energies.tolist(), units="keV", independent=True)
+    )
     detector = (
         "DETECTOR MODEL",
         f"plateau {settings.efficiency_plateau:g}, erf turn-on at "
@@ -275,19 +278,33 @@ def efficiency_table(settings=None) -> tuple[str, Any]:
             qualifiers=[detector],
         )
     )
+    response_table = table(
+        "Detection probability",
+        "Probability that an electron recoil of true energy T is reconstructed inside each fit "
+        "window of the XMASS-I-like detector model (1 keV scintillation threshold, resolution "
+        f"{100 * settings.resolution_at_122kev:g}% at 122 keV and the selection efficiency "
+        "folded in, Eq. 3). Multiply a true-energy rate dR/dT by it and by the exposure "
+        f"({settings.live_days:g} days x {settings.fiducial_mass_kg:g} kg) for the expected "
+        "counts.",
+        "Detector model of the replica (templates/README.md of xhf)",
+        keywords(None, ["EFF"]),
+    )
+    response_table.add_variable(
+        variable("True recoil energy T", energies.tolist(), units="keV", independent=True)
+    )
     for label, response in (("2-15 keV", low), ("2-200 keV", full)):
         matrix = response.matrix
         probability = np.interp(
             energies, matrix.true_energy_kev, matrix.probability.sum(axis=1), left=0.0, right=0.0
         )
-        out.add_variable(
+        response_table.add_variable(
             variable(
-                f"Detection probability in the {label} window at true energy T",
+                f"Detection probability in the {label} window",
                 np.round(probability, 6).tolist(),
                 qualifiers=[detector, ("FIT WINDOW", f"{label} (reconstructed energy)")],
             )
         )
-    return "efficiency", out
+    return [("efficiency", out), ("detection_probability", response_table)]
 
 
 def submission_tables(
@@ -303,5 +320,5 @@ def submission_tables(
         raise InvalidInputError(f"{results.source}: field 'exclusion_curve' is empty")
     for analysis in ("magnetic_moment", "millicharge", "dark_photon"):
         tables.append(spectrum_table(results, inputs[analysis]))
-    tables.append(efficiency_table(settings))
+    tables.extend(efficiency_tables(settings))
     return tables

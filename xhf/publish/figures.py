@@ -70,6 +70,7 @@ TABLE_FIGURES: dict[str, tuple[tuple[str, ...], tuple[str, ...], str | None]] = 
     "spectrum_millicharge": (("millicharge",), _GENERIC, None),
     "spectrum_dark_photon": (("dark_photon",), _GENERIC, None),
     "efficiency": (("efficiency", "response"), (), None),
+    "detection_probability": (("efficiency", "response"), (), None),
 }
 #: Fallbacks when the first rule finds nothing.
 _FALLBACK = {"limit_millicharge": "spectrum_millicharge"}

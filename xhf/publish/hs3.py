@@ -29,8 +29,6 @@ for shapesys and shapefactor; normfactors and lumi keep their names.
 
 from __future__ import annotations
 
-import itertools
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,6 +36,7 @@ import numpy as np
 
 from xhf import __version__
 from xhf.exceptions import InvalidInputError
+from xhf.workspace.metadata import sidecar_bin_edges
 
 __all__ = [
     "HS3_VERSION",
@@ -127,25 +126,6 @@ def _axis(channel: str, nbins: int, edges: list[float] | None) -> dict[str, Any]
     if edges is None:
         return {"name": _observable(channel), "min": 0.0, "max": float(nbins), "nbins": nbins}
     return {"name": _observable(channel), "edges": [float(e) for e in edges]}
-
-
-def _bin_edges(meta: Mapping[str, Any] | None, channel: str, nbins: int, source: str):
-    """The sidecar's bin edges in keV for ``channel``, or None (then the axis is 0..N)."""
-    if not meta or meta.get("bin_edges_kev") is None:
-        return None
-    if meta.get("channel") not in (None, channel):
-        return None
-    edges = meta["bin_edges_kev"]
-    where = f"{source} (sidecar): field 'bin_edges_kev'"
-    if not isinstance(edges, list) or len(edges) != nbins + 1:
-        raise InvalidInputError(f"{where}: needs {nbins + 1} edges for {nbins} bins")
-    if not all(
-        isinstance(e, int | float) and not isinstance(e, bool) and math.isfinite(e) for e in edges
-    ):
-        raise InvalidInputError(f"{where}: edges must be finite numbers")
-    if any(b <= a for a, b in itertools.pairwise(edges)):
-        raise InvalidInputError(f"{where}: edges must increase strictly")
-    return edges
 
 
 def _floats(values: Any) -> list[float]:
@@ -284,7 +264,7 @@ def hs3_workspace(
     distributions, datasets, offset = [], [], 0
     for channel in config.channels:
         spec, nbins = spec_channels[channel], config.channel_nbins[channel]
-        axis = _axis(channel, nbins, _bin_edges(meta, channel, nbins, source))
+        axis = _axis(channel, nbins, sidecar_bin_edges(meta, channel, nbins, source))
         dist = {
             "type": "histfactory_dist",
             "name": _distribution(channel),

@@ -23,13 +23,12 @@ archive carries a README (how to use it with plain pyhf) and ``SHA256SUMS``.
 from __future__ import annotations
 
 import copy
-import hashlib
 from collections.abc import Mapping
 from typing import Any
 
 from xhf.exceptions import InvalidInputError
 from xhf.jsonio import dumps
-from xhf.publish.archive import tar_gz
+from xhf.publish.archive import sha256sums, tar_gz
 from xhf.publish.inputs import AnalysisInput
 from xhf.publish.readme import archive_readme
 from xhf.workspace.compat import quiet_pyhf
@@ -225,9 +224,7 @@ def likelihood_files(item: AnalysisInput, *, hepdata: str | None = None) -> dict
         files[name] = dumps(document)
         files[name.removesuffix(".json") + ".meta.json"] = dumps(side)
     files["README.md"] = archive_readme(item, {role: doc for role, (doc, _) in documents.items()})
-    files["SHA256SUMS"] = "".join(
-        f"{hashlib.sha256(files[name].encode()).hexdigest()}  {name}\n" for name in sorted(files)
-    )
+    files["SHA256SUMS"] = sha256sums(files)
     return files
 
 

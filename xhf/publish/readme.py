@@ -44,10 +44,13 @@ def _model_lines(meta: Mapping[str, Any]) -> list[str]:
         f"- observations: dataset `{data.get('label', '?')}`{seed}: pseudo-data;",
         "- interpolation: pyhf's defaults (normsys code4, histosys code4p), which pyhf does "
         "not store in the JSON;",
-        "- modifiers (docs/workspace-conventions.md of xhf): `norm_<background>` activity "
-        "constraints (normsys) or free normalisations (normfactor), shape systematics "
-        "(histosys, shared by name), flat signal systematics (normsys), "
-        "`staterror_<channel>` for the Monte Carlo statistics.",
+        "- modifiers (docs/workspace-conventions.md of xhf): `<experiment>_norm_<background>` "
+        "activity constraints (normsys) or `<experiment>_free_<background>` free "
+        "normalisations (normfactor), shape systematics `<experiment>_<name>` (histosys, "
+        "shared by name), flat signal systematics (normsys), "
+        "`<experiment>_staterror_<channel>` for the Monte Carlo statistics; only the solar "
+        "fluxes `flux_<source>` and `atomic_model` are unprefixed, to correlate across "
+        "experiments.",
     ]
 
 
@@ -96,9 +99,11 @@ def _power_law(item: AnalysisInput, meta: Mapping[str, Any], patch: str) -> list
         "data = workspace.data(model)",
         'cls_obs, cls_exp = pyhf.infer.hypotest(1.0, data, model, test_stat="qtilde", '
         "return_expected_set=True)",
-        "# 90% CL upper limit on mu. pyhf 0.7.6's upper_limit(scan=None) ignores `level`;",
-        "# toms748_scan takes it. It runs ~80 hypothesis tests: with the NumPy backend and a",
-        "# 99-bin channel that takes hours (one test: minutes); `xhf limit` takes seconds.",
+        "# 90% CL upper limit on mu. pyhf 0.7.6's upper_limit(scan=None) ignores `level`",
+        "# (scikit-hep/pyhf#2563); toms748_scan takes it, with the NumPy backend (it fails",
+        "# with JAX: scikit-hep/pyhf#2466). On a 99-bin channel one NumPy hypotest takes ~1",
+        "# min, so this takes tens of minutes; pyhf with JAX and a fixed scan (upper_limit with",
+        "# 11 points) ~1 min; `xhf limit` a few seconds.",
         "low, high = model.config.suggested_bounds()[model.config.poi_index]",
         "mu_obs, mu_exp = pyhf.infer.intervals.upper_limits.toms748_scan(",
         "    data, model, low, high, level=0.1",

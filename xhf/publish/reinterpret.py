@@ -81,7 +81,8 @@ def signal_patch(
     """A pyhf JSON patch that puts ``counts`` (events per bin) in place of the placeholder.
 
     The new sample is ``signal`` with the normfactor ``mu`` (the POI: mu = 1 is the signal as
-    given), optional Monte Carlo errors (``staterror_<channel>``, shared with the backgrounds)
+    given), optional Monte Carlo errors (the channel's staterror, ``<experiment>_staterror_<channel>``,
+    shared with the backgrounds)
     and flat systematics ``{name: (hi, lo)}`` (normsys; reuse a published name, e.g.
     ``atomic_model``, to correlate it). Usable as ``Workspace.model(patches=[patch])``, as the
     file of ``pyhf cls BkgOnly.json -p patch.json``, or in a patchset.
@@ -103,8 +104,21 @@ def signal_patch(
         stat_error=None if stat_error is None else np.asarray(stat_error, dtype=float),
         norm_variations=dict(norm_variations or {}),
     )
-    value = signal_sample(sample, name, PLACEHOLDER_SAMPLE, POI)
+    value = signal_sample(sample, name, PLACEHOLDER_SAMPLE, POI, _experiment(background_only, ci))
     return [{"op": "replace", "path": f"/channels/{ci}/samples/{si}", "value": value}]
+
+
+def _experiment(background_only: Mapping[str, Any], ci: int) -> str | None:
+    """The experiment prefix of a channel's nuisances, read off its staterror name."""
+    channel = background_only["channels"][ci]
+    for sample in channel["samples"]:
+        for mod in sample.get("modifiers", []):
+            if mod.get("type") == "staterror":
+                name = str(mod["name"])
+                for suffix in (f"_staterror_{channel['name']}", "_staterror"):
+                    if name.endswith(suffix) and len(name) > len(suffix):
+                        return name[: -len(suffix)]
+    return None
 
 
 def components_patch(

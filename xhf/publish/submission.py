@@ -27,6 +27,7 @@ from xhf.publish.archive import tar_gz
 from xhf.publish.assemble import submission_tables
 from xhf.publish.compat import import_publish, quiet_hepdata
 from xhf.publish.figures import figure_resources, match_figures
+from xhf.publish.hs3_resource import hs3_archive, hs3_archive_name
 from xhf.publish.inputs import AnalysisInput, Results
 from xhf.publish.likelihood import archive_name, likelihood_archive
 from xhf.publish.readme import PSEUDO_DATA_NOTE
@@ -78,8 +79,24 @@ def _comment(hepdata: str | None) -> str:
         "XMASS-I-like replica of the search for exotic neutrino-electron interactions with "
         f"solar neutrinos ({PAPER}): neutrino magnetic moment, millicharge and U(1)_B-L dark "
         f"photon. {PSEUDO_DATA_NOTE} Limits with the paper's chi2 method and with pyhf CLs; "
-        "the full likelihoods are attached as pyhf (HistFactory JSON) resources. Made with "
+        "the full likelihoods are attached as pyhf (HistFactory JSON) resources and, beside "
+        "them, as HS3 resources (ROOT >= 6.30, pyhs3). Made with "
         f"xhf {__version__}.{record}"
+    )
+
+
+def _hs3_description(item: AnalysisInput) -> str:
+    meta = item.main[1]
+    what = (
+        "one HS3 file per mass, the interference and pure parts tied exactly "
+        "(mu_pure = mu_interference**2)"
+        if not item.power_law
+        else "the workspace as one HS3 file"
+    )
+    return (
+        f"HS3 likelihood of the {_TITLES.get(item.analysis, item.analysis)} analysis "
+        f"({meta['measurement']}): {what}, for ROOT >= 6.30 and pyhs3; the same likelihood as "
+        f"the pyhf resource. {PSEUDO_DATA_NOTE}"
     )
 
 
@@ -146,15 +163,25 @@ def build_submission(
                 )
             submission.add_table(table)
         for item in inputs.values():
-            path = staged / archive_name(item)
-            path.write_bytes(likelihood_archive(item, hepdata=hepdata))
-            submission.add_additional_resource(
-                _archive_description(item),
-                str(path),
-                copy_file=True,
-                file_type="HistFactory",
-                resource_license=dict(_CC0),
-            )
+            # the likelihood twice: pyhf (HistFactory JSON) and, beside it, HS3
+            for name, blob, description, file_type in (
+                (
+                    archive_name(item),
+                    likelihood_archive(item, hepdata=hepdata),
+                    _archive_description(item),
+                    "HistFactory",
+                ),
+                (hs3_archive_name(item), hs3_archive(item), _hs3_description(item), "HS3"),
+            ):
+                path = staged / name
+                path.write_bytes(blob)
+                submission.add_additional_resource(
+                    description,
+                    str(path),
+                    copy_file=True,
+                    file_type=file_type,
+                    resource_license=dict(_CC0),
+                )
         for figure in unclaimed:
             path = staged / figure.name
             path.write_bytes(figure.read_bytes())

@@ -53,11 +53,12 @@ METHODS = {
     "cls": "CLs (pyhf, q-tilde, asymptotic)",
 }
 FLAVOURS = {"all": "all flavours", "e": "nu_e only", "mu": "nu_mu only", "tau": "nu_tau only"}
-#: Physical parameter per analysis: (variable name, units).
+#: Physical parameter per analysis: (variable name, units). HEPData renders LaTeX in names but
+#: expects units as plain text; the U(1)_{B-L} coupling is a pure number.
 PARAMETERS = {
-    "magnetic_moment": ("$\\mu_{\\nu}$", "$\\mu_B$"),
-    "millicharge": ("$|\\delta_{\\nu}|$", "$e$"),
-    "dark_photon": ("$g_{B-L}$", ""),
+    "magnetic_moment": ("$\\mu_{\\nu}$", "mu_B"),
+    "millicharge": ("$|\\delta_{\\nu}|$", "e"),
+    "dark_photon": ("$g_{B-L}$", "dimensionless"),
 }
 REACTIONS = {
     "all": "NU E- --> NU E-",

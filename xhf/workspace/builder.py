@@ -259,10 +259,11 @@ def build_workspace(
     templates.validate()
     sig = _signal(templates, signal)
     channel = templates.channel(sig.channel)
-    samples = [background_sample(b, channel.name) for b in channel.backgrounds]
+    experiment = templates.metadata.get("experiment")
+    samples = [background_sample(b, channel.name, experiment) for b in channel.backgrounds]
     names = part_names(sig.powers, [p.name for p in sig.parts])
     for part, (sample_name, normfactor) in zip(sig.parts, names, strict=True):
-        samples.append(signal_sample(part, channel.name, sample_name, normfactor))
+        samples.append(signal_sample(part, channel.name, sample_name, normfactor, experiment))
     analysis = analysis_name(sig.metadata, sig.name)
     return channel_workspace(
         channel,

@@ -11,11 +11,13 @@ Each builder returns the checked, versioned and sealed document of
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from xhf import __version__
-from xhf.exceptions import InvalidParameterError
+from xhf.exceptions import InvalidInputError, InvalidParameterError
 from xhf.jsonio import plain
 from xhf.templates.templateset import Signal, TemplateSet
 from xhf.workspace.naming import PLACEHOLDER_SAMPLE, POI, analysis_name, part_names
@@ -27,6 +29,7 @@ __all__ = [
     "dataset_info",
     "digest",
     "patchset_metadata",
+    "sidecar_bin_edges",
     "signal_info",
     "workspace_metadata",
 ]
@@ -197,3 +200,24 @@ def patchset_metadata(
         )
     meta["signal"] = info
     return sidecar_document(meta, source)
+
+
+def sidecar_bin_edges(
+    meta: Mapping[str, Any] | None, channel: str, nbins: int, source: str
+) -> list[float] | None:
+    """The sidecar's bin edges in keV for ``channel``, or None (then the axis is 0..N)."""
+    if not meta or meta.get("bin_edges_kev") is None:
+        return None
+    if meta.get("channel") not in (None, channel):
+        return None
+    edges = meta["bin_edges_kev"]
+    where = f"{source} (sidecar): field 'bin_edges_kev'"
+    if not isinstance(edges, list) or len(edges) != nbins + 1:
+        raise InvalidInputError(f"{where}: needs {nbins + 1} edges for {nbins} bins")
+    if not all(
+        isinstance(e, int | float) and not isinstance(e, bool) and math.isfinite(e) for e in edges
+    ):
+        raise InvalidInputError(f"{where}: edges must be finite numbers")
+    if any(b <= a for a, b in itertools.pairwise(edges)):
+        raise InvalidInputError(f"{where}: edges must increase strictly")
+    return edges

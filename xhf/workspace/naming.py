@@ -2,12 +2,21 @@
 
 One module owns every name the builder writes, so that the builder, the inference stage, the
 publisher and the combiner agree (``docs/workspace-conventions.md``). The names follow the
-HistFactory form of XMASS-I's chi2 (Phys. Lett. B 809 (2020) 135741, Eqs. 4-7): ``norm_<sample>``
-for the activity scales p_j, the variation's own name for q_k and r_l, ``staterror_<channel>``
-for the Monte Carlo statistics and ``mu`` for the signal scale alpha.
+HistFactory form of XMASS-I's chi2 (Phys. Lett. B 809 (2020) 135741, Eqs. 4-7) and are safe to
+combine (``pyhf combine`` of any two xhf workspaces builds): every nuisance that belongs to one
+experiment carries its name as a prefix, ``<experiment>_norm_<sample>`` for a constrained
+activity scale p_j (normsys), ``<experiment>_free_<sample>`` for an unconstrained one
+(normfactor), ``<experiment>_<variation>`` for q_k and r_l and ``<experiment>_staterror_<channel>``
+for the Monte Carlo statistics. Only the physically shared nuisances (:data:`SHARED_NUISANCES`,
+the solar fluxes and the atomic model) keep a common name, and ``mu`` is the signal scale alpha.
+A name never changes modifier type: the free and the constrained scale of a sample differ.
 
 >>> format_value(1.3e-6), format_value(1e-3), format_value(10.0), format_value(0.5)
 ('1p3e_06', '1e_03', '1e01', '5e_01')
+>>> norm_name("Ar39", "xmass1", free=True), norm_name("xenon1t_background", "xenon1t")
+('xmass1_free_Ar39', 'xenon1t_norm_background')
+>>> nuisance_name("dead_pmt_2_5kev", "xmass1"), nuisance_name("flux_pp", "xmass1")
+('xmass1_dead_pmt_2_5kev', 'flux_pp')
 >>> part_names((2, 4))
 [('signal_interference', 'mu_interference'), ('signal_pure', 'mu_pure')]
 """
@@ -21,16 +30,19 @@ from typing import Any
 import numpy as np
 
 from xhf.exceptions import InvalidParameterError
+from xhf.physics.fluxes import SOURCE_NAMES
 
 __all__ = [
     "DEFAULT_EXPERIMENT",
     "NAME_PATTERN",
     "PLACEHOLDER_SAMPLE",
     "POI",
+    "SHARED_NUISANCES",
     "analysis_name",
     "format_value",
     "measurement_name",
     "norm_name",
+    "nuisance_name",
     "part_names",
     "staterror_name",
 ]
@@ -50,14 +62,42 @@ PLACEHOLDER_SAMPLE = "signal"
 DEFAULT_EXPERIMENT = "xmass1"
 
 
-def norm_name(sample: str) -> str:
-    """Parameter of the normalisation p_j of a sample (normsys or free normfactor)."""
-    return f"norm_{sample}"
+#: Nuisances that are one physical parameter in every experiment: the flux of each solar
+#: source (histosys ``flux_<source>``) and the atomic-model uncertainty (normsys
+#: ``atomic_model``). They keep these names, one modifier type and one constraint everywhere.
+SHARED_NUISANCES: frozenset[str] = frozenset(
+    {"atomic_model", *(f"flux_{source}" for source in SOURCE_NAMES)}
+)
 
 
-def staterror_name(channel: str) -> str:
+def _scoped(experiment: str | None, kind: str, name: str) -> str:
+    """``<experiment>_<kind>_<name>``, without repeating an experiment prefix of ``name``."""
+    prefix = experiment or DEFAULT_EXPERIMENT
+    if name == prefix:
+        name = ""
+    elif name.startswith(f"{prefix}_"):
+        name = name[len(prefix) + 1 :]
+    return "_".join(part for part in (prefix, kind, name) if part)
+
+
+def norm_name(sample: str, experiment: str | None = None, *, free: bool = False) -> str:
+    """Parameter of the normalisation p_j of a sample: ``<experiment>_norm_<sample>`` when
+    constrained (normsys), ``<experiment>_free_<sample>`` when free (normfactor)."""
+    return _scoped(experiment, "free" if free else "norm", sample)
+
+
+def staterror_name(channel: str, experiment: str | None = None) -> str:
     """Parameter set of the Monte Carlo statistical errors of one channel."""
-    return f"staterror_{channel}"
+    return _scoped(experiment, "staterror", channel)
+
+
+def nuisance_name(name: str, experiment: str | None = None) -> str:
+    """A systematic's parameter: shared names (:data:`SHARED_NUISANCES`) unchanged, every
+    other one prefixed ``<experiment>_`` (once)."""
+    prefix = experiment or DEFAULT_EXPERIMENT
+    if name in SHARED_NUISANCES or name.startswith(f"{prefix}_"):
+        return name
+    return f"{prefix}_{name}"
 
 
 def part_names(powers: Sequence[int], parts: Sequence[str] | None = None) -> list[tuple[str, str]]:

@@ -193,7 +193,9 @@ def build_background_only(
         "data": [0.0] * ch.n_bins,
         "modifiers": [{"name": POI, "type": "normfactor", "data": None}],
     }
-    samples = [background_sample(b, ch.name) for b in ch.backgrounds] + [placeholder]
+    experiment = templates.metadata.get("experiment")
+    samples = [background_sample(b, ch.name, experiment) for b in ch.backgrounds]
+    samples.append(placeholder)
     return channel_workspace(ch, samples, observations(ch, data), measurement, POI, bounds)
 
 
@@ -315,6 +317,7 @@ def build_patchset(
     """
     sigs = _signals(templates, signals)
     channel = sigs[0].channel
+    experiment = templates.metadata.get("experiment")
     ci, si = _placeholder(background_only, channel)
     masses = [_mass(s, len(sigs)) for s in sigs]
     with_mass = all(m is not None for m in masses)
@@ -323,7 +326,7 @@ def build_patchset(
     for sig, mass in zip(sigs, masses, strict=True):
         for value in _couplings(sig, couplings):
             combined = combine_parts(sig.parts, _weights(sig, value), PLACEHOLDER_SAMPLE)
-            sample = signal_sample(combined, channel, PLACEHOLDER_SAMPLE, POI)
+            sample = signal_sample(combined, channel, PLACEHOLDER_SAMPLE, POI, experiment)
             name = grid_patch_name(sig, value)
             if not NAME_PATTERN.match(name):
                 raise InvalidParameterError(f"patch name {name!r} must match ^[a-zA-Z0-9_]+$")
@@ -365,6 +368,7 @@ def build_component_patchset(
     """
     sigs = _signals(templates, signals)
     channel = sigs[0].channel
+    experiment = templates.metadata.get("experiment")
     ci, si = _placeholder(background_only, channel)
     patches = []
     for sig in sigs:
@@ -373,7 +377,7 @@ def build_component_patchset(
         order = sorted(range(len(sig.parts)), key=lambda k: sig.powers[k])
         ops = []
         for position, k in enumerate(order):
-            sample = signal_sample(sig.parts[k], channel, *names[k])
+            sample = signal_sample(sig.parts[k], channel, *names[k], experiment)
             op = "replace" if position == 0 else "add"
             ops.append(
                 {"op": op, "path": f"/channels/{ci}/samples/{si + position}", "value": sample}

@@ -4,15 +4,17 @@ XMASS-I (Phys. Lett. B 809 (2020) 135741) writes the expectation in bin i as
 B_i + alpha S_i with B_i = sum_j p_j (B_ij + sum_k q_k sigma(B_sys)_ijk) (Eq. 5) and
 S_i = S0_i + sum_l r_l sigma(S_sys)_il (Eq. 6), constrained by Eq. 7. In HistFactory:
 
-- p_j with an activity constraint sigma(B_RI)_j -> normsys ``norm_<sample>``, hi/lo = 1 +- sigma;
-- p_j unconstrained -> normfactor ``norm_<sample>``;
-- q_k, r_l -> histosys named after the variation (absolute up/down templates; one name = one
-  parameter across samples); flat signal systematics -> normsys named after the variation;
-- sigma(B_stat), sigma(S_stat) -> staterror ``staterror_<channel>`` with each sample's absolute
+- p_j with an activity constraint sigma(B_RI)_j -> normsys ``<experiment>_norm_<sample>``,
+  hi/lo = 1 +- sigma;
+- p_j unconstrained -> normfactor ``<experiment>_free_<sample>``;
+- q_k, r_l -> histosys named ``<experiment>_<variation>`` (absolute up/down templates; one name
+  = one parameter across samples); flat signal systematics -> normsys of that name; the shared
+  nuisances (solar fluxes, atomic model) keep their unprefixed names (:mod:`xhf.workspace.naming`);
+- sigma(B_stat), sigma(S_stat) -> staterror ``<experiment>_staterror_<channel>`` with each sample's absolute
   errors (pyhf adds them in quadrature over the samples of a bin and constrains one gamma per
   bin with the relative error sqrt(sum_s err_s^2) / sum_s nominal_s);
 - alpha -> normfactor ``mu`` on the signal; a ``norm_uncertainty`` of a signal part is a normsys
-  ``norm_signal`` shared by all parts of the signal.
+  ``<experiment>_norm_signal`` shared by all parts of the signal.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from numpy.typing import NDArray
 
 from xhf.exceptions import InvalidTemplateError
 from xhf.templates.templateset import Sample, Variation
-from xhf.workspace.naming import PLACEHOLDER_SAMPLE, norm_name, staterror_name
+from xhf.workspace.naming import PLACEHOLDER_SAMPLE, norm_name, nuisance_name, staterror_name
 
 __all__ = ["SIGNAL_NORM", "background_sample", "combine_parts", "signal_sample"]
 
@@ -34,18 +36,19 @@ def __dir__() -> list[str]:
     return __all__
 
 
-#: The normalisation constraint of a signal (``norm_uncertainty`` of its parts): one parameter.
-SIGNAL_NORM = norm_name(PLACEHOLDER_SAMPLE)
+#: The normalisation constraint of a signal (``norm_uncertainty`` of its parts): one parameter
+#: (prefixed with the experiment when the sample is written).
+SIGNAL_NORM = f"norm_{PLACEHOLDER_SAMPLE}"
 
 
 def _floats(values: Any) -> list[float]:
     return [float(v) for v in np.asarray(values, dtype=float)]
 
 
-def _shape_and_flat(sample: Sample, channel: str) -> list[dict[str, Any]]:
+def _shape_and_flat(sample: Sample, channel: str, experiment: str | None) -> list[dict[str, Any]]:
     modifiers: list[dict[str, Any]] = [
         {
-            "name": var.name,
+            "name": nuisance_name(var.name, experiment),
             "type": "histosys",
             "data": {"hi_data": _floats(var.up), "lo_data": _floats(var.down)},
         }
@@ -54,12 +57,16 @@ def _shape_and_flat(sample: Sample, channel: str) -> list[dict[str, Any]]:
     for name in sorted(sample.norm_variations):
         hi, lo = sample.norm_variations[name]
         modifiers.append(
-            {"name": name, "type": "normsys", "data": {"hi": float(hi), "lo": float(lo)}}
+            {
+                "name": nuisance_name(name, experiment),
+                "type": "normsys",
+                "data": {"hi": float(hi), "lo": float(lo)},
+            }
         )
     if sample.stat_error is not None:
         modifiers.append(
             {
-                "name": staterror_name(channel),
+                "name": staterror_name(channel, experiment),
                 "type": "staterror",
                 "data": _floats(sample.stat_error),
             }
@@ -67,9 +74,11 @@ def _shape_and_flat(sample: Sample, channel: str) -> list[dict[str, Any]]:
     return modifiers
 
 
-def _norm(sample: Sample, where: str, parameter: str) -> list[dict[str, Any]]:
+def _norm(sample: Sample, where: str, owner: str, experiment: str | None) -> list[dict[str, Any]]:
+    """The scale of sample ``owner``: a free normfactor or a normsys (:func:`norm_name`)."""
     if sample.free and sample.norm_uncertainty is not None:
         raise InvalidTemplateError(f"{where}: is free and has a norm_uncertainty; choose one")
+    parameter = norm_name(owner, experiment, free=sample.free)
     if sample.free:
         return [{"name": parameter, "type": "normfactor", "data": None}]
     if sample.norm_uncertainty:
@@ -93,10 +102,16 @@ def _checked(name: str, modifiers: list[dict[str, Any]], where: str) -> list[dic
     return modifiers
 
 
-def background_sample(sample: Sample, channel: str) -> dict[str, Any]:
-    """The HistFactory sample of background component j (Eq. 5) in ``channel``."""
+def background_sample(
+    sample: Sample, channel: str, experiment: str | None = None
+) -> dict[str, Any]:
+    """The HistFactory sample of background component j (Eq. 5) in ``channel``.
+
+    Its nuisances carry the prefix ``experiment`` (:mod:`xhf.workspace.naming`).
+    """
     where = f"channel {channel!r}, background {sample.name!r}"
-    modifiers = _norm(sample, where, norm_name(sample.name)) + _shape_and_flat(sample, channel)
+    modifiers = _norm(sample, where, sample.name, experiment)
+    modifiers += _shape_and_flat(sample, channel, experiment)
     return {
         "name": sample.name,
         "data": _floats(sample.yields),
@@ -104,7 +119,9 @@ def background_sample(sample: Sample, channel: str) -> dict[str, Any]:
     }
 
 
-def signal_sample(part: Sample, channel: str, name: str, normfactor: str) -> dict[str, Any]:
+def signal_sample(
+    part: Sample, channel: str, name: str, normfactor: str, experiment: str | None = None
+) -> dict[str, Any]:
     """The HistFactory sample of one signal part (Eq. 6) scaled by the normfactor ``normfactor``.
 
     Args:
@@ -112,6 +129,7 @@ def signal_sample(part: Sample, channel: str, name: str, normfactor: str) -> dic
         channel: channel name (for the staterror).
         name: sample name in the workspace (``signal``, ``signal_interference``, ...).
         normfactor: its scale (``mu``, ``mu_interference``, ...).
+        experiment: prefix of its experiment-specific nuisances.
     """
     where = f"channel {channel!r}, signal part {part.name!r}"
     renamed = Sample(
@@ -124,7 +142,8 @@ def signal_sample(part: Sample, channel: str, name: str, normfactor: str) -> dic
         norm_variations=part.norm_variations,
     )
     modifiers = [{"name": normfactor, "type": "normfactor", "data": None}]
-    modifiers += _norm(renamed, where, SIGNAL_NORM) + _shape_and_flat(renamed, channel)
+    modifiers += _norm(renamed, where, PLACEHOLDER_SAMPLE, experiment)
+    modifiers += _shape_and_flat(renamed, channel, experiment)
     return {
         "name": name,
         "data": _floats(part.yields),

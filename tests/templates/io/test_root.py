@@ -61,6 +61,35 @@ def test_layout_is_plain_th1d_with_sumw2(tmp_path, templates):
                 assert classes[f"signals/{sig.name}/{part.name}"] == "TH1D"
 
 
+def test_every_histogram_has_axis_titles_with_units_and_sumw2_where_mc_errors(tmp_path, templates):
+    path = write_root(templates, tmp_path / "t.root")
+    with_errors = {f"{ch.name}/{b.name}" for ch in templates.channels for b in ch.backgrounds} | {
+        f"signals/{sig.name}/{part.name}"
+        for sig in templates.signals
+        for part in sig.parts
+        if part.stat_error is not None
+    }
+    with_errors = {
+        name
+        for name in with_errors
+        if (
+            (ch := name.split("/")[0]) != "signals"
+            and templates.channel(ch).background(name.split("/")[1]).stat_error is not None
+        )
+        or name.startswith("signals/")
+    }
+    assert with_errors
+    with uproot.open(path) as file:
+        for key, cls in file.classnames(cycle=False).items():
+            if not cls.startswith("TH1"):
+                continue
+            hist = file[key]
+            assert "[keV]" in hist.member("fXaxis").member("fTitle"), key
+            assert hist.member("fYaxis").member("fTitle") == "events / bin", key
+            has_sumw2 = len(hist.member("fSumw2")) > 0
+            assert has_sumw2 == (key in with_errors), key
+
+
 def test_empty_channel_keeps_its_binning(tmp_path, same):
     ts = TemplateSet((Channel("c", np.array([0.0, 1.5, 4.0]), ()),))
     same(ts, read_root(write_root(ts, tmp_path / "e.root")))

@@ -356,6 +356,11 @@ def _exact_variances(stat: NDArray[np.float64], table: Table, column: str) -> ND
     return variances
 
 
+#: Axis titles of every histogram written, with units.
+X_TITLE = "reconstructed energy [keV]"
+Y_TITLE = "events / bin"
+
+
 def _th1d(
     values: NDArray[np.float64],
     variances: NDArray[np.float64] | None,
@@ -375,8 +380,9 @@ def _th1d(
         sumwx = float(np.sum(values * centers))
         sumwx2 = float(np.sum(values * centers**2))
     axis = uproot.writing.identify.to_TAxis(
-        "xaxis", "energy [keV]", n_bins, float(edges[0]), float(edges[-1]), fXbins=edges
+        "xaxis", X_TITLE, n_bins, float(edges[0]), float(edges[-1]), fXbins=edges
     )
+    y_axis = uproot.writing.identify.to_TAxis("yaxis", Y_TITLE, 1, 0.0, 1.0)
     return uproot.writing.identify.to_TH1x(
         fName=None,
         fTitle=title,
@@ -388,4 +394,5 @@ def _th1d(
         fTsumwx2=sumwx2,
         fSumw2=sumw2,
         fXaxis=axis,
+        fYaxis=y_axis,
     )
