@@ -26,18 +26,18 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
-from scipy.special import loggamma
 from numpy.typing import ArrayLike, NDArray
+from scipy.special import loggamma
 
 from xhf.exceptions import InvalidParameterError
 from xhf.physics.constants import ALPHA, M_ELECTRON_MEV
+from xhf.physics.quadrature import unit_gauss_legendre
 
 #: Reduced electron Compton wavelength hbar / (m_e c) in fm (CODATA 2018), the natural unit of
 #: the nuclear radius in the relativistic Fermi function.
 _COMPTON_FM = 386.15926796
 #: Nuclear radius R = r0 A^(1/3) with r0 = 1.2 fm (the usual uniform-sphere estimate).
 _R0_FM = 1.2
-from xhf.physics.quadrature import unit_gauss_legendre
 
 __all__ = [
     "beta_spectrum",

@@ -139,10 +139,18 @@ def _component_rows(settings: ReplicaSettings) -> list[LedgerRow]:
         rate = "from physics" if comp.rate_per_kg_day is None else _g(comp.rate_per_kg_day)
         if comp.name == "Pb210_surface":
             rate = "from the anchor"
-        shape = "physics" if comp.origin == "solar" else " ".join(_g(x) if isinstance(
-            x, float) else str(x) for x in comp.shape if not isinstance(x, tuple))
-        rows.append(LedgerRow(f"{comp.name} rate /(kg day), shape", f"{rate}; {shape}",
-                              source, note))
+        shape = (
+            "physics"
+            if comp.origin == "solar"
+            else " ".join(
+                _g(x) if isinstance(x, float) else str(x)
+                for x in comp.shape
+                if not isinstance(x, tuple)
+            )
+        )
+        rows.append(
+            LedgerRow(f"{comp.name} rate /(kg day), shape", f"{rate}; {shape}", source, note)
+        )
         if comp.origin == "solar":
             continue
         if comp.norm_uncertainty is None:
@@ -163,70 +171,149 @@ def ledger_rows(settings: ReplicaSettings | None = None) -> list[LedgerRow]:
 
     lo, hi, width = s.low_energy_edges_kev
     flo, fhi, fwidth = s.full_energy_edges_kev
-    scale = ", ".join(f"{_g(e)} keV: +{_g(u * 100)}/-{_g(d * 100)} %" for e, u, d in
-                      defaults.ENERGY_SCALE_ANCHORS)
+    scale = ", ".join(
+        f"{_g(e)} keV: +{_g(u * 100)}/-{_g(d * 100)} %" for e, u, d in defaults.ENERGY_SCALE_ANCHORS
+    )
     rows = [
         LedgerRow("live_days", _g(s.live_days), PAPER, "711 live days"),
         LedgerRow("fiducial_mass_kg", _g(s.fiducial_mass_kg), PAPER, "xenon inside R(PE) < 20 cm"),
-        LedgerRow("low_energy channel", f"{_g(lo)}-{_g(hi)} keV, {_g(width)} keV bins", PAPER,
-                  "range of the millicharge fit; bin width: assumption (about sigma at 5 keV)"),
-        LedgerRow("full_energy channel", f"{_g(flo)}-{_g(fhi)} keV, {_g(fwidth)} keV bins",
-                  PAPER, "99 bins, chi2/ndf 88.2/98"),
-        LedgerRow("efficiency_plateau", _g(s.efficiency_plateau), PAPER,
-                  "the 97 kg is the mass inside the fiducial cut; other cuts taken as efficient"),
-        LedgerRow("efficiency_threshold_kev", _g(s.efficiency_threshold_kev),
-                  src("efficiency_threshold_kev", ASSUMPTION), "erf turn-on, 50 % point"),
-        LedgerRow("efficiency_width_kev", _g(s.efficiency_width_kev), ASSUMPTION,
-                  "erf turn-on width"),
-        LedgerRow("scintillation threshold", f"{_g(defaults.SCINTILLATION_THRESHOLD_KEV)} keV",
-                  PAPER, "zero efficiency below 1 keV true energy"),
-        LedgerRow("resolution_at_122kev", _g(s.resolution_at_122kev), "NIM A 716 (2013) 78",
-                  "57Co; sigma = a sqrt(E)"),
+        LedgerRow(
+            "low_energy channel",
+            f"{_g(lo)}-{_g(hi)} keV, {_g(width)} keV bins",
+            PAPER,
+            "range of the millicharge fit; bin width: assumption (about sigma at 5 keV)",
+        ),
+        LedgerRow(
+            "full_energy channel",
+            f"{_g(flo)}-{_g(fhi)} keV, {_g(fwidth)} keV bins",
+            PAPER,
+            "99 bins, chi2/ndf 88.2/98",
+        ),
+        LedgerRow(
+            "efficiency_plateau",
+            _g(s.efficiency_plateau),
+            PAPER,
+            "the 97 kg is the mass inside the fiducial cut; other cuts taken as efficient",
+        ),
+        LedgerRow(
+            "efficiency_threshold_kev",
+            _g(s.efficiency_threshold_kev),
+            src("efficiency_threshold_kev", ASSUMPTION),
+            "erf turn-on, 50 % point",
+        ),
+        LedgerRow(
+            "efficiency_width_kev", _g(s.efficiency_width_kev), ASSUMPTION, "erf turn-on width"
+        ),
+        LedgerRow(
+            "scintillation threshold",
+            f"{_g(defaults.SCINTILLATION_THRESHOLD_KEV)} keV",
+            PAPER,
+            "zero efficiency below 1 keV true energy",
+        ),
+        LedgerRow(
+            "resolution_at_122kev",
+            _g(s.resolution_at_122kev),
+            "NIM A 716 (2013) 78",
+            "57Co; sigma = a sqrt(E)",
+        ),
         LedgerRow("energy scale", scale, PAPER, "1 and 1.65 keV: the paper; 122 keV: assumption"),
-        LedgerRow("total_rate_at_5kev", _g(s.total_rate_at_5kev), BKG_PAPER,
-                  "(4.2 +- 0.2)e-3 /(kg day keV), same fiducial volume"),
-        LedgerRow("Pb210_surface scale", f"{_g(_pb210_scale(s))} keV",
-                  src("Pb210_surface scale", ASSUMPTION), "falling exponential of wall events"),
+        LedgerRow(
+            "total_rate_at_5kev",
+            _g(s.total_rate_at_5kev),
+            BKG_PAPER,
+            "(4.2 +- 0.2)e-3 /(kg day keV), same fiducial volume",
+        ),
+        LedgerRow(
+            "Pb210_surface scale",
+            f"{_g(_pb210_scale(s))} keV",
+            src("Pb210_surface scale", ASSUMPTION),
+            "falling exponential of wall events",
+        ),
         *_component_rows(s),
         LedgerRow("xe136_abundance", _g(s.xe136_abundance), "IUPAC", "natural xenon"),
-        LedgerRow("xe136_half_life_yr", _g(s.xe136_half_life_yr), "EXO-200",
-                  "PRC 89 (2014) 015502"),
-        LedgerRow("mc_exposure_factor", _g(s.mc_exposure_factor), ICRC,
-                  "background MC with the statistics of the data (Eq. 4 denominator)"),
-        LedgerRow("low_energy_constraint", _g(s.low_energy_constraint), ASSUMPTION,
-                  "free components of the 2-200 keV fit, constrained in 2-15 keV"),
-        LedgerRow("dead_pmt_correction", "; ".join(
-            f"{_g(a)}-{_g(b)} keV: {_g(c)}+-{_g(u)} %" for a, b, c, u in s.dead_pmt_correction),
-            PAPER, f"surface components; unpaired sixth number {_g(DEAD_PMT_UNPAIRED[0])}+-"
-            f"{_g(DEAD_PMT_UNPAIRED[1])} % not applied"),
+        LedgerRow(
+            "xe136_half_life_yr", _g(s.xe136_half_life_yr), "EXO-200", "PRC 89 (2014) 015502"
+        ),
+        LedgerRow(
+            "mc_exposure_factor",
+            _g(s.mc_exposure_factor),
+            ICRC,
+            "background MC with the statistics of the data (Eq. 4 denominator)",
+        ),
+        LedgerRow(
+            "low_energy_constraint",
+            _g(s.low_energy_constraint),
+            ASSUMPTION,
+            "free components of the 2-200 keV fit, constrained in 2-15 keV",
+        ),
+        LedgerRow(
+            "dead_pmt_correction",
+            "; ".join(
+                f"{_g(a)}-{_g(b)} keV: {_g(c)}+-{_g(u)} %" for a, b, c, u in s.dead_pmt_correction
+            ),
+            PAPER,
+            f"surface components; unpaired sixth number {_g(DEAD_PMT_UNPAIRED[0])}+-"
+            f"{_g(DEAD_PMT_UNPAIRED[1])} % not applied",
+        ),
         *(
-            LedgerRow(b.name, f"{_g(b.size * 100)} % {b.shape}, {_g(b.lo_kev)}-{_g(b.hi_kev)} keV",
-                      PAPER if b.name == "bkg_reconstruction" else f"{PAPER} + {ASSUMPTION}",
-                      f"{b.samples} components; "
-                      + ("size: the paper" if b.name == "bkg_reconstruction"
-                         else "named and ranged by the paper; size: assumption"))
+            LedgerRow(
+                b.name,
+                f"{_g(b.size * 100)} % {b.shape}, {_g(b.lo_kev)}-{_g(b.hi_kev)} keV",
+                PAPER if b.name == "bkg_reconstruction" else f"{PAPER} + {ASSUMPTION}",
+                f"{b.samples} components; "
+                + (
+                    "size: the paper"
+                    if b.name == "bkg_reconstruction"
+                    else "named and ranged by the paper; size: assumption"
+                ),
+            )
             for b in s.background_systematics
         ),
         LedgerRow("fluxes", s.fluxes, PAPER, "SHP11-GS98, the paper's [6]; pp 0.6 %, 7Be 7 %"),
-        LedgerRow("fixed_fractions", ", ".join(_g(f) for f in s.fixed_fractions), PAPER,
-                  "nu_e, nu_mu, nu_tau at Earth"),
-        LedgerRow("fraction_uncertainties", ", ".join(_g(f) for f in s.fraction_uncertainties),
-                  PAPER, "single-flavour millicharge signals (normsys)"),
-        LedgerRow("atomic_model_uncertainty", _g(s.atomic_model_uncertainty), PAPER,
-                  "FEA signals (magnetic moment, dark photon)"),
-        LedgerRow("epa_regulator_range_ev", ", ".join(_g(m) for m in s.epa_regulator_range_ev),
-                  ASSUMPTION, "EPA millicharge atomic uncertainty around m_nu = 0.01 eV"),
+        LedgerRow(
+            "fixed_fractions",
+            ", ".join(_g(f) for f in s.fixed_fractions),
+            PAPER,
+            "nu_e, nu_mu, nu_tau at Earth",
+        ),
+        LedgerRow(
+            "fraction_uncertainties",
+            ", ".join(_g(f) for f in s.fraction_uncertainties),
+            PAPER,
+            "single-flavour millicharge signals (normsys)",
+        ),
+        LedgerRow(
+            "atomic_model_uncertainty",
+            _g(s.atomic_model_uncertainty),
+            PAPER,
+            "FEA signals (magnetic moment, dark photon)",
+        ),
+        LedgerRow(
+            "epa_regulator_range_ev",
+            ", ".join(_g(m) for m in s.epa_regulator_range_ev),
+            ASSUMPTION,
+            "EPA millicharge atomic uncertainty around m_nu = 0.01 eV",
+        ),
         *(
-            LedgerRow(f"signal {x.name}", f"{_g(x.below * 100)} % below, {_g(x.above * 100)} % "
-                      f"above {_g(x.boundary_kev)} keV", PAPER,
-                      "'<1 %' read as 0.5 %" if 0 < x.above < 0.01 else "")
+            LedgerRow(
+                f"signal {x.name}",
+                f"{_g(x.below * 100)} % below, {_g(x.above * 100)} % "
+                f"above {_g(x.boundary_kev)} keV",
+                PAPER,
+                "'<1 %' read as 0.5 %" if 0 < x.above < 0.01 else "",
+            )
             for x in s.signal_systematics
         ),
-        LedgerRow("signal references", f"mu_nu {_g(s.mu_nu_reference)}, delta "
-                  f"{_g(s.charge_reference)}, {s.dark_photon_per_decade} masses/decade",
-                  "convention", "template normalisations; no effect on limits"),
-        LedgerRow("pseudo_data_seed", str(s.pseudo_data_seed), "convention",
-                  "seeded Poisson pseudo-data"),
+        LedgerRow(
+            "signal references",
+            f"mu_nu {_g(s.mu_nu_reference)}, delta "
+            f"{_g(s.charge_reference)}, {s.dark_photon_per_decade} masses/decade",
+            "convention",
+            "template normalisations; no effect on limits",
+        ),
+        LedgerRow(
+            "pseudo_data_seed", str(s.pseudo_data_seed), "convention", "seeded Poisson pseudo-data"
+        ),
     ]
     return rows
 
@@ -240,9 +327,7 @@ def expected_limits(settings: ReplicaSettings) -> tuple[float, ...]:
     options = ReproduceOptions(methods=("chi2",), masses_mev=(1e-3, 10.0), progress=False)
     doc = reproduce(build_replica(settings), options).results
     found = {
-        (e["analysis"], e["mass_mev"]): e["expected"]
-        for e in doc["limits"]
-        if e["flavor"] == "all"
+        (e["analysis"], e["mass_mev"]): e["expected"] for e in doc["limits"] if e["flavor"] == "all"
     }
     return tuple(float(found[(a, m)]) for a, m, _ in LIMITS)
 

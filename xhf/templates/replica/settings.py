@@ -148,7 +148,9 @@ def _default_backgrounds() -> tuple[BackgroundComponent, ...]:
             "I125", "xenon", ("lines", ((67.3, 0.80), (40.4, 0.17), (36.5, 0.03))), 0.004, 0.30
         ),
         BackgroundComponent("Xe131m", "xenon", ("lines", ((163.9, 1.0),)), 0.015, None),
-        BackgroundComponent("Xe133", "xenon", ("beta_plus_gamma", 346.4, 55, 81.0, 133), 0.010, None),
+        BackgroundComponent(
+            "Xe133", "xenon", ("beta_plus_gamma", 346.4, 55, 81.0, 133), 0.010, None
+        ),
         BackgroundComponent("solar_nu_SM", "solar", (), None, None),
     )
 

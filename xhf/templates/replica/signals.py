@@ -123,7 +123,9 @@ def _part(
         norms["atomic_model"] = (1.0 + unc, 1.0 - unc)
     else:  # the spread of the model's variants over the channel (normsys: the log factor of the
         # EPA barely changes the shape, and an exponential interpolation cannot null the signal)
-        up, down = (float(response["fold"](v).sum()) / float(nominal.sum()) for v in atomic_variants)
+        up, down = (
+            float(response["fold"](v).sum()) / float(nominal.sum()) for v in atomic_variants
+        )
         norms["atomic_model"] = (up, down)
     if flavor != "all":
         # a single flavour's signal is proportional to its fraction at Earth (54 +- 2 %,
