@@ -87,3 +87,12 @@ def test_missing_table_and_bad_parameters():
         differential_rate([5.0], "magnetic-moment", atomic="epa")
     with pytest.raises(InvalidParameterError, match="flux model"):
         differential_rate([5.0], "sm", inputs=RateInputs(fluxes="bp2000"))
+
+
+def test_8b_spectrum_reaches_about_16_4_mev():
+    # Through the broad 3.03 MeV level of 8Be the 8B neutrino spectrum reaches about 16.4 MeV
+    # (Bahcall et al. 1996; Winter et al. 2006): beyond the level's nominal 13.93 MeV and below
+    # the ground-state end point 16.96 MeV.
+    source = solar_sources()["8B"]
+    assert 16.2 < source.endpoint_mev < 16.6
+    assert source.spectrum([16.0])[0] > 0.0 and source.spectrum([16.5])[0] == 0.0

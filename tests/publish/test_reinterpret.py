@@ -140,7 +140,7 @@ def test_dark_photon_off_the_grid(unpacked, background, settings, tmp_path):
         p: dark_photon_counts(MASS_MEV, reference, settings=settings, part=p)
         for p in ("interference", "pure")
     }
-    couplings = np.array([1.15e-6, 1.2e-6, 1.25e-6, 1.3e-6, 1.35e-6])
+    couplings = exact.observed * np.array([0.9, 0.95, 1.0, 1.05, 1.1])  # around it
     cls = []
     with quiet_pyhf():
         workspace = pyhf.Workspace(bkg)

@@ -44,7 +44,15 @@ REPLICA_STEM = "xmass1_replica"
     help="Also draw the background model (PNG and PDF).",
 )
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
-def templates(outdir: Path, formats: tuple[str, ...], plots: bool, force: bool) -> None:
+@click.option(
+    "--ledger",
+    is_flag=True,
+    help="Print the calibration ledger (every replica parameter, its value and source, and the "
+    "effect of the calibrated ones on the expected limits) and write nothing.",
+)
+def templates(
+    outdir: Path, formats: tuple[str, ...], plots: bool, force: bool, ledger: bool
+) -> None:
     """Regenerate the XMASS-I-like replica templates (pseudo-data, not XMASS-I data).
 
     Writes the template set (CSV directory and ROOT file by default) and the stacked
@@ -57,7 +65,13 @@ def templates(outdir: Path, formats: tuple[str, ...], plots: bool, force: bool) 
     Example:
       xhf templates -o my_templates
       xhf templates -o templates --force      # refresh the shipped replica
+      xhf templates --ledger                  # where every number of the replica comes from
     """
+    if ledger:
+        from xhf.templates.replica.ledger import ledger_markdown
+
+        click.echo(ledger_markdown(), nl=False)
+        return
     from xhf.interrupts import reached
     from xhf.jsonio import atomic_outputs, check_outputs
     from xhf.templates import write_templates

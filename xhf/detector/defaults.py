@@ -60,14 +60,16 @@ RESOLUTION_REFERENCE_KEV = 122.0
 #: statistics dominate; the default has no constant term).
 RESOLUTION_STOCHASTIC_SQRT_KEV = RESOLUTION_FRACTION * math.sqrt(RESOLUTION_REFERENCE_KEV)
 
-# --- Cut efficiency in reconstructed energy (xhf's choice) ---------------------------------------
+# --- Cut efficiency in reconstructed energy ----------------------------------------------------
 # The paper shows no closed form for its cut efficiency. xhf uses a smooth erf turn-on times a
-# plateau; the values match ``xhf.templates.replica.settings.ReplicaSettings`` and are what the
-# replica calibration tunes.
-#: Plateau efficiency of the event selection above the turn-on.
-EFFICIENCY_PLATEAU = 0.6
-#: Reconstructed energy in keV at which the efficiency reaches half its plateau.
-EFFICIENCY_THRESHOLD_KEV = 3.2
+# plateau; the values match ``xhf.templates.replica.settings.ReplicaSettings`` (whose comments
+# and ``templates/README.md`` give the source of each).
+#: Plateau efficiency of the event selection above the turn-on: 1, since the 97 kg fiducial
+#: mass is the mass inside the fiducial cut (the paper), which carries that cut's acceptance.
+EFFICIENCY_PLATEAU = 1.0
+#: Reconstructed energy in keV at which the efficiency reaches half its plateau (the replica's
+#: calibrated turn-on).
+EFFICIENCY_THRESHOLD_KEV = 4.0
 #: Gaussian width in keV of the erf turn-on (16 % -> 84 % of the plateau over two widths).
 EFFICIENCY_WIDTH_KEV = 1.2
 

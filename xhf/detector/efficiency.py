@@ -12,14 +12,16 @@ Two forms, both callables returning values in [0, 1]:
   ``eff(E) = plateau * Phi((E - threshold_kev) / width_kev)`` with Phi the standard normal
   cumulative distribution, i.e. ``plateau/2 * (1 + erf((E - E_thr) / (sqrt2 width)))``:
   half the plateau at ``threshold_kev``, 16 % -> 84 % of it between threshold -+ width. A zero
-  width is a hard step. The defaults (plateau 0.6, threshold 3.2 keV, width 1.2 keV) are xhf's
-  stand-in for the paper's cut efficiency, calibrated with the replica (:mod:`xhf.detector.defaults`).
+  width is a hard step. The defaults (plateau 1, threshold 4.0 keV, width 1.2 keV) are xhf's
+  stand-in for the paper's cut efficiency: plateau 1 because the 97 kg fiducial mass carries
+  the fiducial cut's acceptance, the threshold calibrated with the replica
+  (:mod:`xhf.detector.defaults`).
 - :class:`TabulatedEfficiency`: a table (energy_kev, efficiency), linear between rows and held
   at the first and last values outside the table.
 
 >>> eff = Efficiency()
->>> round(float(eff(3.2)), 3), round(float(eff(20.0)), 3)
-(0.3, 0.6)
+>>> round(float(eff(4.0)), 3), round(float(eff(20.0)), 3)
+(0.5, 1.0)
 >>> table = Efficiency.from_table([1.0, 2.0, 4.0], [0.0, 0.5, 0.9])
 >>> [round(float(x), 3) for x in table([0.5, 1.5, 3.0, 10.0])]
 [0.0, 0.25, 0.7, 0.9]

@@ -4,9 +4,13 @@ Shapes of the summed kinetic energy T deposited by beta decays, for the replica'
 model. All spectra are per MeV and normalised to unit integral over 0 < T < Q.
 
 - Allowed and unique first-forbidden beta- decays: dN/dT ∝ p W (Q - T)^2 F(Z, W) C(T) with
-  W = T + m_e, p = sqrt(W^2 - m_e^2), the non-relativistic Fermi function F and the shape factor
+  W = T + m_e, p = sqrt(W^2 - m_e^2), the Fermi function F and the shape factor
   C = 1 (allowed) or C = p^2 + q^2, q = Q - T (unique first forbidden; E. J. Konopinski,
-  *The Theory of Beta Radioactivity*, Oxford 1966; used for 85Kr and 39Ar).
+  *The Theory of Beta Radioactivity*, Oxford 1966; used for 85Kr and 39Ar). With the daughter's
+  mass number the relativistic point-charge Fermi function on the nuclear radius is used
+  (:func:`relativistic_fermi_function`); without it the non-relativistic one
+  (:func:`fermi_function`). For 214Pb (Z = 83) the two shapes differ by about 10 % over
+  2-200 keV; for light daughters they agree to a few per cent.
 - Two-neutrino double-beta decay, summed electron energy, Primakoff-Rosen approximation
   (H. Primakoff & S. P. Rosen, Rep. Prog. Phys. 22 (1959) 121), with K = T / m_e, K0 = Q / m_e:
   dN/dK ∝ K (K0 - K)^5 (1 + 2K + 4K^2/3 + K^3/3 + K^4/30).
@@ -23,12 +27,24 @@ from functools import cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.special import loggamma
 
 from xhf.exceptions import InvalidParameterError
 from xhf.physics.constants import ALPHA, M_ELECTRON_MEV
 from xhf.physics.quadrature import unit_gauss_legendre
 
-__all__ = ["beta_spectrum", "double_beta_spectrum", "fermi_function"]
+#: Reduced electron Compton wavelength hbar / (m_e c) in fm (CODATA 2018), the natural unit of
+#: the nuclear radius in the relativistic Fermi function.
+_COMPTON_FM = 386.15926796
+#: Nuclear radius R = r0 A^(1/3) with r0 = 1.2 fm (the usual uniform-sphere estimate).
+_R0_FM = 1.2
+
+__all__ = [
+    "beta_spectrum",
+    "double_beta_spectrum",
+    "fermi_function",
+    "relativistic_fermi_function",
+]
 
 
 def __dir__() -> list[str]:
@@ -54,11 +70,52 @@ def fermi_function(total_mev: ArrayLike, z: int, *, positron: bool = False) -> N
     return np.where(y > 0.0, y / -np.expm1(-np.where(y > 0.0, y, 1.0)), 1.0)
 
 
-def _beta_shape(t: NDArray, q_mev: float, z: int, forbidden: str) -> NDArray:
+def relativistic_fermi_function(
+    total_mev: ArrayLike, z: int, mass_number: int
+) -> NDArray[np.float64]:
+    """Relativistic Fermi function of a beta- electron, evaluated at the nuclear radius.
+
+    F0(Z, W) = 2 (1 + g) (2 p R)^(2 g - 2) exp(pi y) |Gamma(g + i y)|^2 / Gamma(2 g + 1)^2,
+    g = sqrt(1 - (alpha Z)^2), y = alpha Z W / p, with W and p in units of m_e and the radius
+    R = 1.2 A^(1/3) fm in units of hbar / (m_e c): L. Hayen et al., Rev. Mod. Phys. 90 (2018)
+    015008 (the point-charge solution of the Dirac equation, as in H. Behrens and
+    W. Buehring, *Electron Radial Wave Functions and Nuclear Beta-decay*, Oxford 1982).
+    ``z`` is the daughter's charge and ``mass_number`` its A. Tends to the non-relativistic
+    :func:`fermi_function` for alpha Z -> 0.
+
+    >>> w = np.array([0.52, 0.6, 1.0])        # total energies in MeV
+    >>> bool(np.all(relativistic_fermi_function(w, 83, 214) > fermi_function(w, 83)))
+    True
+    """
+    w = np.asarray(total_mev, dtype=float) / M_ELECTRON_MEV
+    p = np.sqrt(np.clip(w**2 - 1.0, 0.0, None))
+    safe_p = np.where(p > 0.0, p, 1.0)
+    az = ALPHA * z
+    g = np.sqrt(1.0 - az**2)
+    y = az * w / safe_p
+    radius = _R0_FM * mass_number ** (1.0 / 3.0) / _COMPTON_FM
+    log_f = (
+        np.log(2.0 * (1.0 + g))
+        + (2.0 * g - 2.0) * np.log(2.0 * safe_p * radius)
+        + np.pi * y
+        + 2.0 * np.real(loggamma(g + 1j * y))
+        - 2.0 * float(np.real(loggamma(2.0 * g + 1.0)))
+    )
+    return np.where(p > 0.0, np.exp(log_f), 0.0)
+
+
+def _beta_shape(
+    t: NDArray, q_mev: float, z: int, forbidden: str, mass_number: int | None = None
+) -> NDArray:
     w = t + M_ELECTRON_MEV
     p = np.sqrt(np.clip(w**2 - M_ELECTRON_MEV**2, 0.0, None))
     q = np.clip(q_mev - t, 0.0, None)
-    shape = p * w * q**2 * fermi_function(w, z)
+    fermi = (
+        fermi_function(w, z)
+        if mass_number is None
+        else relativistic_fermi_function(w, z, mass_number)
+    )
+    shape = p * w * q**2 * fermi
     if forbidden == "unique-first":
         shape = shape * (p**2 + q**2)
     elif forbidden != "allowed":
@@ -67,13 +124,17 @@ def _beta_shape(t: NDArray, q_mev: float, z: int, forbidden: str) -> NDArray:
 
 
 @cache
-def _beta_norm(q_mev: float, z: int, forbidden: str) -> float:
+def _beta_norm(q_mev: float, z: int, forbidden: str, mass_number: int | None) -> float:
     u, wts = unit_gauss_legendre(400)
-    return float(np.sum(q_mev * wts * _beta_shape(q_mev * u, q_mev, z, forbidden)))
+    return float(np.sum(q_mev * wts * _beta_shape(q_mev * u, q_mev, z, forbidden, mass_number)))
 
 
 def beta_spectrum(
-    t_mev: ArrayLike, q_mev: float, daughter_z: int, forbidden: str = "allowed"
+    t_mev: ArrayLike,
+    q_mev: float,
+    daughter_z: int,
+    forbidden: str = "allowed",
+    mass_number: int | None = None,
 ) -> NDArray[np.float64]:
     """Normalised beta- kinetic-energy spectrum dN/dT in 1/MeV (module docstring).
 
@@ -82,9 +143,12 @@ def beta_spectrum(
         q_mev: end point in MeV.
         daughter_z: charge of the daughter nucleus.
         forbidden: ``"allowed"`` or ``"unique-first"``.
+        mass_number: the daughter's A; given, the relativistic Fermi function is used
+            (:func:`relativistic_fermi_function`), otherwise the non-relativistic one.
     """
     t = np.asarray(t_mev, dtype=float)
-    return _beta_shape(t, q_mev, daughter_z, forbidden) / _beta_norm(q_mev, daughter_z, forbidden)
+    shape = _beta_shape(t, q_mev, daughter_z, forbidden, mass_number)
+    return shape / _beta_norm(q_mev, daughter_z, forbidden, mass_number)
 
 
 def _primakoff_rosen(k: NDArray, k0: float) -> NDArray:

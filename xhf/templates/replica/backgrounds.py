@@ -9,7 +9,7 @@ Two kinds of shapes (``templates/README.md`` records every choice):
   Phys. Lett. B 789 (2019) 45) and its rate is set by the anchor of (4.2 +- 0.2)e-3
   events/(kg day keV) for the total at 5 keV.
 - *xenon* components (dissolved isotopes) and the SM solar neutrinos: physics shapes in true
-  energy (beta spectra, 2nbb, lines; :mod:`xhf.physics.beta_spectra`, :mod:`xhf.physics.rates`)
+  energy (beta spectra with the relativistic Fermi function, 2nbb, lines; :mod:`xhf.physics.beta_spectra`, :mod:`xhf.physics.rates`)
   folded with the detector response.
 
 All densities here are per (kg day keV) after cuts, in reconstructed energy.
@@ -59,9 +59,9 @@ def true_spectrum(component: BackgroundComponent) -> Callable[[NDArray], NDArray
     """Normalised true-energy density (per keV) of a continuous dissolved component."""
     kind = component.shape[0]
     if kind == "beta":
-        _, q_kev, z, forbidden = component.shape
+        _, q_kev, z, forbidden, a = component.shape
         return lambda t: (
-            beta_spectrum(t / KEV_PER_MEV, q_kev / KEV_PER_MEV, z, forbidden) / KEV_PER_MEV
+            beta_spectrum(t / KEV_PER_MEV, q_kev / KEV_PER_MEV, z, forbidden, a) / KEV_PER_MEV
         )
     if kind == "double_beta":
         q_kev = component.shape[1]
@@ -69,8 +69,9 @@ def true_spectrum(component: BackgroundComponent) -> Callable[[NDArray], NDArray
     if kind == "beta_plus_gamma":
         # beta to an excited level whose gamma (or conversion cascade) is absorbed in the xenon:
         # the deposit is the beta energy plus the level energy (133Xe: 346.4 keV beta + 81 keV).
-        _, q_kev, z, gamma_kev = component.shape
+        _, q_kev, z, gamma_kev, a = component.shape
         return lambda t: (
-            beta_spectrum((t - gamma_kev) / KEV_PER_MEV, q_kev / KEV_PER_MEV, z) / KEV_PER_MEV
+            beta_spectrum((t - gamma_kev) / KEV_PER_MEV, q_kev / KEV_PER_MEV, z, "allowed", a)
+            / KEV_PER_MEV
         )
     raise ValueError(f"component {component.name}: no continuous true spectrum for {kind!r}")

@@ -120,6 +120,28 @@ def _dead_pmt_variations(settings: ReplicaSettings, edges: NDArray, nominal: NDA
     return out
 
 
+def _shape_variations(
+    settings: ReplicaSettings, origin: str, edges: NDArray, nominal: NDArray
+) -> list[Variation]:
+    """One histosys per background systematic of the settings that reaches this sample."""
+    centers = 0.5 * (edges[:-1] + edges[1:])
+    out = []
+    for syst in settings.background_systematics:
+        if syst.samples != "all" and syst.samples != origin:
+            continue
+        inside = (centers >= syst.lo_kev) & (centers < syst.hi_kev)
+        if not np.any(inside & (nominal > 0)):
+            continue
+        if syst.shape == "tilt":
+            pivot = 0.5 * (syst.lo_kev + syst.hi_kev)
+            slope = (centers - pivot) / (0.5 * (syst.hi_kev - syst.lo_kev))
+            frac = np.where(inside, -syst.size * slope, 0.0)
+        else:
+            frac = np.where(inside, syst.size, 0.0)
+        out.append(Variation(syst.name, nominal * (1.0 + frac), nominal * (1.0 - frac)))
+    return out
+
+
 def _channel_backgrounds(
     settings: ReplicaSettings, channel: str, response: ChannelResponse, rates: dict[str, float]
 ) -> tuple[Sample, ...]:
@@ -132,6 +154,7 @@ def _channel_backgrounds(
         variations = []
         if settings.dead_pmt_samples == "all" or comp.origin == "surface":
             variations = _dead_pmt_variations(settings, response.edges_kev, nominal)
+        variations += _shape_variations(settings, comp.origin, response.edges_kev, nominal)
         if comp.origin == "solar":
             per_source = {
                 src: differential_rate(

@@ -8,7 +8,11 @@ Systematics, as the paper lists them (physics reference, section 9):
 - ``flux_pp`` (0.6 %) and ``flux_7Be`` (7 %): the part of the rate from that source moves by its
   flux uncertainty, so the variation is energy dependent (histosys). The same nuisances act on the
   SM solar-neutrino background.
-- ``atomic_model`` (5 %): flat (normsys).
+- ``atomic_model``: 5 % flat (normsys) for the FEA signals (the paper's number); for the EPA
+  millicharge signals the spread of the EPA over its neutrino-mass regulator (0.001-1 eV around
+  the adopted 0.01 eV) as a normsys, about +13/-27 % (see ``templates/README.md``).
+- ``flavour_fraction_<f>``: single-flavour millicharge signals scale with the flavour fraction
+  at Earth, 54 +- 2 % (e), 23 +- 1 % (mu, tau) (normsys).
 - ``energy_scale``: the scintillation-efficiency / energy-scale uncertainty (+-4 % at 1.65 keV,
   +7/-4 % at 1 keV) through the shifted detector responses (histosys); about 15 % for the
   millicharge, as in the paper.
@@ -19,6 +23,7 @@ Systematics, as the paper lists them (physics reference, section 9):
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -103,19 +108,33 @@ def _part(
     on_grid: NDArray,
     per_source: Mapping[str, NDArray],
     response: Mapping,
+    *,
+    atomic_variants: tuple[NDArray, NDArray] | None = None,
+    flavor: str = "all",
 ) -> Sample:
     nominal = response["fold"](on_grid)
     variations = source_variations(settings, per_source, response["fold"], nominal)
     variations += detector_variations(
         settings, response["centers"], nominal, on_grid, response["scale_folds"]
     )
-    unc = settings.atomic_model_uncertainty
-    return Sample(
-        name,
-        nominal,
-        variations=tuple(variations),
-        norm_variations={"atomic_model": (1.0 + unc, 1.0 - unc)},
-    )
+    norms = {}
+    if atomic_variants is None:
+        unc = settings.atomic_model_uncertainty
+        norms["atomic_model"] = (1.0 + unc, 1.0 - unc)
+    else:  # the spread of the model's variants over the channel (normsys: the log factor of the
+        # EPA barely changes the shape, and an exponential interpolation cannot null the signal)
+        up, down = (
+            float(response["fold"](v).sum()) / float(nominal.sum()) for v in atomic_variants
+        )
+        norms["atomic_model"] = (up, down)
+    if flavor != "all":
+        # a single flavour's signal is proportional to its fraction at Earth (54 +- 2 %,
+        # 23 +- 1 %, 23 +- 1 %): a constrained normalisation profiled in its limit. With all
+        # flavours the fractions sum to one, and the common-charge signal does not depend on them.
+        index = ("e", "mu", "tau").index(flavor)
+        rel = settings.fraction_uncertainties[index] / settings.fixed_fractions[index]
+        norms[f"flavour_fraction_{flavor}"] = (1.0 + rel, 1.0 - rel)
+    return Sample(name, nominal, variations=tuple(variations), norm_variations=norms)
 
 
 def signal_templates(
@@ -166,7 +185,20 @@ def signal_templates(
                 low["grid"], "millicharge", charge=q_ref, flavor=flavor, atomic=atomic, inputs=inp
             )
 
-        part = _part(f"millicharge{suffix}", settings, *_rates(settings, rate), low)
+        variants = None
+        if atomic == "epa":  # the EPA with the regulator's plausible range (up, down)
+            variants = tuple(
+                rate(replace(rate_inputs(settings), neutrino_mass_ev=m))
+                for m in settings.epa_regulator_range_ev
+            )
+        part = _part(
+            f"millicharge{suffix}",
+            settings,
+            *_rates(settings, rate),
+            low,
+            atomic_variants=variants,
+            flavor=flavor,
+        )
         meta = {"model": "millicharge", "flavor": flavor, "atomic": atomic, "mass_mev": None}
         signals.append(
             Signal(
