@@ -197,14 +197,15 @@ def test_exclusion_curve_records_or_raises_a_failed_mass(dark_photon, failing_ma
 
 
 def test_a_failed_point_survives_the_worker_round_trip(dark_photon, failing_mass):
-    dp._init_worker(
+    models = dp.PatchedModels(
         dark_photon["bkg_only"], dark_photon["components"], dark_photon["components_meta"], "ps"
     )
-    out = dp._one((failing_mass, "cls", 0.9, None, True))
+    task = dp._CurveTask(failing_mass, "cls", 0.9, None, True, None, "asymptotics", 1000, 0)
+    out = dp._one(models, task)
     assert json.loads(json.dumps(out))["failed"]["patch"] == failing_mass
     assert dp._from_dict(out) == dp.FailedPoint(**out["failed"])
     with pytest.raises(FitNotConvergedError):
-        dp._one((failing_mass, "cls", 0.9, None, False))
+        dp._one(models, task._replace(record=False))
 
 
 def test_cli_scan_writes_a_failed_mass_as_null_and_exits_2(files, tmp_path, failing_mass):

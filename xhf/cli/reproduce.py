@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from xhf.cli.options import cl_option, method_option
+from xhf.cli.options import cl_option, method_option, scheduler_options
 
 __all__ = ["reproduce", "shipped_templates"]
 
@@ -64,15 +64,11 @@ def _masses(text: str | None) -> tuple[float, ...] | None:
     default=None,
     help="Dark-photon masses to scan, comma separated [default: the whole grid].",
 )
-@click.option(
-    "--jobs",
-    type=click.IntRange(1, 64),
-    default=2,
-    show_default=True,
-    help="Worker processes for the dark-photon scan.",
-)
+@scheduler_options("the dark-photon masses")
 @click.option("--force", is_flag=True, help="Replace an existing output directory.")
-def reproduce(outdir, templates_path, regenerate, methods, cl, masses_mev, jobs, force) -> None:
+def reproduce(
+    outdir, templates_path, regenerate, methods, cl, masses_mev, scheduler, jobs, force
+) -> None:
     """Run the whole XMASS-I analysis on the replica: results.json, summary.md, figures.
 
     Builds the magnetic-moment, millicharge and dark-photon workspaces from the replica
@@ -87,6 +83,7 @@ def reproduce(outdir, templates_path, regenerate, methods, cl, masses_mev, jobs,
     """
     from tqdm import tqdm
 
+    from xhf.infer.execution import resolve_scheduler
     from xhf.interrupts import reached
     from xhf.jsonio import check_outputs
     from xhf.reproduce import ReproduceOptions, write_reproduction
@@ -95,6 +92,7 @@ def reproduce(outdir, templates_path, regenerate, methods, cl, masses_mev, jobs,
     sources = [templates_path or (None if regenerate else shipped_templates())]
     check_outputs([outdir], force=force, inputs=sources, directory=True)
     masses = _masses(masses_mev)
+    where = resolve_scheduler(scheduler, jobs)
     start = time.perf_counter()
     templates = None
     if not (regenerate or (templates_path is None and shipped_templates() is None)):
@@ -122,7 +120,7 @@ def reproduce(outdir, templates_path, regenerate, methods, cl, masses_mev, jobs,
             methods=tuple(dict.fromkeys(methods)),
             cl=cl,
             masses_mev=masses,
-            jobs=jobs,
+            scheduler=where,
             progress=False,
         )
         result = run(templates, options, step=step)
