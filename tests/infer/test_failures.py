@@ -20,12 +20,14 @@ from xhf.infer import (
     Fitter,
     LimitAtBoundError,
     PatchedModels,
+    batched,
     build_analysis,
     exclusion_curve,
     limit,
     upper_limit,
 )
 from xhf.infer import dark_photon as dp
+from xhf.infer.batched import batched_fit
 from xhf.infer.chi2 import NeymanChi2
 from xhf.infer.synthetic import small_workspace
 from xhf.jsonio import write_json
@@ -50,8 +52,14 @@ def fail_fits(monkeypatch, when):
             return None, "forced failure (pyhf)"
         return pyhf_fit(self, data, poi, start, xb)
 
+    def failing_batch(fitter, data, poi, init, poi_bounds=None):
+        fits = batched_fit(fitter, data, poi, init, poi_bounds)
+        forced = np.array([bool(when(fitter, d, poi)) for d in data])
+        return fits._replace(converged=fits.converged & ~forced)
+
     monkeypatch.setattr(Fitter, "_fit_compiled", failing_compiled)
     monkeypatch.setattr(Fitter, "_fit_pyhf", failing_pyhf)
+    monkeypatch.setattr(batched, "batched_fit", failing_batch)
 
 
 def signal_fits(fitter, data, poi):

@@ -167,7 +167,9 @@ def limit(
     if progress is None:
         progress = sys.stderr.isatty()
     analysis = load_analysis(workspace, patchset=patchset, patch=patch)
-    where = resolve_scheduler(scheduler, jobs) if calculator == "toybased" else Scheduler("synchronous")
+    where = (
+        resolve_scheduler(scheduler, jobs) if calculator == "toybased" else Scheduler("synchronous")
+    )
     result = compute_limit(
         analysis,
         method=method,

@@ -183,7 +183,12 @@ def _newton(fgh, v0: NDArray, lo: NDArray, hi: NDArray, maxiter: int):
             acc = t[ok]
             decrement = value[acc] - t_value[ok]
             newton_decrement = -np.einsum("tr,tr->t", g[pend[ok]], step[ok])
-            v[acc], value[acc], grad[acc], hess[acc] = trial[ok], t_value[ok], t_grad[ok], t_hess[ok]
+            v[acc], value[acc], grad[acc], hess[acc] = (
+                trial[ok],
+                t_value[ok],
+                t_grad[ok],
+                t_hess[ok],
+            )
             lam[acc] = np.maximum(lam[acc] / 10.0, 1e-12)
             done[acc] = (decrement < 1e-9) & (newton_decrement < 1e-7)
             lam[t[~ok]] = np.maximum(10.0 * lam[t[~ok]], 1e-8)

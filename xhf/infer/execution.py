@@ -32,7 +32,14 @@ from typing import Any, NamedTuple
 
 from xhf.exceptions import InvalidParameterError, XhfError
 
-__all__ = ["ENVIRONMENT", "SCHEDULERS", "Scheduler", "TaskFailure", "resolve_scheduler", "run_tasks"]
+__all__ = [
+    "ENVIRONMENT",
+    "SCHEDULERS",
+    "Scheduler",
+    "TaskFailure",
+    "resolve_scheduler",
+    "run_tasks",
+]
 
 log = logging.getLogger(__name__)
 
@@ -252,7 +259,7 @@ def run_tasks(
     items = list(items)
     bar = tqdm(total=len(items), unit=unit, disable=not progress, leave=False)
     try:
-        if scheduler.kind == "synchronous" or len(items) <= 1 and scheduler.kind != "address":
+        if scheduler.kind == "synchronous" or (len(items) <= 1 and scheduler.kind != "address"):
             return _run_here(func, shared, items, bar, retries)
         log.info("running %d tasks on %s", len(items), scheduler)
         return _run_on_cluster(func, shared, items, bar, retries, scheduler)
