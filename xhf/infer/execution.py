@@ -116,15 +116,15 @@ def resolve_scheduler(spec: str | None = None, jobs: int | None = None) -> Sched
     >>> resolve_scheduler("tcp://10.0.0.5:8786").kind
     'address'
     """
-    where = "--scheduler"
-    if spec is None and os.environ.get(ENVIRONMENT):
-        spec, where = os.environ[ENVIRONMENT].strip(), ENVIRONMENT
-    if jobs is not None:
+    if jobs is not None:  # an option: it wins over the environment
         if spec not in (None, "processes"):
             raise InvalidParameterError(
                 f"--jobs is an alias of --scheduler processes; it cannot be used with {spec!r}"
             )
         return Scheduler("synchronous") if jobs == 1 else Scheduler("processes", jobs)
+    where = "--scheduler"
+    if spec is None and os.environ.get(ENVIRONMENT):
+        spec, where = os.environ[ENVIRONMENT].strip(), ENVIRONMENT
     cores = _cores()
     if spec is None:
         return Scheduler("processes", cores) if cores > 1 else Scheduler("synchronous")
