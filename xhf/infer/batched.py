@@ -90,7 +90,9 @@ def _solve_gammas(cm: CompiledModel, pars: NDArray, no_gamma: NDArray, data: NDA
     return gamma
 
 
-def batched_newton_terms(cm: CompiledModel, pars: NDArray, data: NDArray, rows: NDArray):
+def batched_newton_terms(
+    cm: CompiledModel, pars: NDArray, data: NDArray, rows: NDArray, log_factorials=None
+):
     """:meth:`CompiledModel.profiled_newton_terms` for T parameter vectors and datasets.
 
     Args:
@@ -98,6 +100,7 @@ def batched_newton_terms(cm: CompiledModel, pars: NDArray, data: NDArray, rows: 
         pars: parameters (T, npars).
         data: main + auxiliary data (T, ndata).
         rows: the parameters of the gradient and Hessian.
+        log_factorials: ``sum_n log(n_n!)`` per toy, if already known.
 
     Returns:
         (value (T,), gradient (T, R), Gauss-Newton Hessian (T, R, R), full parameters (T, npars)).
@@ -114,26 +117,37 @@ def batched_newton_terms(cm: CompiledModel, pars: NDArray, data: NDArray, rows: 
     full = pars.copy()
     full[:, cm._gamma_par[free]] = gamma[:, free]
     pull = (aux - full[:, cm._gauss_par]) / cm._gauss_sigma
+    if log_factorials is None:
+        log_factorials = gammaln(n + 1.0).sum(axis=1)
     value = 2.0 * (
-        np.sum(nu - xlogy(n, nu) + gammaln(n + 1.0), axis=1)
+        np.sum(nu - xlogy(n, nu), axis=1)
+        + log_factorials
         + 0.5 * np.sum(pull * pull, axis=1)
         + cm._gauss_norm
     )
-    jac = np.zeros((pars.shape[0], rows.size, cm.nmain))
+    ntoys = pars.shape[0]
+    jac = np.zeros((ntoys, rows.size, cm.nmain))
+    # einsum, not matmul: no BLAS threads that contend with other processes (xhf.infer.minimize)
+    position = {int(p): i for i, p in enumerate(rows)}
     if cm._entry_par.size:
-        per_entry = (base * gmat)[:, cm._entry_sample] * cm._entry_bins * dfe[:, :, None]
-        onehot = (rows[:, None] == cm._entry_par[None, :]).astype(float)
-        jac += np.einsum("re,ten->trn", onehot, per_entry)
+        yields = base * gmat
+        for e, par in enumerate(cm._entry_par):  # d yield / d factor_e, bin by bin
+            i = position.get(int(par))
+            if i is not None:
+                bins = cm._entry_bins[e]
+                jac[:, i, bins] += dfe[:, e, None] * yields[:, cm._entry_sample[e], bins]
     if cm._hist_par.size:
         contracted = np.einsum("rhsn,tsn->trhn", cm._hist_templates, factor * gmat)
         per_hist = np.einsum("rth,trhn->thn", deriv_w, contracted)
-        onehot = (rows[:, None] == cm._hist_par[None, :]).astype(float)
-        jac += np.einsum("rh,thn->trn", onehot, per_hist)
+        for h, par in enumerate(cm._hist_par):
+            i = position.get(int(par))
+            if i is not None:
+                jac[:, i] += per_hist[:, h]
     grad = np.einsum("trn,tn->tr", jac, 1.0 - n / nu)
     weight = 1.0 / nu
     b = (no_gamma * cm._stat_mask).sum(axis=1)
     weight = np.where(free, weight / (1.0 + weight * b * b * cm._gamma_tau**2), weight)
-    hess = np.einsum("trn,tn,tsn->trs", jac, weight, jac)
+    hess = np.einsum("trn,tsn->trs", jac * weight[:, None, :], jac)
     sigma2 = cm.sigma_of_par[rows] ** 2
     constrained = cm.constrained[rows]
     pos = cm._aux_position[rows]
@@ -240,6 +254,7 @@ def batched_fit(
         lo, hi = np.append(lo, xb[0] / scale), np.append(hi, xb[1] / scale)
         rows = np.concatenate([var, idx])
     v0 = np.clip(v0, lo, hi)
+    log_fact = gammaln(data[:, : cm.nmain] + 1.0).sum(axis=1)
 
     def unpack(v, sel):
         p = pars[sel].copy()
@@ -250,7 +265,7 @@ def batched_fit(
 
     def fgh(v, sel, full=False):
         p, x = unpack(v, sel)
-        value, grad, hess, best = batched_newton_terms(cm, p, data[sel], rows)
+        value, grad, hess, best = batched_newton_terms(cm, p, data[sel], rows, log_fact[sel])
         if free_x:  # chain rule to (var, x / scale)
             chain = np.zeros((len(sel), nv + 1, rows.size))
             chain[:, np.arange(nv), np.arange(nv)] = 1.0
