@@ -72,15 +72,18 @@ def _pyhf_toys(analysis, x, ntoys, backend) -> None:
         return
     try:
         data = pyhf.tensorlib.astensor(analysis.data.tolist())
+        # the toys and their fits (ToyCalculator.distributions); hypotest's last step,
+        # np.percentile(interpolation=...), fails with NumPy 2 in pyhf 0.7.6
         with quiet_pyhf():
             if backend == "jax":  # compile once
-                pyhf.infer.hypotest(
-                    x, data, analysis.model, calctype="toybased", ntoys=2, track_progress=False
-                )
-            start = time.perf_counter()
-            pyhf.infer.hypotest(
-                x, data, analysis.model, calctype="toybased", ntoys=ntoys, track_progress=False
+                pyhf.infer.calculators.ToyCalculator(
+                    data, analysis.model, ntoys=1, track_progress=False
+                ).distributions(x)
+            calc = pyhf.infer.calculators.ToyCalculator(
+                data, analysis.model, ntoys=ntoys, track_progress=False
             )
+            start = time.perf_counter()
+            calc.distributions(x)
         elapsed = time.perf_counter() - start
         print(f"pyhf {backend:5s}:     {_rate(2 * ntoys, elapsed)}  (ToyCalculator)")
     finally:

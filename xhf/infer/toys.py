@@ -202,6 +202,14 @@ def _cls_from_toys(
     return observed, expected, dropped
 
 
+def _closed_form(fitter: Fitter) -> Fitter:
+    if fitter.compiled is None:
+        raise UnsupportedModelError(
+            "toys need a model of the closed-form kind (xhf.infer.compiled)"
+        )
+    return fitter
+
+
 def toy_cls(
     calc: AsymptoticCLs,
     x: float,
@@ -230,11 +238,7 @@ def toy_cls(
         seed: seed of the pseudo-experiments (the same for every x).
         progress: a tqdm bar to advance by one per batch, or None.
     """
-    fitter = calc.fitter
-    if fitter.compiled is None:
-        raise UnsupportedModelError(
-            "toys need a model of the closed-form kind (xhf.infer.compiled)"
-        )
+    fitter = _closed_form(calc.fitter)
     batches = []
     for task in toy_tasks(calc, [x], ntoys, seed, batched):
         batches.append(run_toy_batch(fitter, task))
@@ -294,6 +298,7 @@ def toy_upper_limit(
     """
     from xhf.infer.pl import pl_upper_limit, power_constraint_sigma
 
+    _closed_form(fitter)
     alpha = 1.0 - cl
     percentiles = _PERCENTILES
     if power_constraint is not None:
@@ -308,10 +313,6 @@ def toy_upper_limit(
     low = 0.5 * min(positive)
     high = min(2.0 * max(asym.expected["+2"], asym.observed), fitter.poi_map.upper)
     xs = np.geomspace(low, high, n_points)
-    if fitter.compiled is None:
-        raise UnsupportedModelError(
-            "toys need a model of the closed-form kind (xhf.infer.compiled)"
-        )
     tasks = toy_tasks(calc, xs, ntoys, seed)
     outcomes = run_tasks(
         run_toy_batch,
