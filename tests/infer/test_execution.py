@@ -115,6 +115,30 @@ def test_a_user_error_is_not_retried():
     assert calls == [7] and isinstance(failure.exception, InvalidInputError)
 
 
+def test_an_interruption_stops_the_run():
+    seen = []
+
+    def interrupted(shared, item):
+        seen.append(item)
+        if item == 2:
+            raise KeyboardInterrupt
+        return item
+
+    with pytest.raises(KeyboardInterrupt):
+        run_tasks(interrupted, [1, 2, 3], scheduler=SYNC)
+    assert seen == [1, 2]
+
+
+def _scaled(shared, item):
+    return shared["factor"] * item
+
+
+def test_threads_give_the_results_in_the_order_of_the_inputs():
+    items = list(range(12))
+    out = run_tasks(_scaled, items, shared={"factor": 3}, scheduler=Scheduler("threads", 2))
+    assert out == [3 * i for i in items]
+
+
 # ----------------------------------------------------------------------------------- toys
 def test_toy_batches_have_a_fixed_size_and_the_same_seeds_at_every_x(small_analysis):
     calc = AsymptoticCLs(small_analysis.fitter(), small_analysis.data)
