@@ -113,7 +113,7 @@ def curve(args) -> None:
 
     start = time.perf_counter()
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         started = time.perf_counter() - start
         start = time.perf_counter()

@@ -180,7 +180,7 @@ def _client(scheduler: Scheduler):
         n_workers=scheduler.workers if processes else 1,
         threads_per_worker=1 if processes else scheduler.workers,
         processes=processes,
-        dashboard_address=None,
+        dashboard_address=":0",
         silence_logs=logging.ERROR,
     )
     return Client(cluster), cluster
