@@ -74,12 +74,14 @@ def reproduce(
     Builds the magnetic-moment, millicharge and dark-photon workspaces from the replica
     templates, computes every limit of the paper with the paper's chi2 method and with pyhf's
     CLs (expected bands on Asimov data, "observed" on the Poisson pseudo-data) and draws the
-    paper's figures. The replica's data are pseudo-data, never XMASS-I data.
+    paper's figures. The replica's data are pseudo-data, never XMASS-I data. The masses of the
+dark-photon curve are tasks on the Dask --scheduler; the outputs do not depend on it.
 
     \b
     Examples:
       xhf reproduce                       # -> results/
       xhf reproduce -o quick --masses-mev 0.001,10 --method chi2
+      xhf reproduce --scheduler synchronous   # the masses in this process
     """
     from tqdm import tqdm
 
