@@ -75,7 +75,7 @@ def reproduce(
     templates, computes every limit of the paper with the paper's chi2 method and with pyhf's
     CLs (expected bands on Asimov data, "observed" on the Poisson pseudo-data) and draws the
     paper's figures. The replica's data are pseudo-data, never XMASS-I data. The masses of the
-dark-photon curve are tasks on the Dask --scheduler; the outputs do not depend on it.
+    dark-photon curve are tasks on the Dask --scheduler; the outputs do not depend on it.
 
     \b
     Examples:
