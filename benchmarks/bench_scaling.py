@@ -103,12 +103,13 @@ def curve(args) -> None:
     schedulers.append(("processes, 2 workers", Scheduler("processes", 2)))
     times, results = {}, {}
     for label, scheduler in schedulers:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         results[label] = exclusion_curve(
             *inputs, calculator="toybased", ntoys=args.ntoys, seed=1, scheduler=scheduler
         )
         times[label] = time.perf_counter() - start
-        print(f"{label:24s} {times[label]:8.1f} s")
+        cpu = time.process_time() - cpu
+        print(f"{label:24s} {times[label]:8.1f} s  (this process: {cpu:.1f} s CPU)")
     from distributed import LocalCluster
 
     start = time.perf_counter()

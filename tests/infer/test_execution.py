@@ -6,6 +6,7 @@ the middle of the run (its nanny restarts it and the task is retried).
 """
 
 import json
+import logging
 import os
 
 import numpy as np
@@ -173,7 +174,11 @@ def test_batched_toy_cls_agrees_with_the_asymptotic_cls(small_analysis):
 def cluster():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",
+        silence_logs=logging.ERROR,
     ) as local:
         yield local
 
@@ -196,8 +201,8 @@ def test_a_toy_limit_on_a_cluster_gives_the_same_bytes(files, cluster):
     sync = run(*args, "--scheduler", "synchronous")
     remote = run(*args, "--scheduler", cluster.scheduler_address)
     assert sync.exit_code == 0 and remote.exit_code == 0, remote.output
-    assert remote.output == sync.output
-    assert json.loads(sync.output)["calculator"] == "toybased"
+    assert remote.stdout == sync.stdout  # (stderr may carry the cluster's log lines)
+    assert json.loads(sync.stdout)["calculator"] == "toybased"
 
 
 def test_a_worker_killed_mid_run_still_gives_the_complete_result(dark_photon, tmp_path, cluster):
