@@ -169,6 +169,18 @@ def test_batched_toy_cls_agrees_with_the_asymptotic_cls(small_analysis):
     assert expected[2] == pytest.approx(calc.cls(asym.observed)[1][2], abs=0.05)
 
 
+def test_a_toy_batch_that_fails_twice_stops_the_limit_with_one_error(small_analysis, monkeypatch):
+    from xhf.infer import toys
+    from xhf.infer.exceptions import FitNotConvergedError
+
+    def crashing(fitter, task):
+        raise MemoryError("worker out of memory")
+
+    monkeypatch.setattr(toys, "run_toy_batch", crashing)
+    with pytest.raises(FitNotConvergedError, match=r"toys at x=.* failed twice \(MemoryError"):
+        toys.toy_upper_limit(small_analysis.fitter(), small_analysis.data, ntoys=20)
+
+
 # ------------------------------------------------------------------------------- cluster
 @pytest.fixture(scope="module")
 def cluster():

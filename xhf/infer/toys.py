@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from xhf.exceptions import XhfError
 from xhf.infer.asymptotics import BANDS
 from xhf.infer.cls import AsymptoticCLs, POILimit, bound_error, upper_limit
 from xhf.infer.exceptions import FitNotConvergedError, UnsupportedModelError
@@ -324,7 +325,13 @@ def toy_upper_limit(
     )
     for failure in outcomes:
         if isinstance(failure, TaskFailure):
-            raise failure.exception or FitNotConvergedError(failure.message)
+            if isinstance(failure.exception, XhfError):
+                raise failure.exception
+            task = tasks[failure.index]
+            raise FitNotConvergedError(
+                f"the batch of {task.size} toys at x={task.x:.6g} failed twice "
+                f"({failure.error}: {failure.message})"
+            )
     per_x = len(tasks) // len(xs)
     observed, expected, dropped = [], [], 0
     for i, x in enumerate(xs):
