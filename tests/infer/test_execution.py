@@ -192,7 +192,17 @@ def cluster():
         dashboard_address=":0",
         silence_logs=logging.ERROR,
     ) as local:
-        yield local
+        # the in-process scheduler logs to the root logger, which other tests may have given a
+        # handler on stdout: keep its lines out of the commands' output
+        quiet = logging.getLogger("distributed")
+        level, propagate = quiet.level, quiet.propagate
+        quiet.setLevel(logging.ERROR)
+        quiet.propagate = False
+        try:
+            yield local
+        finally:
+            quiet.setLevel(level)
+            quiet.propagate = propagate
 
 
 def test_a_scan_on_a_cluster_gives_the_same_bytes(files, tmp_path, cluster):
