@@ -15,7 +15,8 @@ hypotest x scan points x masses (``upper_limit`` with a fixed scan runs exactly 
 per point). ``--plain full`` runs the complete scan on ``--plain-masses`` masses and the
 magnetic moment, and extrapolates only over the masses.
 
-Run: ``python benchmarks/bench_limits.py [--jobs 2] [--plain {sample,full}]``.
+Run: ``python benchmarks/bench_limits.py [--jobs 2] [--plain {sample,full}]`` (``--jobs N``: a local
+Dask cluster of N worker processes, :mod:`xhf.infer.execution`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from xhf.infer import build_analysis, exclusion_curve, limit
+from xhf.infer.execution import resolve_scheduler
 from xhf.infer.synthetic import dark_photon_like, magnetic_moment_like
 from xhf.workspace.compat import quiet_pyhf
 
@@ -108,10 +110,10 @@ def curve(args) -> None:
     dp = dark_photon_like(MASSES)
     args_curve = (dp["bkg_only"], dp["components"], dp["components_meta"])
     start = time.perf_counter()
-    results = exclusion_curve(*args_curve, jobs=1)
+    results = exclusion_curve(*args_curve)
     serial = time.perf_counter() - start
     start = time.perf_counter()
-    exclusion_curve(*args_curve, jobs=args.jobs)
+    exclusion_curve(*args_curve, scheduler=resolve_scheduler(jobs=args.jobs))
     parallel = time.perf_counter() - start
     fits = sum(r.fit_status["fits"] for r in results)
     print(

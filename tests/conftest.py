@@ -18,6 +18,14 @@ from click.testing import CliRunner
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def _synchronous_scheduler(monkeypatch):
+    """Commands run their tasks in-process unless a test asks for a scheduler: a monkeypatched
+    function reaches them, and no test starts a cluster by accident (tests/infer/test_execution.py
+    starts the clusters it checks)."""
+    monkeypatch.setenv("XHF_SCHEDULER", "synchronous")
+
+
 def _corpus_histograms(path: Path) -> None:
     """The ROOT file the reference build config refers to (tests/workspace/conftest.py)."""
     spec = importlib.util.spec_from_file_location(

@@ -20,12 +20,14 @@ from xhf.infer import (
     Fitter,
     LimitAtBoundError,
     PatchedModels,
+    batched,
     build_analysis,
     exclusion_curve,
     limit,
     upper_limit,
 )
 from xhf.infer import dark_photon as dp
+from xhf.infer.batched import batched_fit
 from xhf.infer.chi2 import NeymanChi2
 from xhf.infer.synthetic import small_workspace
 from xhf.jsonio import write_json
@@ -50,8 +52,14 @@ def fail_fits(monkeypatch, when):
             return None, "forced failure (pyhf)"
         return pyhf_fit(self, data, poi, start, xb)
 
+    def failing_batch(fitter, data, poi, init, poi_bounds=None):
+        fits = batched_fit(fitter, data, poi, init, poi_bounds)
+        forced = np.array([bool(when(fitter, d, poi)) for d in data])
+        return fits._replace(converged=fits.converged & ~forced)
+
     monkeypatch.setattr(Fitter, "_fit_compiled", failing_compiled)
     monkeypatch.setattr(Fitter, "_fit_pyhf", failing_pyhf)
+    monkeypatch.setattr(batched, "batched_fit", failing_batch)
 
 
 def signal_fits(fitter, data, poi):
@@ -197,26 +205,28 @@ def test_exclusion_curve_records_or_raises_a_failed_mass(dark_photon, failing_ma
 
 
 def test_a_failed_point_survives_the_worker_round_trip(dark_photon, failing_mass):
-    dp._init_worker(
+    models = dp.PatchedModels(
         dark_photon["bkg_only"], dark_photon["components"], dark_photon["components_meta"], "ps"
     )
-    out = dp._one((failing_mass, "cls", 0.9, None, True))
+    task = dp._CurveTask(failing_mass, "cls", 0.9, None, True, None, "asymptotics", 1000, 0)
+    out = dp._one(models, task)
     assert json.loads(json.dumps(out))["failed"]["patch"] == failing_mass
     assert dp._from_dict(out) == dp.FailedPoint(**out["failed"])
     with pytest.raises(FitNotConvergedError):
-        dp._one((failing_mass, "cls", 0.9, None, False))
+        dp._one(models, task._replace(record=False))
 
 
-def test_cli_scan_writes_a_failed_mass_as_null_and_exits_2(files, tmp_path, failing_mass):
+def test_cli_scan_writes_a_failed_mass_as_null_and_exits_1(files, tmp_path, failing_mass):
     out = tmp_path / "scan"
     result = run(
         "scan", "dark-photon", files["bkg_only"], "--patchset", files["components"], "-o", out
     )
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 1, result.output
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
     assert len(warnings) == 1 and f"mass 0.001 MeV ({failing_mass})" in warnings[0]
     assert "did not converge" in warnings[0]
-    assert result.stderr.strip().splitlines()[-1].startswith("Error: 1 of 2 masses have no limit")
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: 1 of 2 masses have no limit (0.001 MeV;"), last
     doc = json.loads((out / "dark_photon_limits.json").read_text())
     first, second = doc["points"]
     assert first["observed"] is None and "did not converge" in first["error"]
@@ -231,7 +241,7 @@ def test_cli_scan_where_every_mass_fails_writes_nothing(files, tmp_path, monkeyp
     result = run(
         "scan", "dark-photon", files["bkg_only"], "--patchset", files["components"], "-o", out
     )
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert result.stderr.strip().splitlines()[-1].startswith("Error: no mass of the scan")
     assert not (out / "dark_photon_limits.json").exists()
 

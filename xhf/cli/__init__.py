@@ -3,7 +3,7 @@
 Every command is a thin wrapper: parse options, call one library function, write the result.
 Errors a user can cause (:class:`xhf.XhfError`) and refusals of the file system (any
 ``OSError``: read-only or full disk, a name too long) are printed as one line and exit with
-code 2; SIGINT and SIGTERM end a command with one ``Aborted:`` line and exit code 130.
+code 2 (a scan with failed points: code 1); SIGINT and SIGTERM end a command with one ``Aborted:`` line and exit code 130.
 Commands are imported lazily (``xhf --help`` does not import pyhf), one module per command in
 ``xhf/cli/``.
 """
@@ -95,7 +95,9 @@ class PipelineGroup(click.Group):
                 return super().invoke(ctx)
         except XhfError as exc:
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise UserError(message) from None
+            error = UserError(message)
+            error.exit_code = getattr(exc, "exit_code", UserError.exit_code)  # 1: incomplete scan
+            raise error from None
         except OSError as exc:  # the file system refused a read or a write: name the path
             raise UserError(os_error_message(exc)) from None
 

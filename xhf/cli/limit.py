@@ -13,6 +13,8 @@ from xhf.cli.options import (
     poi_bounds_option,
     power_constraint_option,
     require_pl,
+    scheduler_options,
+    toy_options,
 )
 from xhf.jsonio import check_outputs, dumps, write_json
 
@@ -98,27 +100,8 @@ def format_result(result) -> str:
 @cl_option
 @power_constraint_option
 @poi_bounds_option()
-@click.option(
-    "--calculator",
-    type=click.Choice(["asymptotics", "toybased"]),
-    default="asymptotics",
-    show_default=True,
-    help="Calculator of the CLs or pl p-values.",
-)
-@click.option(
-    "--ntoys",
-    type=click.IntRange(min=10),
-    default=1000,
-    show_default=True,
-    help="Toys per hypothesis and tested value.",
-)
-@click.option(
-    "--seed",
-    type=click.IntRange(0, 2**32 - 1),
-    default=0,
-    show_default=True,
-    help="Seed of the toys (0 to 2^32 - 1).",
-)
+@toy_options
+@scheduler_options("the batches of toys")
 @click.option(
     "--progress/--no-progress",
     default=None,
@@ -144,6 +127,8 @@ def limit(
     calculator,
     ntoys,
     seed,
+    scheduler,
+    jobs,
     progress,
     as_json,
     output,
@@ -170,9 +155,11 @@ def limit(
           --patchset workspaces/xmass1_dark_photon_components_patchset.json \\
           --patch dark_photon_m1e_03
       xhf limit ws.json --calculator toybased --ntoys 2000 --seed 7
+      xhf limit ws.json --calculator toybased --ntoys 10000 --scheduler tcp://10.0.0.5:8786
     """
     from xhf.infer import limit as compute_limit
     from xhf.infer import load_analysis
+    from xhf.infer.execution import Scheduler, resolve_scheduler
 
     if output is not None:
         check_outputs([output], force=force, inputs=(workspace, patchset))
@@ -180,6 +167,9 @@ def limit(
     if progress is None:
         progress = sys.stderr.isatty()
     analysis = load_analysis(workspace, patchset=patchset, patch=patch)
+    where = (
+        resolve_scheduler(scheduler, jobs) if calculator == "toybased" else Scheduler("synchronous")
+    )
     result = compute_limit(
         analysis,
         method=method,
@@ -190,6 +180,7 @@ def limit(
         progress=progress,
         power_constraint=power_constraint,
         poi_bounds=poi_bounds,
+        scheduler=where,
     )
     document = result.to_dict()
     if output is not None:

@@ -13,6 +13,8 @@ __all__ = [
     "poi_bounds_option",
     "power_constraint_option",
     "require_pl",
+    "scheduler_options",
+    "toy_options",
 ]
 
 
@@ -107,3 +109,64 @@ def require_pl(method: str, power_constraint: float | None) -> None:
         raise click.BadParameter(
             f"applies to --method pl only, not {method}", param_hint="--power-constraint"
         )
+
+
+def _scheduler(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from xhf.exceptions import InvalidParameterError
+    from xhf.infer.execution import resolve_scheduler
+
+    if value is not None:
+        try:
+            resolve_scheduler(value)
+        except InvalidParameterError:
+            raise click.BadParameter(
+                f"{value!r} is not synchronous, threads, processes or tcp://HOST:PORT"
+            ) from None
+    return value
+
+
+def scheduler_options(what: str):
+    """``--scheduler`` and ``--jobs N`` (an alias of ``processes`` with N workers)."""
+
+    def decorate(func):
+        func = click.option(
+            "--jobs",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Alias of --scheduler processes with N local workers (1: synchronous).",
+        )(func)
+        return click.option(
+            "--scheduler",
+            default=None,
+            callback=_scheduler,
+            metavar="{synchronous,threads,processes,tcp://HOST:PORT}",
+            help=f"Dask scheduler that runs {what}; results do not depend on it "
+            "[default: $XHF_SCHEDULER, else processes on every core].",
+        )(func)
+
+    return decorate
+
+
+def toy_options(func):
+    """``--calculator {asymptotics,toybased}``, ``--ntoys N`` and ``--seed S``."""
+    func = click.option(
+        "--seed",
+        type=click.IntRange(0, 2**32 - 1),
+        default=0,
+        show_default=True,
+        help="Seed of the toys (0 to 2^32 - 1).",
+    )(func)
+    func = click.option(
+        "--ntoys",
+        type=click.IntRange(min=10),
+        default=1000,
+        show_default=True,
+        help="Toys per hypothesis and tested value.",
+    )(func)
+    return click.option(
+        "--calculator",
+        type=click.Choice(["asymptotics", "toybased"]),
+        default="asymptotics",
+        show_default=True,
+        help="Calculator of the CLs or pl p-values (toybased: batched pseudo-experiments).",
+    )(func)

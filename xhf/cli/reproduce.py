@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from xhf.cli.options import cl_option, method_option
+from xhf.cli.options import cl_option, method_option, scheduler_options
 
 __all__ = ["reproduce", "shipped_templates"]
 
@@ -64,29 +64,28 @@ def _masses(text: str | None) -> tuple[float, ...] | None:
     default=None,
     help="Dark-photon masses to scan, comma separated [default: the whole grid].",
 )
-@click.option(
-    "--jobs",
-    type=click.IntRange(1, 64),
-    default=2,
-    show_default=True,
-    help="Worker processes for the dark-photon scan.",
-)
+@scheduler_options("the dark-photon masses")
 @click.option("--force", is_flag=True, help="Replace an existing output directory.")
-def reproduce(outdir, templates_path, regenerate, methods, cl, masses_mev, jobs, force) -> None:
+def reproduce(
+    outdir, templates_path, regenerate, methods, cl, masses_mev, scheduler, jobs, force
+) -> None:
     """Run the whole XMASS-I analysis on the replica: results.json, summary.md, figures.
 
     Builds the magnetic-moment, millicharge and dark-photon workspaces from the replica
     templates, computes every limit of the paper with the paper's chi2 method and with pyhf's
     CLs (expected bands on Asimov data, "observed" on the Poisson pseudo-data) and draws the
-    paper's figures. The replica's data are pseudo-data, never XMASS-I data.
+    paper's figures. The replica's data are pseudo-data, never XMASS-I data. The masses of the
+    dark-photon curve are tasks on the Dask --scheduler; the outputs do not depend on it.
 
     \b
     Examples:
       xhf reproduce                       # -> results/
       xhf reproduce -o quick --masses-mev 0.001,10 --method chi2
+      xhf reproduce --scheduler synchronous   # the masses in this process
     """
     from tqdm import tqdm
 
+    from xhf.infer.execution import resolve_scheduler
     from xhf.interrupts import reached
     from xhf.jsonio import check_outputs
     from xhf.reproduce import ReproduceOptions, write_reproduction
@@ -95,6 +94,7 @@ def reproduce(outdir, templates_path, regenerate, methods, cl, masses_mev, jobs,
     sources = [templates_path or (None if regenerate else shipped_templates())]
     check_outputs([outdir], force=force, inputs=sources, directory=True)
     masses = _masses(masses_mev)
+    where = resolve_scheduler(scheduler, jobs)
     start = time.perf_counter()
     templates = None
     if not (regenerate or (templates_path is None and shipped_templates() is None)):
@@ -122,7 +122,7 @@ def reproduce(outdir, templates_path, regenerate, methods, cl, masses_mev, jobs,
             methods=tuple(dict.fromkeys(methods)),
             cl=cl,
             masses_mev=masses,
-            jobs=jobs,
+            scheduler=where,
             progress=False,
         )
         result = run(templates, options, step=step)

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import click
 
-from xhf.cli.options import cl_option, method_option, power_constraint_option, require_pl
+from xhf.cli.options import (
+    cl_option,
+    method_option,
+    power_constraint_option,
+    require_pl,
+    scheduler_options,
+    toy_options,
+)
 
 __all__ = ["dark_photon", "scan"]
 
@@ -48,9 +55,8 @@ def scan() -> None:
     show_default=True,
     help="Output directory.",
 )
-@click.option(
-    "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes."
-)
+@toy_options
+@scheduler_options("the masses")
 @click.option(
     "--progress/--no-progress",
     default=None,
@@ -58,7 +64,19 @@ def scan() -> None:
 )
 @click.option("--force", is_flag=True, help="Overwrite existing outputs.")
 def dark_photon(
-    workspace, patchset, method, cl, power_constraint, outdir, jobs, progress, force
+    workspace,
+    patchset,
+    method,
+    cl,
+    power_constraint,
+    outdir,
+    calculator,
+    ntoys,
+    seed,
+    scheduler,
+    jobs,
+    progress,
+    force,
 ) -> None:
     """Limit on the B-L coupling g vs the dark-photon mass, with expected bands.
 
@@ -70,15 +88,23 @@ def dark_photon(
     A mass whose fits fail (or whose limit lies beyond the POI's bound) gets no number: it is
     written with null limits and its error (CSV: empty values, status "failed"), a warning
     line names it on stderr, the other masses are written, and the command exits with code 2.
+    A mass whose task fails twice (it raised, or its worker died twice) is reported the same
+    way.
+
+    Each mass is one task on the Dask --scheduler (the workspace is sent to every worker once);
+    the files are byte-identical whatever runs them. --calculator toybased fits batches of toys
+    per mass (the same --seed at every mass).
 
     \b
     Example:
       xhf scan dark-photon workspaces/xmass1_dark_photon_BkgOnly.json \\
           --patchset workspaces/xmass1_dark_photon_components_patchset.json -o results/dp
       xhf scan dark-photon ... --method pl --power-constraint 0.16 -o results/dp_pl
+      xhf scan dark-photon ... --calculator toybased --ntoys 5000 --scheduler tcp://host:8786
     """
     from xhf.infer.dark_photon import FailedPoint, curve_csv, curve_document, exclusion_curve
     from xhf.infer.exceptions import IncompleteScanError
+    from xhf.infer.execution import resolve_scheduler
     from xhf.infer.loading import read_sidecar
     from xhf.interrupts import reached
     from xhf.jsonio import atomic_outputs, check_outputs, dumps, read_json
@@ -105,6 +131,7 @@ def dark_photon(
         from xhf.exceptions import InvalidInputError
 
         raise InvalidInputError(f"{patchset}: its sidecar {patchset.stem}.meta.json is missing")
+    where = resolve_scheduler(scheduler, jobs)
     reached("scan")
     results = exclusion_curve(
         ws_doc,
@@ -113,10 +140,13 @@ def dark_photon(
         method=method,
         cl=cl,
         source=f"{workspace.name} + {patchset.name}",
-        jobs=jobs,
+        scheduler=where,
         progress=progress,
         on_failure="record",
         power_constraint=power_constraint,
+        calculator=calculator,
+        ntoys=ntoys,
+        seed=seed,
     )
     failed = [r for r in results if isinstance(r, FailedPoint)]
     for point in failed:
@@ -148,7 +178,11 @@ def dark_photon(
         )
     click.echo(f"# wrote {targets[0]} and {targets[1]}")
     if failed:
+        names = ", ".join(
+            p.patch if p.mass_mev is None else f"{p.mass_mev:g} MeV" for p in failed[:5]
+        )
+        more = f" and {len(failed) - 5} more" if len(failed) > 5 else ""
         raise IncompleteScanError(
-            f"{len(failed)} of {len(results)} masses have no limit (null in {targets[0].name}, "
-            "failed in the CSV): see the warnings above"
+            f"{len(failed)} of {len(results)} masses have no limit ({names}{more}; null in "
+            f"{targets[0].name}, failed in the CSV): see the warnings above"
         )

@@ -69,12 +69,12 @@ def code4(alpha: NDArray, hi: NDArray, lo: NDArray, coef: NDArray | None = None)
     in between whose value and first two derivatives are continuous at +-1.
 
     Args:
-        alpha: nuisance-parameter values, shape (E,).
+        alpha: nuisance-parameter values, shape (E,) or (T, E) for T parameter vectors.
         hi, lo: multiplicative factors at alpha = +1 and -1, shape (E,).
         coef: precomputed polynomial coefficients (E, 6), optional.
 
     Returns:
-        (factor, d factor / d alpha), each of shape (E,).
+        (factor, d factor / d alpha), each of the shape of ``alpha``.
 
     >>> f, df = code4(np.array([0.0, 1.0, -2.0]), np.full(3, 1.1), np.full(3, 0.9))
     >>> np.round(f, 6).tolist()
@@ -82,10 +82,12 @@ def code4(alpha: NDArray, hi: NDArray, lo: NDArray, coef: NDArray | None = None)
     """
     coef = _code4_coefficients(hi, lo) if coef is None else coef
     a = np.asarray(alpha, dtype=float)
-    powers = a[:, None] ** _POWERS
-    poly = 1.0 + np.einsum("ei,ei->e", coef, powers)
+    powers = a[..., None] ** _POWERS  # leading axes: a batch of parameter vectors
+    poly = 1.0 + np.einsum("ei,...ei->...e", coef, powers)
     dpoly = np.einsum(
-        "ei,ei->e", coef * _POWERS, np.concatenate([np.ones((a.size, 1)), powers[:, :5]], axis=1)
+        "ei,...ei->...e",
+        coef * _POWERS,
+        np.concatenate([np.ones((*a.shape, 1)), powers[..., :5]], axis=-1),
     )
     up, down = a >= 1.0, a <= -1.0
     safe_hi, safe_lo = np.where(up, hi, 1.0), np.where(down, lo, 1.0)

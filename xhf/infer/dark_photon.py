@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -33,6 +31,7 @@ from xhf.exceptions import InvalidInputError, InvalidParameterError
 from xhf.infer.asymptotics import BANDS
 from xhf.infer.cls import AsymptoticCLs
 from xhf.infer.exceptions import FitNotConvergedError, LimitAtBoundError
+from xhf.infer.execution import Scheduler, TaskFailure, run_tasks
 from xhf.infer.fitter import FitOptions, Fitter, POIMap
 from xhf.infer.limits import LimitResult, limit
 from xhf.infer.loading import Analysis, check_fixed_poi, patch_names, patch_values
@@ -162,40 +161,42 @@ class PatchedModels:
         )
 
 
-_WORKER: dict[str, Any] = {}
+class _CurveTask(NamedTuple):
+    """One mass of the curve: the patch and the limit settings (the models are shared)."""
+
+    name: str
+    method: str
+    cl: float
+    options: FitOptions | None
+    record: bool
+    power_constraint: float | None
+    calculator: str
+    ntoys: int
+    seed: int
 
 
-def _init_worker(workspace, patchset, meta, source) -> None:
-    _WORKER["models"] = PatchedModels(workspace, patchset, meta, source)
-
-
-def _limit_or_failure(
-    models: PatchedModels,
-    name: str,
-    method: str,
-    cl: float,
-    options,
-    record: bool,
-    power_constraint: float | None = None,
-) -> LimitResult | FailedPoint:
+def _limit_or_failure(models: PatchedModels, task: _CurveTask) -> LimitResult | FailedPoint:
     try:
         return limit(
-            models.analysis(name),
-            method=method,
-            cl=cl,
-            options=options,
-            power_constraint=power_constraint,
+            models.analysis(task.name),
+            method=task.method,
+            cl=task.cl,
+            options=task.options,
+            power_constraint=task.power_constraint,
+            calculator=task.calculator,
+            ntoys=task.ntoys,
+            seed=task.seed,
         )
     except POINT_FAILURES as exc:
-        if not record:
+        if not task.record:
             raise
-        mass = models.values[name].get("mass_mev")
-        log.info("no limit at %s (mass %s MeV): %s", name, mass, exc)
-        return FailedPoint(mass, name, type(exc).__name__, str(exc))
+        mass = models.values[task.name].get("mass_mev")
+        log.info("no limit at %s (mass %s MeV): %s", task.name, mass, exc)
+        return FailedPoint(mass, task.name, type(exc).__name__, str(exc))
 
 
-def _one(args) -> dict[str, Any]:
-    out = _limit_or_failure(_WORKER["models"], *args)
+def _one(models: PatchedModels, task: _CurveTask) -> dict[str, Any]:
+    out = _limit_or_failure(models, task)
     return {"failed": out._asdict()} if isinstance(out, FailedPoint) else out.to_dict()
 
 
@@ -207,13 +208,19 @@ def exclusion_curve(
     method: str = "cls",
     cl: float = 0.9,
     source: str = "patchset",
-    jobs: int = 1,
+    scheduler: Scheduler | None = None,
     progress: bool = False,
     options: FitOptions | None = None,
     on_failure: str = "raise",
     power_constraint: float | None = None,
+    calculator: str = "asymptotics",
+    ntoys: int = 1000,
+    seed: int = 0,
 ) -> list[LimitResult | FailedPoint]:
     """Limits on g with expected bands for every mass of a components patchset.
+
+    Every mass is one task of :func:`xhf.infer.execution.run_tasks` (the models are sent to
+    each worker once); the result does not depend on the scheduler.
 
     Args:
         workspace: background-only workspace dict.
@@ -222,13 +229,17 @@ def exclusion_curve(
         method: ``cls``, ``pl`` or ``chi2``.
         cl: confidence level.
         source: name used in messages.
-        jobs: worker processes (masses are independent).
+        scheduler: where the masses run (default ``synchronous``: in this process).
         progress: tqdm progress bar on stderr.
         options: fit settings.
         on_failure: ``"raise"``: a mass whose fits fail or whose limit lies beyond the POI's
             bound stops the curve with that error (its message names the patch);
-            ``"record"``: that mass becomes a :class:`FailedPoint` and the scan goes on.
+            ``"record"``: that mass becomes a :class:`FailedPoint` and the scan goes on. A
+            task that fails twice for another reason (a worker that died twice) is recorded
+            the same way.
         power_constraint: power P of a constrained ``pl`` limit (:mod:`xhf.infer.pl`).
+        calculator: ``asymptotics`` or ``toybased`` (batched toys, :mod:`xhf.infer.toys`).
+        ntoys, seed: toy settings (the same seed at every mass).
 
     Returns:
         One :class:`~xhf.infer.limits.LimitResult` (or, when recording, :class:`FailedPoint`)
@@ -237,8 +248,6 @@ def exclusion_curve(
     Raises:
         FitNotConvergedError, LimitAtBoundError: a mass failed (``on_failure="raise"``).
     """
-    from tqdm import tqdm
-
     if on_failure not in ("raise", "record"):
         raise InvalidParameterError(f"on_failure must be 'raise' or 'record', got {on_failure!r}")
     record = on_failure == "record"
@@ -248,28 +257,39 @@ def exclusion_curve(
             f"{source}: the exclusion curve needs the components patchset (one patch per mass)"
         )
     names = sorted(models.names, key=lambda n: models.values[n].get("mass_mev", math.inf))
-    bar = tqdm(total=len(names), unit="mass", disable=not progress, leave=False)
+    tasks = [
+        _CurveTask(n, method, cl, options, record, power_constraint, calculator, ntoys, seed)
+        for n in names
+    ]
+    outcomes = run_tasks(
+        _one,
+        tasks,
+        shared=models,
+        scheduler=scheduler or Scheduler("synchronous"),
+        progress=progress,
+        unit="mass",
+    )
     results: list[LimitResult | FailedPoint] = []
-    try:
-        if jobs > 1:
-            tasks = [(n, method, cl, options, record, power_constraint) for n in names]
-            with ProcessPoolExecutor(
-                max_workers=min(jobs, os.cpu_count() or 1),
-                initializer=_init_worker,
-                initargs=(workspace, patchset, meta, source),
-            ) as pool:
-                for out in pool.map(_one, tasks):
-                    results.append(_from_dict(out))
-                    bar.update(1)
+    for name, out in zip(names, outcomes, strict=True):
+        if isinstance(out, TaskFailure):
+            if not (record and _is_point_failure(out)):
+                raise out.exception or FitNotConvergedError(f"{name}: {out.message}")
+            mass = models.values[name].get("mass_mev")
+            log.warning("no limit at %s (mass %s MeV): %s: %s", name, mass, out.error, out.message)
+            results.append(FailedPoint(mass, name, out.error, out.message))
         else:
-            for name in names:
-                results.append(
-                    _limit_or_failure(models, name, method, cl, options, record, power_constraint)
-                )
-                bar.update(1)
-    finally:
-        bar.close()
+            results.append(_from_dict(out))
     return results
+
+
+def _is_point_failure(failure: TaskFailure) -> bool:
+    """A failure a scan records: a fit or bound failure, or a task that failed twice for a
+    reason that is not a user error (a worker that died, a crash)."""
+    from xhf.exceptions import XhfError
+
+    return isinstance(failure.exception, POINT_FAILURES) or not isinstance(
+        failure.exception, XhfError
+    )
 
 
 def _from_dict(out: dict[str, Any]) -> LimitResult | FailedPoint:

@@ -41,7 +41,11 @@ class FitNotConvergedError(XhfError, RuntimeError):
 
 class IncompleteScanError(XhfError, RuntimeError):
     """Some points of a scan have no limit: they are written as failed (``null`` and the
-    reason), never as numbers; the command line writes the others and exits with code 2."""
+    reason), never as numbers; the command line writes the others, names the failed points
+    and exits with code 1 (a computation that did not finish, not a bad input: code 2)."""
+
+    #: The command line's exit code for this error.
+    exit_code = 1
 
 
 class UnsupportedModelError(XhfError, ValueError):

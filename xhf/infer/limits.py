@@ -30,6 +30,7 @@ from xhf.infer.exceptions import (
     LimitAtBoundError,
     UnsupportedModelError,
 )
+from xhf.infer.execution import Scheduler
 from xhf.infer.fitter import FitOptions
 from xhf.infer.loading import Analysis
 from xhf.infer.physical import flavour_limits
@@ -239,6 +240,7 @@ def limit(
     options: FitOptions | None = None,
     power_constraint: float | None = None,
     poi_bounds: tuple[float, float] | None = None,
+    scheduler: Scheduler | None = None,
 ) -> LimitResult:
     """Upper limit on the analysis' physical parameter, with significance and interval.
 
@@ -253,6 +255,8 @@ def limit(
         options: fit settings.
         power_constraint: power P in (0, 1) of a power-constrained ``pl`` limit.
         poi_bounds: ``(lower, upper)`` of x to use as given (no widening).
+        scheduler: where the batches of toys run (:mod:`xhf.infer.execution`; default in
+            this process); the result does not depend on it.
 
     Raises:
         InvalidParameterError: bad method, calculator, level, power or bounds.
@@ -277,6 +281,7 @@ def limit(
                 progress=progress,
                 options=options,
                 power_constraint=power_constraint,
+                scheduler=scheduler,
             )
         except BoundTooNarrowError as exc:
             if poi_bounds is not None or widened * WIDEN_FACTOR > WIDEN_CEILING:
@@ -308,6 +313,7 @@ def _limit(
     progress: bool,
     options: FitOptions | None,
     power_constraint: float | None = None,
+    scheduler: Scheduler | None = None,
 ) -> LimitResult:
     if method not in METHODS:
         raise InvalidParameterError(f"method must be one of {METHODS}, got {method!r}")
@@ -367,6 +373,7 @@ def _limit(
             progress=progress,
             method=method,
             power_constraint=power_constraint,
+            scheduler=scheduler,
         )
     elif method == "pl":
         result = pl_upper_limit(fitter, analysis.data, cl=cl, power_constraint=power_constraint)

@@ -19,19 +19,29 @@ of the background-only toys' CLs+b (the expected limit of band Phi^-1(P)).
 
 from __future__ import annotations
 
+import copy
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
-from xhf.exceptions import InvalidParameterError
+from xhf.exceptions import InvalidParameterError, XhfError
 from xhf.infer.asymptotics import BANDS
 from xhf.infer.cls import AsymptoticCLs, POILimit, bound_error, upper_limit
 from xhf.infer.exceptions import FitNotConvergedError, UnsupportedModelError
-from xhf.infer.fitter import Fitter
+from xhf.infer.execution import Scheduler, TaskFailure, run_tasks
+from xhf.infer.fitter import FitStats, Fitter
 
-__all__ = ["toy_cls", "toy_upper_limit"]
+__all__ = [
+    "TOY_BATCH",
+    "ToyTask",
+    "qtilde_batch",
+    "run_toy_batch",
+    "toy_cls",
+    "toy_tasks",
+    "toy_upper_limit",
+]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +51,9 @@ def __dir__() -> list[str]:
 
 
 _PERCENTILES = np.array([2.27501319, 15.86552539, 50.0, 84.13447461, 97.72498681])
+#: Toys per task and hypothesis: a fixed size, so that the toys (their seeds) do not depend on
+#: the number of workers.
+TOY_BATCH = 1000
 
 
 def _sample(fitter: Fitter, pars: NDArray, ntoys: int, rng: np.random.Generator) -> NDArray:
@@ -60,6 +73,144 @@ def _qtilde(fitter: Fitter, toy: NDArray, x: float, init: NDArray, upper: float)
     return max(cond.twice_nll - free.twice_nll, 0.0)
 
 
+def _qtilde_one_at_a_time(fitter: Fitter, toys: NDArray, x: float, init: NDArray, upper: float):
+    values = np.empty(len(toys))
+    for i, toy in enumerate(toys):
+        try:
+            values[i] = _qtilde(fitter, toy, x, init, upper)
+        except FitNotConvergedError:
+            values[i] = np.nan
+    return values
+
+
+def qtilde_batch(fitter: Fitter, toys: NDArray, x: float, init: NDArray, upper: float) -> NDArray:
+    """q-tilde of every toy (rows of ``toys``) at x, with all toys fitted together.
+
+    The conditional fit at x starts at ``init``, the free fit (x in [0, upper]) at the
+    conditional minimum, as one toy at a time would; a toy whose batched fits do not converge
+    is refitted alone (:meth:`Fitter.fit` with its retries) and is NaN if that fails too.
+    """
+    from xhf.infer.batched import batched_fit
+
+    cond = batched_fit(fitter, toys, x, init)
+    free = batched_fit(fitter, toys, None, cond.pars, poi_bounds=(0.0, upper))
+    better = free.twice_nll > cond.twice_nll  # the conditional point is a better free minimum
+    free_nll = np.where(better, cond.twice_nll, free.twice_nll)
+    free_poi = np.where(better, x, free.poi)
+    q = np.where(free_poi > x, 0.0, np.maximum(cond.twice_nll - free_nll, 0.0))
+    redo = np.flatnonzero(~(cond.converged & free.converged))
+    if redo.size:
+        log.info("refitting %d of %d toys one at a time", redo.size, len(toys))
+        q[redo] = _qtilde_one_at_a_time(fitter, toys[redo], x, init, upper)
+    return q
+
+
+class ToyTask(NamedTuple):
+    """One batch of toys at one tested x: ``size`` toys per hypothesis.
+
+    Attributes:
+        x: tested value of the parameter of interest.
+        sb_pars, b_pars: the parameters the signal+background and background-only toys are
+            drawn from (conditional fits to the data at x and at 0).
+        upper: upper bound of x in the free fits.
+        seed: the batch's ``SeedSequence`` (the same for every x).
+        size: toys per hypothesis.
+        batched: fit the toys together (False: one at a time, for cross-checks).
+    """
+
+    x: float
+    sb_pars: NDArray
+    b_pars: NDArray
+    upper: float
+    seed: np.random.SeedSequence
+    size: int
+    batched: bool = True
+
+
+def run_toy_batch(fitter: Fitter, task: ToyTask) -> tuple[NDArray, NDArray]:
+    """q-tilde of the signal+background and background-only toys of one batch (NaN: failed).
+
+    A pure function of the task: the toys come from the task's seed, and the fitter is copied
+    with its own retry generator, so the result does not depend on what ran before on a worker.
+    """
+    fitter = copy.copy(fitter)
+    fitter.stats = FitStats()
+    rng = np.random.default_rng(task.seed)
+    retry_seed = np.random.SeedSequence(
+        task.seed.entropy, spawn_key=(*task.seed.spawn_key, 1 << 30)
+    )
+    fitter._rng = np.random.default_rng(retry_seed)
+    qfunc = qtilde_batch if task.batched else _qtilde_one_at_a_time
+    out = []
+    for pars in (task.sb_pars, task.b_pars):
+        toys = _sample(fitter, pars, task.size, rng)
+        out.append(qfunc(fitter, toys, task.x, pars, task.upper))
+    return out[0], out[1]
+
+
+def toy_tasks(calc: AsymptoticCLs, xs, ntoys: int, seed: int, batched: bool = True):
+    """The batches of toys at every x: ``ceil(ntoys / TOY_BATCH)`` per x, seeds spawned from
+    ``SeedSequence(seed)`` (batch k has the same seed at every x: neighbouring x share their
+    fluctuations)."""
+    sizes = [min(TOY_BATCH, ntoys - start) for start in range(0, ntoys, TOY_BATCH)]
+    seeds = np.random.SeedSequence(seed).spawn(len(sizes))
+    b_pars = calc.background.pars
+    return [
+        ToyTask(
+            float(x), calc._conditional("data", float(x)).pars, b_pars, calc.upper, s, n, batched
+        )
+        for x in xs
+        for s, n in zip(seeds, sizes, strict=True)
+    ]
+
+
+def _cls_from_toys(
+    calc: AsymptoticCLs,
+    x: float,
+    batches: list,
+    method: str,
+    percentiles: NDArray,
+) -> tuple[float, np.ndarray, int]:
+    """Observed and expected CLs (or CLs+b) at x from the q-tilde values of its batches."""
+    stats, dropped = {}, 0
+    for k, label in enumerate(("sb", "b")):
+        values = np.concatenate([b[k] for b in batches])
+        failed = int(np.isnan(values).sum())
+        if failed > 0.01 * values.size:
+            raise FitNotConvergedError(
+                f"{failed} of {values.size} toy fits at x={x:.6g} did not converge (at most 1 % may)"
+            )
+        if failed:
+            log.warning(
+                "dropped %d of %d toys at x=%.6g: their fits failed", failed, values.size, x
+            )
+        dropped += failed
+        stats[label] = np.sort(values[~np.isnan(values)])
+    sb, b = stats["sb"], stats["b"]
+
+    def at_least(sorted_q: NDArray, q) -> NDArray:  # fraction of toys with q-tilde >= q
+        return (sorted_q.size - np.searchsorted(sorted_q, q, side="left")) / sorted_q.size
+
+    def cls_at(q) -> NDArray:
+        clsb = at_least(sb, q)
+        if method == "pl":
+            return clsb
+        clb = at_least(b, q)
+        return np.where(clb > 0, clsb / np.where(clb > 0, clb, 1.0), 0.0)
+
+    observed = float(cls_at(np.asarray([calc.q(x)]))[0])
+    expected = np.percentile(cls_at(b), percentiles)
+    return observed, expected, dropped
+
+
+def _closed_form(fitter: Fitter) -> Fitter:
+    if fitter.compiled is None:
+        raise UnsupportedModelError(
+            "toys need a model of the closed-form kind (xhf.infer.compiled)"
+        )
+    return fitter
+
+
 def toy_cls(
     calc: AsymptoticCLs,
     x: float,
@@ -69,62 +220,32 @@ def toy_cls(
     *,
     method: str = "cls",
     percentiles: NDArray = _PERCENTILES,
+    batched: bool = True,
 ) -> tuple[float, np.ndarray]:
     """Observed CLs and expected CLs band (-2..+2) at x from ``2 * ntoys`` pseudo-experiments.
 
     With ``method="pl"`` the p-value is CLs+b instead of CLs; ``percentiles`` of the
-    background-only toys give the expected values (default the five bands).
+    background-only toys give the expected values (default the five bands). The toys are drawn
+    in batches of :data:`TOY_BATCH` per hypothesis from ``SeedSequence(seed).spawn(...)``
+    and fitted together (``batched=False``: one at a time, on the same toys).
 
-    A toy whose fits fail from every starting point is dropped (and counted in the fitter's
-    ``fit_status["failed"]``); if more than 1 % of the toys of a hypothesis fail,
-    :class:`~xhf.infer.exceptions.FitNotConvergedError` is raised instead.
+    A toy whose fits fail from every starting point is dropped; if more than 1 % of the toys of
+    a hypothesis fail, :class:`~xhf.infer.exceptions.FitNotConvergedError` is raised instead.
 
     Args:
         calc: the asymptotic calculator of the model and data (for its fits).
         x: tested value of the parameter of interest.
         ntoys: toys per hypothesis.
-        seed: seed of the NumPy generator (the same for every x).
-        progress: a tqdm bar to advance, or None.
+        seed: seed of the pseudo-experiments (the same for every x).
+        progress: a tqdm bar to advance by one per batch, or None.
     """
-    fitter = calc.fitter
-    if fitter.compiled is None:
-        raise UnsupportedModelError(
-            "toys need a model of the closed-form kind (xhf.infer.compiled)"
-        )
-    rng = np.random.default_rng(seed)
-    sb_pars = calc._conditional("data", x).pars
-    b_pars = calc.background.pars
-    q_obs = calc.q(x)
-    stats = {}
-    for label, pars in (("sb", sb_pars), ("b", b_pars)):
-        toys = _sample(fitter, pars, ntoys, rng)
-        values = np.empty(ntoys)
-        for i, toy in enumerate(toys):
-            try:
-                values[i] = _qtilde(fitter, toy, x, pars, calc.upper)
-            except FitNotConvergedError:
-                values[i] = np.nan
-            if progress is not None:
-                progress.update(1)
-        failed = int(np.isnan(values).sum())
-        if failed > 0.01 * ntoys:
-            raise FitNotConvergedError(
-                f"{failed} of {ntoys} toy fits at x={x:.6g} did not converge (at most 1 % may)"
-            )
-        if failed:
-            log.warning("dropped %d of %d toys at x=%.6g: their fits failed", failed, ntoys, x)
-        stats[label] = values[~np.isnan(values)]
-    sb, b = stats["sb"], stats["b"]
-
-    def cls_at(q: float) -> float:
-        clsb = float(np.mean(sb >= q))
-        if method == "pl":
-            return clsb
-        clb = np.mean(b >= q)
-        return float(clsb / clb) if clb > 0 else 0.0
-
-    observed = cls_at(q_obs)
-    expected = np.percentile([cls_at(q) for q in b], percentiles)
+    fitter = _closed_form(calc.fitter)
+    batches = []
+    for task in toy_tasks(calc, [x], ntoys, seed, batched):
+        batches.append(run_toy_batch(fitter, task))
+        if progress is not None:
+            progress.update(1)
+    observed, expected, _ = _cls_from_toys(calc, x, batches, method, percentiles)
     return observed, expected
 
 
@@ -150,6 +271,7 @@ def toy_upper_limit(
     progress: bool = False,
     method: str = "cls",
     power_constraint: float | None = None,
+    scheduler: Scheduler | None = None,
 ) -> POILimit:
     """CLs (or one-sided profile-likelihood, ``method="pl"``) upper limit from toys.
 
@@ -163,6 +285,8 @@ def toy_upper_limit(
         progress: show a tqdm progress bar on stderr.
         method: ``cls`` or ``pl``.
         power_constraint: power P of a constrained ``pl`` limit (None: none).
+        scheduler: where the batches of toys run (:mod:`xhf.infer.execution`; default in this
+            process). Every (x, batch) is one task; the result does not depend on it.
 
     Returns:
         :class:`~xhf.infer.cls.POILimit`; ``details["failed_toys"]`` counts the toys dropped
@@ -173,12 +297,11 @@ def toy_upper_limit(
         FitNotConvergedError: a fit to the data failed, more than 1 % of the toys at one x
             failed, or toy CLs does not cross 1 - cl inside the tested range.
     """
-    from tqdm import tqdm
-
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed < 2**32:
         raise InvalidParameterError(f"seed must be an integer from 0 to 2^32 - 1, not {seed!r}")
     from xhf.infer.pl import pl_upper_limit, power_constraint_sigma
 
+    _closed_form(fitter)
     alpha = 1.0 - cl
     percentiles = _PERCENTILES
     if power_constraint is not None:
@@ -188,23 +311,38 @@ def toy_upper_limit(
         asym = pl_upper_limit(fitter, data, cl=cl, power_constraint=power_constraint)
     else:
         asym = upper_limit(fitter, data, cl=cl)
-    failed_before = fitter.stats.failed
     calc = AsymptoticCLs(fitter, data)
     positive = [v for v in (*asym.expected.values(), asym.observed) if v > 0]
     low = 0.5 * min(positive)
     high = min(2.0 * max(asym.expected["+2"], asym.observed), fitter.poi_map.upper)
     xs = np.geomspace(low, high, n_points)
-    bar = tqdm(total=2 * ntoys * n_points, unit="toy", disable=not progress, leave=False)
-    observed, expected = [], []
-    try:
-        for x in xs:
-            obs, exp = toy_cls(
-                calc, float(x), ntoys, seed, bar, method=method, percentiles=percentiles
+    tasks = toy_tasks(calc, xs, ntoys, seed)
+    outcomes = run_tasks(
+        run_toy_batch,
+        tasks,
+        shared=fitter,
+        scheduler=scheduler or Scheduler("synchronous"),
+        progress=progress,
+        unit="batch",
+    )
+    for failure in outcomes:
+        if isinstance(failure, TaskFailure):
+            if isinstance(failure.exception, XhfError):
+                raise failure.exception
+            task = tasks[failure.index]
+            raise FitNotConvergedError(
+                f"the batch of {task.size} toys at x={task.x:.6g} failed twice "
+                f"({failure.error}: {failure.message})"
             )
-            observed.append(obs)
-            expected.append(exp)
-    finally:
-        bar.close()
+    per_x = len(tasks) // len(xs)
+    observed, expected, dropped = [], [], 0
+    for i, x in enumerate(xs):
+        obs, exp, lost = _cls_from_toys(
+            calc, float(x), outcomes[i * per_x : (i + 1) * per_x], method, percentiles
+        )
+        observed.append(obs)
+        expected.append(exp)
+        dropped += lost
     observed, expected = np.array(observed), np.array(expected)
     limits = {"observed": _crossing(xs, observed, alpha)}
     for k, band in enumerate(BANDS):
@@ -238,7 +376,7 @@ def toy_upper_limit(
         "tested": xs.tolist(),
         "cls_observed" if method == "cls" else "pvalue_sb_observed": observed.tolist(),
         "asymptotic_observed": asym.observed,
-        "failed_toys": fitter.stats.failed - failed_before,
+        "failed_toys": dropped,
     }
     reported = limits["observed"]
     if power_constraint is not None:

@@ -24,6 +24,7 @@ import numpy as np
 
 from xhf import __version__
 from xhf.infer import build_analysis, exclusion_curve, limit
+from xhf.infer.execution import Scheduler
 from xhf.infer.limits import LimitResult
 from xhf.jsonio import dumps, plain
 from xhf.reproduce.paper import PAPER_EXPECTED, PAPER_OBSERVED, paper_value
@@ -65,7 +66,7 @@ class ReproduceOptions:
         cl: confidence level (the paper: 0.9).
         data: dataset used as "observed" (the replica's Poisson pseudo-data).
         masses_mev: dark-photon masses to scan (None: the whole grid).
-        jobs: worker processes for the exclusion curve.
+        scheduler: where the masses of the exclusion curve run (None: in this process).
         progress: progress bars on stderr.
     """
 
@@ -73,7 +74,7 @@ class ReproduceOptions:
     cl: float = 0.9
     data: str = "pseudo_poisson"
     masses_mev: tuple[float, ...] | None = None
-    jobs: int = 1
+    scheduler: Scheduler | None = None
     progress: bool = True
 
 
@@ -261,7 +262,7 @@ def reproduce(
             method=method,
             cl=options.cl,
             source="dark_photon",
-            jobs=options.jobs,
+            scheduler=options.scheduler,
             progress=options.progress,
         )
         for res in results:
