@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from xhf.jsonio import write_json
+from xhf.replica import ReplicaSettings
 from xhf.templates import Channel, Sample, Signal, TemplateSet, Variation
-from xhf.templates.replica import ReplicaSettings
 
 #: A coarse replica: 2-15 keV in 1 keV bins, 2-42 keV in 4 keV bins (10 bins).
 SETTINGS = ReplicaSettings(full_energy_edges_kev=(2.0, 42.0, 4.0))
@@ -83,8 +83,8 @@ def _part(name, counts):
 def make_templates() -> TemplateSet:
     """Two channels, physics signals (xhf.physics folded with the replica response)."""
     from xhf.physics import differential_rate
-    from xhf.templates.replica.response import channel_response
-    from xhf.templates.replica.signals import rate_inputs
+    from xhf.replica.response import channel_response
+    from xhf.replica.signals import rate_inputs
 
     inputs = rate_inputs(SETTINGS)
     rng = np.random.default_rng(SEED)

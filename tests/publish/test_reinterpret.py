@@ -177,7 +177,7 @@ def test_dark_photon_off_the_grid(unpacked, background, settings, tmp_path):
 
 
 def test_binning_must_match(background):
-    from xhf.templates.replica import ReplicaSettings
+    from xhf.replica import ReplicaSettings
 
     bkg, meta = background
     with pytest.raises(InvalidInputError, match="is not the published one"):

@@ -246,8 +246,8 @@ def efficiency_tables(settings=None) -> list[tuple[str, Any]]:
     efficiency versus reconstructed energy E, and the probability that an electron recoil of
     true energy T is detected inside each fit window (threshold, resolution and efficiency
     folded in, Eq. 3). E and T are different quantities, so they are different axes."""
-    from xhf.templates.replica import ReplicaSettings
-    from xhf.templates.replica.response import channel_response
+    from xhf.replica import ReplicaSettings
+    from xhf.replica.response import channel_response
 
     settings = settings or ReplicaSettings()
     energies = np.unique(

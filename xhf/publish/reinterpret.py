@@ -9,7 +9,7 @@ the B-L dark photon of XMASS-I (Phys. Lett. B 809 (2020) 135741), S(g) = g^2 I +
 
 - :func:`dark_photon_counts` computes the counts at any (mass, coupling) with the physics stage
   (:func:`xhf.physics.differential_rate`, the paper's fluxes and flavour fractions) folded with
-  the replica's detector response (Eq. 3, :func:`xhf.templates.replica.response.channel_response`);
+  the replica's detector response (Eq. 3, :func:`xhf.replica.response.channel_response`);
 - :func:`components_patch` puts the interference and pure parts as two samples whose
   normfactors xhf ties, and :func:`dark_photon_limit` returns the 90 % CL limit on g with its
   expected band (xhf's one-parameter profile in g, as for the published components patchset).
@@ -171,13 +171,13 @@ def dark_photon_counts(
         mass_mev: dark-photon mass in MeV (any value, not only the published grid).
         coupling: g_BL.
         channel: ``full_energy`` (2-200 keV, the dark-photon fit) or ``low_energy``.
-        settings: :class:`~xhf.templates.replica.ReplicaSettings` (default: the shipped replica).
+        settings: :class:`~xhf.replica.ReplicaSettings` (default: the shipped replica).
         part: ``both``, ``interference`` or ``pure``.
     """
     from xhf.physics import differential_rate
-    from xhf.templates.replica import ReplicaSettings
-    from xhf.templates.replica.response import channel_response
-    from xhf.templates.replica.signals import rate_inputs
+    from xhf.replica import ReplicaSettings
+    from xhf.replica.response import channel_response
+    from xhf.replica.signals import rate_inputs
 
     settings = settings or ReplicaSettings()
     response = channel_response(settings, channel)
@@ -196,7 +196,7 @@ def _check_binning(meta: Mapping[str, Any] | None, channel: str, settings) -> No
     """The response's binning must be the published channel's (``bin_edges_kev``)."""
     if not meta or "bin_edges_kev" not in meta:
         return
-    from xhf.templates.replica import ReplicaSettings
+    from xhf.replica import ReplicaSettings
 
     edges = np.asarray((settings or ReplicaSettings()).edges(channel), dtype=float)
     published = np.asarray(meta["bin_edges_kev"], dtype=float)

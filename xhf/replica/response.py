@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from xhf.detector import Efficiency, Exposure, Resolution, ResponseMatrix
-from xhf.templates.replica.settings import ReplicaSettings
+from xhf.replica.settings import ReplicaSettings
 
 __all__ = ["ChannelResponse", "channel_response", "detector_matrix"]
 
