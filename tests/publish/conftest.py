@@ -302,6 +302,7 @@ def main_job(tmp_path_factory):
 def published(main_job, tmp_path_factory):
     """The submission written by :func:`xhf.publish.publish` from the fixture."""
     from xhf.publish import publish
+    from xhf.replica.publication import replica_publication
 
     out = tmp_path_factory.mktemp("published") / "hepdata"
     publish(
@@ -309,7 +310,7 @@ def published(main_job, tmp_path_factory):
         results=main_job["results"],
         workspaces=main_job["workspaces"],
         hepdata="ins1234567",
-        settings=SETTINGS,
+        publication=replica_publication(SETTINGS),
     )
     return out
 

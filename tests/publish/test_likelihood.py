@@ -14,13 +14,14 @@ from xhf.exceptions import InvalidInputError
 from xhf.jsonio import read_json
 from xhf.publish import likelihood_archive, likelihood_files, load_analysis_inputs, read_tar_gz
 from xhf.publish.likelihood import power_law_patchset
+from xhf.replica.publication import ANALYSES
 from xhf.workspace.compat import quiet_pyhf
 from xhf.workspace.metadata import digest
 
 
 @pytest.fixture(scope="module")
 def inputs(main_job):
-    return load_analysis_inputs(main_job["workspaces"])
+    return load_analysis_inputs(main_job["workspaces"], ANALYSES)
 
 
 def test_power_law_patch_gives_back_the_workspace(inputs):
