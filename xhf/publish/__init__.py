@@ -4,7 +4,7 @@ Any analysis built with xhf (workspaces with their sidecars) and its limits (a r
 are published for reuse (docs/publishing.md); what the submission says beyond the files (the
 file names of each analysis, whether the observations are pseudo-data, the paper, extra
 tables) is a :class:`Publication` given by the caller. ``xhf publish`` passes the XMASS-I
-replica's (:func:`xhf.replica.publication.replica_publication`).
+replica's (``replica_publication`` of the ``replica`` package).
 
 - :func:`publish`: results.json + workspaces -> ``DIR/submission/`` and
   ``DIR/submission.tar.gz`` (tables with units and qualifiers, figures, one HistFactory archive

@@ -5,7 +5,7 @@ The publish stage reads the likelihoods (workspaces, patchsets, sidecars) and th
 files belong to which analysis, what the observations are (real data, or pseudo-data that must
 be labelled as such on every table and resource), which paper the analysis comes from, and any
 extra tables (e.g. the detector's efficiency). The defaults describe an analysis of real data
-with no extra statements; the XMASS-I replica passes its own (:mod:`xhf.replica.publication`).
+with no extra statements; the XMASS-I replica passes its own (``replica.publication``).
 
 >>> Publication(analyses={"magnetic_moment": {"workspace": "mm.json"}}).data_word
 'data'

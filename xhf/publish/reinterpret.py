@@ -9,8 +9,8 @@ the B-L dark photon of XMASS-I (Phys. Lett. B 809 (2020) 135741), S(g) = g^2 I +
 
 - :func:`dark_photon_counts` computes the counts at any (mass, coupling) with the physics stage
   (:func:`xhf.physics.differential_rate`) folded with the detector response the caller gives
-  (Eq. 3; for the replica :func:`xhf.replica.response.channel_response` with the paper's
-  fluxes and flavour fractions, :func:`xhf.replica.signals.rate_inputs`);
+  (Eq. 3; for the replica ``replica.response.channel_response`` with the paper's fluxes
+  and flavour fractions, ``replica.signals.rate_inputs``; ``replica_detector`` gives both);
 - :func:`components_patch` puts the interference and pure parts as two samples whose
   normfactors xhf ties, and :func:`dark_photon_limit` returns the 90 % CL limit on g with its
   expected band (xhf's one-parameter profile in g, as for the published components patchset).
@@ -173,7 +173,7 @@ def dark_photon_counts(
         coupling: g_BL.
         response: the channel's response: ``grid_kev`` (true energies of the rate) and
             ``fold(rate)`` (counts per reconstructed bin), e.g. the replica's
-            ``xhf.replica.response.channel_response(settings, channel)``.
+            ``replica.response.channel_response(settings, channel)``.
         inputs: the physics inputs (fluxes, flavour content); default
             :class:`~xhf.physics.RateInputs` ().
         part: ``both``, ``interference`` or ``pure``.

@@ -1,6 +1,6 @@
 """Signal-template conventions shared by every detector: references, the mass grid, flux systematics.
 
-The replica of XMASS-I (:mod:`xhf.replica`) and the experiment cards (:mod:`xhf.combine`) build
+The replica of XMASS-I (the ``replica`` package) and the experiment cards (:mod:`xhf.combine`) build
 their signal templates the same way, so that two experiments describe one hypothesis with one
 POI scale and correlate the solar-flux nuisances by name (XMASS-I, Phys. Lett. B 809 (2020)
 135741, Eqs. 2-3 and its list of signal systematics):
