@@ -153,8 +153,8 @@ def parameter(analysis: str, unit: str = "") -> tuple[str, str]:
     """(variable name, HEPData units) of an analysis' physical parameter: the models of
     :data:`PARAMETERS`, else the analysis name and ``unit`` (a limit's own unit).
 
-    >>> parameter("magnetic_moment"), parameter("axion_coupling", "GeV^-1")
-    (('$\\mu_{\\nu}$', 'mu_B'), ('axion coupling', 'GeV^-1'))
+    >>> parameter("dark_photon"), parameter("axion_coupling", "GeV^-1")
+    (('$g_{B-L}$', 'dimensionless'), ('axion coupling', 'GeV^-1'))
     """
     return PARAMETERS.get(analysis) or (analysis.replace("_", " "), unit)
 
