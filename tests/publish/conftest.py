@@ -12,6 +12,7 @@ import pytest
 
 from xhf.jsonio import write_json
 from xhf.replica import ReplicaSettings
+from xhf.replica.paper import PAPER_OBSERVED
 from xhf.templates import Channel, Sample, Signal, TemplateSet, Variation
 
 #: A coarse replica: 2-15 keV in 1 keV bins, 2-42 keV in 4 keV bins (10 bins).
@@ -22,15 +23,8 @@ G_REF = {1e-3: 1e-6, 10.0: 1e-4}
 #: Grid couplings per mass (the dark photon's reach scales like M above 0.1 MeV).
 GRID = {1e-3: [4e-7, 6e-7, 8e-7, 1e-6, 1.3e-6, 1.7e-6, 2.2e-6], 10.0: [3e-5, 6e-5, 1e-4, 2e-4]}
 SEED = 20200522
-PAPER = {
-    ("magnetic_moment", "all", None): 1.8e-10,
-    ("millicharge", "all", None): 5.4e-12,
-    ("millicharge", "e", None): 7.3e-12,
-    ("millicharge", "mu", None): 1.1e-11,
-    ("millicharge", "tau", None): 1.1e-11,
-    ("dark_photon", "all", 1e-3): 1.3e-6,
-    ("dark_photon", "all", 10.0): 8.8e-5,
-}
+#: The paper's published limits (the ``paper`` column of results.json).
+PAPER = PAPER_OBSERVED
 #: The figure names of ``xhf reproduce`` (xhf/reproduce/outputs.py).
 FIGURES = (
     "fig1_signal_spectra",

@@ -118,6 +118,17 @@ def replica_publication(settings: ReplicaSettings | None = None) -> Publication:
     )
 
 
+def _detector_table(name: str, description: str):
+    """A table about the replica's detector model (location, keywords, pseudo-data note)."""
+    return table(
+        name,
+        description,
+        "Detector model of the replica (templates/README.md of xhf)",
+        keywords(None, ["EFF"], extra=PHRASES),
+        TABLE_NOTE,
+    )
+
+
 def efficiency_tables(settings: ReplicaSettings | None = None) -> list[tuple[str, Any]]:
     """The detector model's signal efficiency, one table per energy axis: the selection
     efficiency versus reconstructed energy E, and the probability that an electron recoil of
@@ -130,13 +141,10 @@ def efficiency_tables(settings: ReplicaSettings | None = None) -> list[tuple[str
     full = channel_response(settings, "full_energy")
     low = channel_response(settings, "low_energy")
     efficiency = full.matrix.efficiency(energies)
-    out = table(
+    out = _detector_table(
         "Signal efficiency",
         "Event-selection efficiency of the XMASS-I-like detector model versus reconstructed "
         "energy E (the table 'Detection probability' gives it versus true recoil energy T).",
-        "Detector model of the replica (templates/README.md of xhf)",
-        keywords(None, ["EFF"], extra=PHRASES),
-        TABLE_NOTE,
     )
     out.add_variable(
         variable("Reconstructed energy E", energies.tolist(), units="keV", independent=True)
@@ -154,7 +162,7 @@ def efficiency_tables(settings: ReplicaSettings | None = None) -> list[tuple[str
             data=DATA_QUALIFIER,
         )
     )
-    response_table = table(
+    response_table = _detector_table(
         "Detection probability",
         "Probability that an electron recoil of true energy T is reconstructed inside each fit "
         "window of the XMASS-I-like detector model (1 keV scintillation threshold, resolution "
@@ -162,9 +170,6 @@ def efficiency_tables(settings: ReplicaSettings | None = None) -> list[tuple[str
         "folded in, Eq. 3). Multiply a true-energy rate dR/dT by it and by the exposure "
         f"({settings.live_days:g} days x {settings.fiducial_mass_kg:g} kg) for the expected "
         "counts.",
-        "Detector model of the replica (templates/README.md of xhf)",
-        keywords(None, ["EFF"], extra=PHRASES),
-        TABLE_NOTE,
     )
     response_table.add_variable(
         variable("True recoil energy T", energies.tolist(), units="keV", independent=True)

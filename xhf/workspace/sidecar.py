@@ -283,8 +283,8 @@ def read_sidecar(
 
 # -- checks ------------------------------------------------------------------------------------
 def check_unit(model: Any, unit: str, where: str) -> None:
-    """Refuse a unit that is not the model's own (:data:`xhf.physics.MODEL_UNITS`); ``where`` starts the
-    message.
+    """Refuse a unit that is not the model's own (:data:`xhf.physics.MODEL_UNITS`); ``where``
+    starts the message.
 
     >>> check_unit("millicharge", "e", "s.meta.json: signal.unit")
     >>> check_unit("millicharge", "mu_B", "s.meta.json: signal.unit")
