@@ -11,7 +11,7 @@ export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 PYTHON=${PYTHON:-python}
 XHF=${XHF:-xhf}
 
-"$PYTHON" -c 'from xhf.workspace.replica_configs import write_replica_configs as w
+"$PYTHON" -c 'from xhf.replica.configs import write_replica_configs as w
 for path in w("workspaces/configs", "templates/xmass1_replica.root", force=True): print(path)'
 for analysis in millicharge magnetic_moment; do
     "$XHF" build "workspaces/configs/xmass1_$analysis.yml" -o "workspaces/xmass1_$analysis.json" --force

@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from xhf.cli import cli
 from xhf.exceptions import InvalidInputError
 from xhf.publish.inputs import load_analysis_inputs
+from xhf.replica.publication import ANALYSES
 from xhf.workspace.sidecar import Sidecar, sidecar_document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -159,7 +160,7 @@ def test_publish_refuses_a_sidecar_of_another_workspace(tmp_path):
     """``xhf publish`` reads the shipped files through :func:`load_analysis_inputs`."""
     _shipped_copy(tmp_path, _publish_swapped)
     with pytest.raises(InvalidInputError) as err:
-        load_analysis_inputs(tmp_path / "ws", ("millicharge",))
+        load_analysis_inputs(tmp_path / "ws", {"millicharge": ANALYSES["millicharge"]})
     message = str(err.value)
     assert "\n" not in message and f"{MC}.json: sidecar " in message and ANOTHER in message
 

@@ -494,10 +494,11 @@ def test_the_good_layouts_pass(tmp_path, monkeypatch):
     pytest.importorskip("cabinetry")
     from xhf.publish import check_units, load_analysis_inputs, load_results
     from xhf.publish.figures import find_figures
+    from xhf.replica.publication import ANALYSES
 
     lay_out(tmp_path, "publish")
     loaded = load_results(tmp_path / "results")
-    check_units(loaded, load_analysis_inputs(tmp_path / "workspaces"))
+    check_units(loaded, load_analysis_inputs(tmp_path / "workspaces", ANALYSES))
     assert [p.name for p in find_figures(tmp_path / "results" / "figures")] == [
         FIT_FIGURE,
         "fig6_dark_photon_exclusion.png",

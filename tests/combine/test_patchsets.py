@@ -9,7 +9,7 @@ import pytest
 from xhf.combine import Likelihood, combine_patchsets, experiment_products
 from xhf.combine.files import likelihood_from_products
 from xhf.exceptions import InvalidInputError
-from xhf.templates.replica.settings import reference_coupling
+from xhf.templates.signals import reference_coupling
 from xhf.workspace import build_background_only, build_component_patchset, patchset_metadata
 from xhf.workspace.compat import quiet_pyhf
 from xhf.workspace.metadata import background_only_metadata

@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from xhf.jsonio import write_json
+from xhf.replica import ReplicaSettings
+from xhf.replica.paper import PAPER_OBSERVED
 from xhf.templates import Channel, Sample, Signal, TemplateSet, Variation
-from xhf.templates.replica import ReplicaSettings
 
 #: A coarse replica: 2-15 keV in 1 keV bins, 2-42 keV in 4 keV bins (10 bins).
 SETTINGS = ReplicaSettings(full_energy_edges_kev=(2.0, 42.0, 4.0))
@@ -22,15 +23,8 @@ G_REF = {1e-3: 1e-6, 10.0: 1e-4}
 #: Grid couplings per mass (the dark photon's reach scales like M above 0.1 MeV).
 GRID = {1e-3: [4e-7, 6e-7, 8e-7, 1e-6, 1.3e-6, 1.7e-6, 2.2e-6], 10.0: [3e-5, 6e-5, 1e-4, 2e-4]}
 SEED = 20200522
-PAPER = {
-    ("magnetic_moment", "all", None): 1.8e-10,
-    ("millicharge", "all", None): 5.4e-12,
-    ("millicharge", "e", None): 7.3e-12,
-    ("millicharge", "mu", None): 1.1e-11,
-    ("millicharge", "tau", None): 1.1e-11,
-    ("dark_photon", "all", 1e-3): 1.3e-6,
-    ("dark_photon", "all", 10.0): 8.8e-5,
-}
+#: The paper's published limits (the ``paper`` column of results.json).
+PAPER = PAPER_OBSERVED
 #: The figure names of ``xhf reproduce`` (xhf/reproduce/outputs.py).
 FIGURES = (
     "fig1_signal_spectra",
@@ -83,8 +77,8 @@ def _part(name, counts):
 def make_templates() -> TemplateSet:
     """Two channels, physics signals (xhf.physics folded with the replica response)."""
     from xhf.physics import differential_rate
-    from xhf.templates.replica.response import channel_response
-    from xhf.templates.replica.signals import rate_inputs
+    from xhf.replica.response import channel_response
+    from xhf.replica.signals import rate_inputs
 
     inputs = rate_inputs(SETTINGS)
     rng = np.random.default_rng(SEED)
@@ -302,6 +296,7 @@ def main_job(tmp_path_factory):
 def published(main_job, tmp_path_factory):
     """The submission written by :func:`xhf.publish.publish` from the fixture."""
     from xhf.publish import publish
+    from xhf.replica.publication import replica_publication
 
     out = tmp_path_factory.mktemp("published") / "hepdata"
     publish(
@@ -309,7 +304,7 @@ def published(main_job, tmp_path_factory):
         results=main_job["results"],
         workspaces=main_job["workspaces"],
         hepdata="ins1234567",
-        settings=SETTINGS,
+        publication=replica_publication(SETTINGS),
     )
     return out
 

@@ -8,6 +8,7 @@ import pytest
 
 from xhf.exceptions import InvalidInputError, InvalidParameterError, MissingFileError
 from xhf.publish import check_hepdata_id, load_analysis_inputs, load_results, parse_results
+from xhf.replica.publication import ANALYSES
 
 BAND = [1.0, 2.0, 4.0, 5.0]
 
@@ -122,7 +123,7 @@ def test_hepdata_ids(bad):
 
 
 def test_workspaces_are_read_with_their_sidecars(main_job):
-    inputs = load_analysis_inputs(main_job["workspaces"])
+    inputs = load_analysis_inputs(main_job["workspaces"], ANALYSES)
     assert set(inputs) == {"magnetic_moment", "millicharge", "dark_photon"}
     assert inputs["magnetic_moment"].power_law and not inputs["dark_photon"].power_law
     assert inputs["dark_photon"].main[1]["background_only"] is True
@@ -141,7 +142,7 @@ def test_missing_workspace_files(main_job, tmp_path, missing, message):
     shutil.copytree(main_job["workspaces"], copy)
     (copy / missing).unlink()
     with pytest.raises(MissingFileError, match=message):
-        load_analysis_inputs(copy)
+        load_analysis_inputs(copy, ANALYSES)
 
 
 def test_an_invalid_workspace_is_one_line(main_job, tmp_path):
@@ -149,5 +150,5 @@ def test_an_invalid_workspace_is_one_line(main_job, tmp_path):
     shutil.copytree(main_job["workspaces"], copy)
     (copy / "xmass1_millicharge.json").write_text('{"channels": 3}')
     with pytest.raises(InvalidInputError, match="not a valid pyhf workspace") as info:
-        load_analysis_inputs(copy)
+        load_analysis_inputs(copy, ANALYSES)
     assert "\n" not in str(info.value)

@@ -14,13 +14,16 @@ from xhf.exceptions import InvalidInputError
 from xhf.jsonio import read_json
 from xhf.publish import likelihood_archive, likelihood_files, load_analysis_inputs, read_tar_gz
 from xhf.publish.likelihood import power_law_patchset
+from xhf.replica.publication import ANALYSES, replica_publication
 from xhf.workspace.compat import quiet_pyhf
 from xhf.workspace.metadata import digest
+
+REPLICA = replica_publication()
 
 
 @pytest.fixture(scope="module")
 def inputs(main_job):
-    return load_analysis_inputs(main_job["workspaces"])
+    return load_analysis_inputs(main_job["workspaces"], ANALYSES)
 
 
 def test_power_law_patch_gives_back_the_workspace(inputs):
@@ -52,7 +55,7 @@ def test_power_law_needs_the_signal_sample(inputs):
 @pytest.mark.parametrize("analysis", ["magnetic_moment", "millicharge", "dark_photon"])
 def test_archive_contents(inputs, analysis):
     item = inputs[analysis]
-    files = likelihood_files(item, hepdata="ins7654321")
+    files = likelihood_files(item, hepdata="ins7654321", publication=REPLICA)
     expected = {"BkgOnly.json", "patchset.json", "README.md", "SHA256SUMS"}
     expected |= {"BkgOnly.meta.json", "patchset.meta.json"}
     if analysis == "dark_photon":
@@ -79,8 +82,8 @@ def test_archive_contents(inputs, analysis):
     readme = files["README.md"]
     assert "PSEUDO-DATA" in readme and "NOT XMASS-I data" in readme and "ins7654321" in readme
     assert "pyhf cls" in readme and "xhf limit" in readme
-    blob = likelihood_archive(item, hepdata="ins7654321")
-    assert blob == likelihood_archive(item, hepdata="ins7654321")
+    blob = likelihood_archive(item, hepdata="ins7654321", publication=REPLICA)
+    assert blob == likelihood_archive(item, hepdata="ins7654321", publication=REPLICA)
     top = item.main[1]["measurement"]
     assert read_tar_gz(blob) == {f"{top}/{k}": v.encode() for k, v in files.items()}
 

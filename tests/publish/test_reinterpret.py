@@ -21,11 +21,24 @@ from xhf.publish.reinterpret import (
     dark_photon_limit,
     signal_patch,
 )
+from xhf.replica.response import channel_response, replica_detector
+from xhf.replica.signals import rate_inputs
 from xhf.workspace.compat import quiet_pyhf
 
 #: Not a mass of the published grid (1e-3 and 10 MeV in the fixture; 0.0373 and 0.0518 MeV
 #: are the replica's neighbours).
 MASS_MEV = 0.05
+
+
+def replica_counts(mass_mev, coupling, settings, part="both"):
+    """The replica's detector (2-200 keV channel) and physics inputs."""
+    return dark_photon_counts(
+        mass_mev,
+        coupling,
+        response=channel_response(settings, "full_energy"),
+        inputs=rate_inputs(settings),
+        part=part,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +51,7 @@ def test_counts_are_the_published_templates(main_job, settings):
     """Physics + the replica's response reproduce the fixture's template at a grid mass."""
     signal = main_job["templates"].signal("dark_photon_m1e_03")
     for part, piece in zip(signal.parts, ("interference", "pure"), strict=True):
-        counts = dark_photon_counts(1e-3, signal.reference, settings=settings, part=piece)
+        counts = replica_counts(1e-3, signal.reference, settings, part=piece)
         np.testing.assert_allclose(counts, part.yields, rtol=1e-12)
 
 
@@ -82,10 +95,7 @@ def test_patch_errors(background):
 def test_components_patch_matches_the_published_one(unpacked, background, settings):
     bkg, _ = background
     reference = 1e-6
-    parts = {
-        p: dark_photon_counts(1e-3, reference, settings=settings, part=p)
-        for p in ("interference", "pure")
-    }
+    parts = {p: replica_counts(1e-3, reference, settings, part=p) for p in ("interference", "pure")}
     mine = components_patch(bkg, parts["interference"], parts["pure"])
     published = read_json(unpacked["dark_photon"] / "components_patchset.json")["patches"][0]
     assert published["metadata"]["name"] == "dark_photon_m1e_03"
@@ -100,7 +110,7 @@ def test_limit_at_a_grid_mass_is_the_published_one(unpacked, background, setting
     """At 1 keV the reinterpreted limit is the published (tied) one; the published parts
     also carry signal systematics, which move it by well under a percent here."""
     bkg, meta = background
-    mine = dark_photon_limit(bkg, 1e-3, meta=meta, settings=settings)
+    mine = dark_photon_limit(bkg, 1e-3, meta=meta, **replica_detector(settings))
     directory = unpacked["dark_photon"]
     with quiet_pyhf():
         result = CliRunner().invoke(
@@ -127,8 +137,8 @@ def test_dark_photon_off_the_grid(unpacked, background, settings, tmp_path):
     import pyhf
 
     bkg, meta = background
-    exact = dark_photon_limit(bkg, MASS_MEV, meta=meta, settings=settings)
-    at_grid_mass = dark_photon_limit(bkg, 1e-3, meta=meta, settings=settings)
+    exact = dark_photon_limit(bkg, MASS_MEV, meta=meta, **replica_detector(settings))
+    at_grid_mass = dark_photon_limit(bkg, 1e-3, meta=meta, **replica_detector(settings))
     assert exact.mass_mev == MASS_MEV
     # M^2 is no longer small against 2 m_e T at 0.05 MeV: a weaker limit than at 1 keV
     assert at_grid_mass.observed < exact.observed < 2.0 * at_grid_mass.observed
@@ -137,8 +147,7 @@ def test_dark_photon_off_the_grid(unpacked, background, settings, tmp_path):
     # plain pyhf: the exact excess at a few couplings, CLs at mu = 1, interpolated
     reference = 1e-6
     parts = {
-        p: dark_photon_counts(MASS_MEV, reference, settings=settings, part=p)
-        for p in ("interference", "pure")
+        p: replica_counts(MASS_MEV, reference, settings, part=p) for p in ("interference", "pure")
     }
     couplings = exact.observed * np.array([0.9, 0.95, 1.0, 1.05, 1.1])  # around it
     cls = []
@@ -177,11 +186,11 @@ def test_dark_photon_off_the_grid(unpacked, background, settings, tmp_path):
 
 
 def test_binning_must_match(background):
-    from xhf.templates.replica import ReplicaSettings
+    from xhf.replica import ReplicaSettings
 
     bkg, meta = background
     with pytest.raises(InvalidInputError, match="is not the published one"):
-        dark_photon_limit(bkg, MASS_MEV, meta=meta, settings=ReplicaSettings())
+        dark_photon_limit(bkg, MASS_MEV, meta=meta, **replica_detector(ReplicaSettings()))
 
 
 @pytest.mark.slow
@@ -190,9 +199,10 @@ def test_counts_reproduce_the_shipped_replica():
     (the replica's 0.0518 MeV point: the neighbour of the 0.05 MeV example)."""
     from pathlib import Path
 
+    from xhf.replica import ReplicaSettings
     from xhf.templates import read_templates
 
     shipped = Path(__file__).parents[2] / "templates" / "xmass1_replica"
     signal = read_templates(shipped).signal("dark_photon_m5p18e_02")
-    counts = dark_photon_counts(signal.metadata["mass_mev"], signal.reference)
+    counts = replica_counts(signal.metadata["mass_mev"], signal.reference, ReplicaSettings())
     np.testing.assert_allclose(counts, signal.expected(signal.reference), rtol=1e-10)

@@ -22,6 +22,7 @@ from xhf.publish import (
     write_submission,
 )
 from xhf.publish.compat import quiet_hepdata
+from xhf.replica.publication import ANALYSES, replica_publication
 
 TABLES = [
     "magnetic_moment_upper_limit.yaml",
@@ -236,12 +237,12 @@ def test_hs3_likelihoods_are_resources_beside_the_pyhf_ones(documents, published
 
 def test_deterministic(main_job, published, settings, tmp_path):
     results = load_results(main_job["results"])
-    inputs = load_analysis_inputs(main_job["workspaces"])
+    inputs = load_analysis_inputs(main_job["workspaces"], ANALYSES)
     kwargs = {
         "figures_dir": main_job["results"] / "figures",
         "results_json": (main_job["results"] / "results.json").read_bytes(),
         "hepdata": "ins1234567",
-        "settings": settings,
+        "publication": replica_publication(settings),
     }
     first = build_submission(results, inputs, **kwargs)
     assert first == build_submission(results, inputs, **kwargs)

@@ -5,15 +5,15 @@ import yaml
 
 from xhf.exceptions import InvalidParameterError, OutputExistsError
 from xhf.jsonio import dumps
-from xhf.templates import write_root
-from xhf.workspace.config import BuildConfig, load_config
-from xhf.workspace.products import build_products
-from xhf.workspace.replica_configs import (
+from xhf.replica.configs import (
     config_for_templates,
     coupling_grid,
     dump_config,
     write_config,
 )
+from xhf.templates import write_root
+from xhf.workspace.config import BuildConfig, load_config
+from xhf.workspace.products import build_products
 
 pytestmark = pytest.mark.filterwarnings("ignore:jsonschema.RefResolver:DeprecationWarning")
 

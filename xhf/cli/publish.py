@@ -72,9 +72,15 @@ def publish(
       hepdata-validate -a hepdata/submission.tar.gz
     """
     from xhf.publish import publish as make_submission
+    from xhf.replica.publication import replica_publication
 
     out = make_submission(
-        output, results=results, workspaces=workspaces, hepdata=hepdata_id, force=force
+        output,
+        results=results,
+        workspaces=workspaces,
+        publication=replica_publication(),
+        hepdata=hepdata_id,
+        force=force,
     )
     files = sorted(p.name for p in (out / "submission").iterdir())
     archives = [name for name in files if name.endswith(("_likelihood.tar.gz", "_hs3.tar.gz"))]

@@ -106,7 +106,7 @@ def reproduce(
     bar = tqdm(total=steps, desc="reproduce", unit="step", file=sys.stderr, leave=False)
     try:
         if templates is None:
-            from xhf.templates.replica import build_replica
+            from xhf.replica import build_replica
 
             bar.set_postfix_str("building the replica")
             reached("replica")

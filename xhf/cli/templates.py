@@ -68,14 +68,14 @@ def templates(
       xhf templates --ledger                  # where every number of the replica comes from
     """
     if ledger:
-        from xhf.templates.replica.ledger import ledger_markdown
+        from xhf.replica.ledger import ledger_markdown
 
         click.echo(ledger_markdown(), nl=False)
         return
     from xhf.interrupts import reached
     from xhf.jsonio import atomic_outputs, check_outputs
+    from xhf.replica import build_replica
     from xhf.templates import write_templates
-    from xhf.templates.replica import build_replica
 
     suffix = {"csv": "", "root": ".root", "npz": ".npz"}
     targets = [outdir / f"{REPLICA_STEM}{suffix[f]}" for f in dict.fromkeys(formats)]

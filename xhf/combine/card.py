@@ -29,9 +29,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import numpy as np
-from jsonschema.exceptions import best_match
 from numpy.typing import NDArray
 
 from xhf.ceilings import MAX_BINS, MAX_EVENTS
@@ -54,7 +52,7 @@ from xhf.jsonio import parse_json
 from xhf.physics.target import Target, load_target
 
 # The builder's schema-message formatter, shared so that configs and cards read alike.
-from xhf.workspace.config_schema import _message, check_numbers, require_mapping
+from xhf.workspace.config_schema import check_numbers, check_schema, require_mapping
 from xhf.yamlio import read_yaml
 
 __all__ = [
@@ -106,11 +104,7 @@ def validate_card(document: Any, source: str) -> None:
         InvalidInputError: the first problem (jsonschema's best match), or a NaN/infinity.
     """
     require_mapping(document, source)
-    validator = jsonschema.Draft202012Validator(card_schema())
-    error = best_match(validator.iter_errors(document))
-    if error is not None:
-        where, message = _message(error)
-        raise InvalidInputError(f"{source}: {where}: {message}")
+    check_schema(document, card_schema(), source)
     check_numbers(document, source)
 
 

@@ -22,8 +22,8 @@ from xhf.combine.workspaces import COMBINED_EXPERIMENT, combine_workspaces
 from xhf.exceptions import InvalidInputError, InvalidParameterError, MissingFileError
 from xhf.filenames import safe_file_name
 from xhf.jsonio import read_json
-from xhf.templates.replica.signals import mass_label
 from xhf.workspace.compat import check_version
+from xhf.workspace.naming import format_value
 from xhf.workspace.sidecar import read_sidecar, sidecar_path
 from xhf.workspace.spec_checks import (
     check_parameters_and_modifiers,
@@ -153,7 +153,7 @@ def model_from_likelihoods(likelihoods: Sequence[Likelihood]) -> tuple[str, dict
         if "grid" in lk.patchsets:
             grid: dict[str, list[float]] = {}
             for values in lk.patchsets["grid"][1].get("patches", {}).values():
-                grid.setdefault(f"dark_photon_m{mass_label(values[0])}", []).append(values[1])
+                grid.setdefault(f"dark_photon_m{format_value(values[0])}", []).append(values[1])
             options["couplings"] = grid
     else:
         options["reference"] = float(signal["reference"])

@@ -11,7 +11,7 @@ hypothesis with the same POI scale.
 Signal systematics and their nuisance names:
 
 - ``flux_pp``, ``flux_7Be`` (histosys, shared across experiments): the part of the rate from
-  that source moves by its flux uncertainty (:func:`xhf.templates.replica.signals.source_variations`,
+  that source moves by its flux uncertainty (:func:`xhf.templates.signals.source_variations`,
   the same helper as the replica);
 - ``atomic_model`` (normsys, shared): the card's ``atomic_model_uncertainty`` (default 5 %);
 - ``<name>_efficiency`` (experiment-specific): a normsys from the card's flat
@@ -22,7 +22,6 @@ Signal systematics and their nuisance names:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -39,10 +38,16 @@ from xhf.physics import (
     differential_rate,
 )
 from xhf.physics.fluxes import FLUX_MODELS
-from xhf.templates.replica import ReplicaSettings
-from xhf.templates.replica.settings import dark_photon_masses_mev, reference_coupling
-from xhf.templates.replica.signals import FLUX_SYSTEMATICS, mass_label, source_variations
+from xhf.templates.signals import (
+    FLUX_SYSTEMATICS,
+    PAPER_FLUXES,
+    REFERENCE_VALUES,
+    dark_photon_masses_mev,
+    reference_coupling,
+    source_variations,
+)
 from xhf.templates.templateset import Sample, Signal, Variation
+from xhf.workspace.naming import format_value
 
 __all__ = [
     "CARD_MODELS",
@@ -65,7 +70,7 @@ def __dir__() -> list[str]:
 #: Models a card can be built for.
 CARD_MODELS: tuple[str, ...] = ("magnetic-moment", "millicharge", "dark-photon")
 #: Flux model of the XMASS-I paper (and the replica): the default for cards.
-DEFAULT_FLUXES = ReplicaSettings().fluxes
+DEFAULT_FLUXES = PAPER_FLUXES
 #: Flavour content: the paper's fixed fractions (54/23/23 %) or MSW-LMA P_ee(E).
 OSCILLATIONS: tuple[str, ...] = ("fixed", "msw")
 #: Largest reference value per model (mu_B, e, g_BL): a magnetic moment of 1 mu_B or a charge
@@ -89,7 +94,7 @@ class SignalOptions:
         model: ``magnetic-moment``, ``millicharge`` or ``dark-photon``.
         reference: parameter value of the templates (mu_nu in mu_B, delta in e, g_BL); default
             the replica's (1e-10 mu_B, 5e-12 e, and per dark-photon mass
-            :func:`~xhf.templates.replica.settings.reference_coupling`).
+            :func:`~xhf.templates.signals.reference_coupling`).
         mass_mev: dark-photon masses in MeV (default the replica's grid, 7 per decade).
         flavor: flavours that carry the interaction.
         atomic: atomic model (``fea``, ``epa``, a table path); default ``epa`` for the
@@ -204,11 +209,6 @@ def card_response(card: Card, efficiency: Any = None) -> ResponseMatrix:
     )
 
 
-def _flux_settings(fluxes: str) -> ReplicaSettings:
-    """The replica settings object :func:`source_variations` reads its flux model from."""
-    return replace(ReplicaSettings(), fluxes=fluxes)
-
-
 def _part(
     name: str,
     card: Card,
@@ -220,7 +220,7 @@ def _part(
     true_rate = rate(options.rate_inputs())
     nominal = fold(true_rate)
     per_source = {src: rate(options.rate_inputs((src,))) for src in FLUX_SYSTEMATICS}
-    variations = source_variations(_flux_settings(options.fluxes), per_source, fold, nominal)
+    variations = source_variations(options.fluxes, per_source, fold, nominal)
     if band:
         low, high = (edge(true_rate) for edge in band)
         variations = [*variations, Variation(efficiency_nuisance(card.name), high, low)]
@@ -258,9 +258,8 @@ def card_signals(card: Card, options: SignalOptions) -> tuple[Signal, ...]:
 
     common = {"flavor": options.flavor, "atomic": options.atomic, "target": card.target}
     meta = {**options.metadata(), "experiment": card.name, "target": card.target.name}
-    settings = ReplicaSettings()
     if options.model == "magnetic-moment":
-        ref = options.reference or settings.mu_nu_reference
+        ref = options.reference or REFERENCE_VALUES["magnetic-moment"]
         part = _part(
             "magnetic_moment",
             card,
@@ -272,7 +271,7 @@ def card_signals(card: Card, options: SignalOptions) -> tuple[Signal, ...]:
         meta["mass_mev"] = None
         return (Signal("magnetic_moment", card.name, (part,), "mu_nu", "mu_B", ref, (2,), meta),)
     if options.model == "millicharge":
-        ref = options.reference or settings.charge_reference
+        ref = options.reference or REFERENCE_VALUES["millicharge"]
         name = f"millicharge{_FLAVOR_SUFFIX[options.flavor]}"
         part = _part(
             name,
@@ -304,7 +303,7 @@ def card_signals(card: Card, options: SignalOptions) -> tuple[Signal, ...]:
         )
         signals.append(
             Signal(
-                f"dark_photon_m{mass_label(mass)}",
+                f"dark_photon_m{format_value(mass)}",
                 card.name,
                 parts,
                 "coupling",

@@ -4,7 +4,7 @@ The defaults describe an XMASS-I-like detector (K. Abe et al., Phys. Lett. B 809
 "the paper"; the detector paper K. Abe et al., Nucl. Instrum. Meth. A 716 (2013) 78). Numbers
 the paper does not publish (the shape of the cut efficiency, the energy dependence of the
 calibration uncertainty above 1.65 keV) are xhf's documented choices; the replica calibration
-(``xhf.templates.replica``) may override them by passing its own objects, never by editing
+(the ``replica`` package) may override them by passing its own objects, never by editing
 the modules that use them.
 
 >>> round(RESOLUTION_STOCHASTIC_SQRT_KEV, 4)   # a in sigma = a sqrt(E): 4 % at 122 keV
@@ -62,7 +62,7 @@ RESOLUTION_STOCHASTIC_SQRT_KEV = RESOLUTION_FRACTION * math.sqrt(RESOLUTION_REFE
 
 # --- Cut efficiency in reconstructed energy ----------------------------------------------------
 # The paper shows no closed form for its cut efficiency. xhf uses a smooth erf turn-on times a
-# plateau; the values match ``xhf.templates.replica.settings.ReplicaSettings`` (whose comments
+# plateau; the values match the replica's ``ReplicaSettings`` (whose comments
 # and ``templates/README.md`` give the source of each).
 #: Plateau efficiency of the event selection above the turn-on: 1, since the 97 kg fiducial
 #: mass is the mass inside the fiducial cut (the paper), which carries that cut's acceptance.

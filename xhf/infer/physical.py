@@ -17,9 +17,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from xhf.exceptions import InvalidInputError
-from xhf.workspace.sidecar import MODEL_UNITS, check_unit
+from xhf.physics.rates import MODEL_UNITS
+from xhf.workspace.sidecar import check_unit
 
-__all__ = ["DEFAULT_FRACTIONS", "MODEL_UNITS", "SignalInfo", "SignalPart", "flavour_limits"]
+__all__ = ["DEFAULT_FRACTIONS", "SignalInfo", "SignalPart", "flavour_limits"]
 
 
 def __dir__() -> list[str]:

@@ -24,6 +24,7 @@ import numpy as np
 from xhf.jsonio import plain
 from xhf.workspace.compat import quiet_pyhf as _quiet
 from xhf.workspace.metadata import INTERPOLATION
+from xhf.workspace.naming import format_value
 from xhf.workspace.sidecar import digest, sidecar_document
 
 __all__ = [
@@ -55,10 +56,7 @@ def label(value: float) -> str:
     >>> label(1e-3), label(1.3e-6), label(1000.0), label(2.15e-2)
     ('1e_03', '1p3e_06', '1e03', '2p15e_02')
     """
-    mantissa, exponent = f"{value:.2e}".split("e")
-    mantissa = mantissa.rstrip("0").rstrip(".")
-    text = f"{mantissa}e{int(exponent):+03d}"
-    return text.replace(".", "p").replace("-", "_").replace("+", "")
+    return format_value(value)
 
 
 def _edges(nbins: int, low: float = 2.0, width: float = 2.0) -> np.ndarray:

@@ -7,6 +7,7 @@ energy for every model xhf knows (SM, magnetic moment, millicharge, U(1)_{B-L} d
 from xhf.physics.oscillations import XMASS_FRACTIONS, FixedFractions, MSWOscillations
 from xhf.physics.rates import (
     FLAVOR_CHOICES,
+    MODEL_UNITS,
     MODELS,
     REFERENCE_PARAMETERS,
     RateInputs,
@@ -18,6 +19,7 @@ from xhf.physics.target import Target, load_target
 __all__ = [
     "FLAVOR_CHOICES",
     "MODELS",
+    "MODEL_UNITS",
     "REFERENCE_PARAMETERS",
     "XMASS_FRACTIONS",
     "FixedFractions",

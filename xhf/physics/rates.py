@@ -50,6 +50,7 @@ from xhf.physics.target import Target, load_target
 __all__ = [
     "FLAVOR_CHOICES",
     "MODELS",
+    "MODEL_UNITS",
     "REFERENCE_PARAMETERS",
     "FluxAverages",
     "RateInputs",
@@ -64,6 +65,10 @@ def __dir__() -> list[str]:
 
 #: Models by their command-line names.
 MODELS: tuple[str, ...] = ("sm", "magnetic-moment", "millicharge", "dark-photon")
+#: The unit of each new-physics model's parameter: the magnetic moment mu_nu in Bohr magnetons,
+#: the millicharge delta in units of the elementary charge, the B-L coupling g_BL (a pure
+#: number, named by its symbol). A limit is printed and published in this unit.
+MODEL_UNITS: dict[str, str] = {"magnetic-moment": "mu_B", "millicharge": "e", "dark-photon": "g_BL"}
 #: Flavour selections: all flavours, or only one carries the interaction.
 FLAVOR_CHOICES: tuple[str, ...] = ("all", "e", "mu", "tau")
 #: Default parameter values (the physics reference's section 7 table).

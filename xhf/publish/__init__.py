@@ -1,8 +1,10 @@
 """Publish stage: a HEPData submission with the full likelihood, made with hepdata_lib.
 
-XMASS-I's search (Phys. Lett. B 809 (2020) 135741) as reproduced by ``xhf reproduce`` on the
-XMASS-I-like replica (pseudo-data, never XMASS-I data), published for reuse
-(docs/publishing.md):
+Any analysis built with xhf (workspaces with their sidecars) and its limits (a results.json)
+are published for reuse (docs/publishing.md); what the submission says beyond the files (the
+file names of each analysis, whether the observations are pseudo-data, the paper, extra
+tables) is a :class:`Publication` given by the caller. ``xhf publish`` passes the XMASS-I
+replica's (``replica_publication`` of the ``replica`` package).
 
 - :func:`publish`: results.json + workspaces -> ``DIR/submission/`` and
   ``DIR/submission.tar.gz`` (tables with units and qualifiers, figures, one HistFactory archive
@@ -20,7 +22,6 @@ from pathlib import Path
 
 from xhf.publish.archive import read_tar_gz, tar_gz
 from xhf.publish.inputs import (
-    ANALYSES,
     check_hepdata_id,
     check_units,
     load_analysis_inputs,
@@ -28,6 +29,7 @@ from xhf.publish.inputs import (
     parse_results,
 )
 from xhf.publish.likelihood import likelihood_archive, likelihood_files, power_law_patchset
+from xhf.publish.publication import LimitTableText, Publication
 from xhf.publish.reinterpret import (
     components_patch,
     dark_photon_counts,
@@ -42,8 +44,9 @@ from xhf.publish.submission import (
 )
 
 __all__ = [
-    "ANALYSES",
     "InvalidSubmissionError",
+    "LimitTableText",
+    "Publication",
     "build_submission",
     "check_hepdata_id",
     "check_units",
@@ -74,20 +77,22 @@ def publish(
     *,
     results: str | os.PathLike[str] = "results",
     workspaces: str | os.PathLike[str] = "workspaces",
+    publication: Publication,
     hepdata: str | None = None,
     force: bool = False,
-    settings=None,
 ) -> Path:
     """Make, validate and write the HEPData submission; return the output directory.
 
     Args:
         output: output directory (``submission/`` and ``submission.tar.gz`` inside).
-        results: the main job's output directory (``results.json``, ``figures/*.png``).
-        workspaces: directory of the shipped workspaces (``xmass1_*.json`` and sidecars).
+        results: the directory with ``results.json`` (the limits) and optionally
+            ``figures/*.png`` (as ``xhf reproduce`` writes them), or the JSON file itself.
+        workspaces: directory of the workspaces and patchsets with their sidecars.
+        publication: the analyses' files (:attr:`Publication.analyses`) and what the
+            submission says about them.
         hepdata: INSPIRE id ``insNNNNNNN`` written into the patchsets (``references.hepdata``)
             and the submission's ``record_ids``; None keeps ``ins0000000`` ("not assigned").
         force: replace an existing ``output``.
-        settings: replica settings of the detector model (default: the shipped replica's).
 
     Raises:
         MissingFileError, InvalidInputError, InvalidParameterError: bad inputs (one line).
@@ -106,7 +111,7 @@ def publish(
     results_dir = results_dir if results_dir.is_dir() else results_dir.parent
     refuse_links(results_dir, [results_dir / "figures"])
     find_figures(results_dir / "figures")  # links, names, PNG/PDF checked before the slow part
-    inputs = load_analysis_inputs(workspaces)
+    inputs = load_analysis_inputs(workspaces, publication.analyses)
     check_units(loaded, inputs)
     files = build_submission(
         loaded,
@@ -114,6 +119,6 @@ def publish(
         figures_dir=results_dir / "figures",
         results_json=Path(loaded.source).read_bytes(),
         hepdata=hepdata,
-        settings=settings,
+        publication=publication,
     )
     return write_submission(files, output, force=force, inputs=(results, workspaces))

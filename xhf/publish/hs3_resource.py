@@ -53,7 +53,7 @@ def hs3_documents(item: AnalysisInput) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _readme(measurement: str, names: list[str], tied: bool) -> str:
+def _readme(measurement: str, names: list[str], tied: bool, note: str) -> str:
     what = (
         "one file per mass of the components patchset, the interference and pure parts tied "
         "exactly: mu_pure is the function mu_interference**2 of the one parameter of interest "
@@ -68,7 +68,7 @@ def _readme(measurement: str, names: list[str], tied: bool) -> str:
         "these files; `misc.xhf` in each says what the parameter of interest means physically "
         "(parameter, unit, reference value, power of each signal part). The pyhf (HistFactory "
         "JSON) files of the same likelihood are a resource of their own.",
-        "These are PSEUDO-DATA of the XMASS-I-like replica, not XMASS-I data.",
+        *([note] if note else []),
         "",
         "Files:",
         *(f"- `{name}`" for name in names),
@@ -82,10 +82,11 @@ def hs3_archive_name(item: AnalysisInput) -> str:
     return f"{item.main[1]['measurement']}_hs3.tar.gz"
 
 
-def hs3_archive(item: AnalysisInput) -> bytes:
-    """The deterministic tar.gz of :func:`hs3_documents` with a README and ``SHA256SUMS``."""
+def hs3_archive(item: AnalysisInput, note: str = "") -> bytes:
+    """The deterministic tar.gz of :func:`hs3_documents` with a README and ``SHA256SUMS``;
+    ``note`` is a line of the README about the observations (e.g. that they are pseudo-data)."""
     measurement = str(item.main[1]["measurement"])
     files = {name: dumps(doc) for name, doc in hs3_documents(item).items()}
-    files["README.md"] = _readme(measurement, sorted(files), not item.power_law)
+    files["README.md"] = _readme(measurement, sorted(files), not item.power_law, note)
     files["SHA256SUMS"] = sha256sums(files)
     return tar_gz({f"{measurement}_hs3/{name}": text for name, text in files.items()})

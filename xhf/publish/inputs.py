@@ -1,12 +1,14 @@
-"""What ``xhf publish`` reads: the main job's ``results.json`` and the shipped workspaces.
+"""What the publish stage reads: a ``results.json`` with the limits and the analyses' workspaces.
 
-This is the publish stage's input edge. ``results.json`` is written by ``xhf reproduce``
-(issue 6): a flat list ``limits`` of
+This is the publish stage's input edge. ``results.json`` (``xhf reproduce`` writes one; an
+analyst may write their own) is a flat list ``limits`` of
 ``{analysis, method, flavor, mass_mev, unit, expected, expected_band: [-2, -1, +1, +2],
 observed, paper}``, the dark-photon ``exclusion_curve`` per method and mass, and
 ``provenance``. The workspaces are the files of ``docs/workspace-conventions.md``: one
-workspace per power-law analysis (magnetic moment, millicharge) and, for the dark photon, a
-background-only workspace with its grid and components patchsets, each with its sidecar.
+workspace per power-law analysis (e.g. the magnetic moment) and, for a signal that is not a
+power of its parameter (the dark photon), a background-only workspace with its grid and
+components patchsets, each with its sidecar. Which file plays which role is the caller's
+``analyses`` mapping (:attr:`xhf.publish.publication.Publication.analyses`).
 
 Every problem is one :class:`~xhf.exceptions.XhfError` line naming the file and the field.
 """
@@ -28,9 +30,9 @@ from xhf.workspace.compat import check_version, pyhf_reason, quiet_pyhf
 from xhf.workspace.sidecar import read_sidecar, sidecar_path
 
 __all__ = [
-    "ANALYSES",
     "BANDS",
     "HEPDATA_ID",
+    "ROLES",
     "AnalysisInput",
     "CurvePoint",
     "LimitEntry",
@@ -47,17 +49,6 @@ def __dir__() -> list[str]:
     return __all__
 
 
-#: The analyses of XMASS-I (Phys. Lett. B 809 (2020) 135741) and their shipped files,
-#: role -> file name in the workspaces directory (each with a ``.meta.json`` sidecar).
-ANALYSES: dict[str, dict[str, str]] = {
-    "magnetic_moment": {"workspace": "xmass1_magnetic_moment.json"},
-    "millicharge": {"workspace": "xmass1_millicharge.json"},
-    "dark_photon": {
-        "background_only": "xmass1_dark_photon_BkgOnly.json",
-        "patchset": "xmass1_dark_photon_patchset.json",
-        "components": "xmass1_dark_photon_components_patchset.json",
-    },
-}
 #: pyhf's patchset schema: ``references.hepdata`` is an INSPIRE id.
 HEPDATA_ID = re.compile(r"^ins[0-9]{7}$")
 #: Expected-band keys, in the order of ``expected_band``.
@@ -411,17 +402,41 @@ def _read_sidecar(role: str, path: Path, documents: Mapping[str, Any]) -> Any:
     return meta
 
 
+#: The roles of an analysis' files: one power-law workspace, or a grid analysis' three files.
+ROLES = (("workspace",), ("background_only", "patchset", "components"))
+
+
+def _check_roles(analysis: str, roles: Mapping[str, str]) -> None:
+    if not isinstance(roles, Mapping) or tuple(sorted(roles)) not in {
+        tuple(sorted(r)) for r in ROLES
+    }:
+        raise InvalidParameterError(
+            f"analysis {analysis!r}: its files must be {{'workspace': FILE}} or "
+            "{'background_only': FILE, 'patchset': FILE, 'components': FILE}"
+        )
+    for role, name in roles.items():
+        safe_file_name(name, f"analysis {analysis!r}: {role}")
+
+
 def load_analysis_inputs(
-    workspaces_dir: str | os.PathLike[str], analyses: tuple[str, ...] = tuple(ANALYSES)
+    workspaces_dir: str | os.PathLike[str], analyses: Mapping[str, Mapping[str, str]]
 ) -> dict[str, AnalysisInput]:
-    """Read, for each analysis, its shipped files and their sidecars (all must exist)."""
+    """Read, for each analysis, its files and their sidecars (all must exist).
+
+    Args:
+        workspaces_dir: the directory that holds the files.
+        analyses: analysis name -> role -> file name (see :data:`ROLES`), e.g.
+            ``{"magnetic_moment": {"workspace": "my_magnetic_moment.json"}}``.
+    """
     directory = Path(workspaces_dir)
     if not directory.is_dir():
         raise MissingFileError(f"{directory}: no such workspaces directory")
     out = {}
-    for analysis in analyses:
+    for analysis, roles in analyses.items():
+        _check_roles(analysis, roles)
         documents, sidecars, paths = {}, {}, {}
-        for role, name in ANALYSES[analysis].items():
+        for role in (r for group in ROLES for r in group if r in roles):
+            name = roles[role]
             path = directory / name
             if not path.is_file():
                 raise MissingFileError(f"{path}: no such {role.replace('_', '-')} file")

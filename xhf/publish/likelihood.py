@@ -30,6 +30,7 @@ from xhf.exceptions import InvalidInputError
 from xhf.jsonio import dumps
 from xhf.publish.archive import sha256sums, tar_gz
 from xhf.publish.inputs import AnalysisInput
+from xhf.publish.publication import Publication
 from xhf.publish.readme import archive_readme
 from xhf.workspace.compat import quiet_pyhf
 from xhf.workspace.naming import PLACEHOLDER_SAMPLE, POI
@@ -195,7 +196,9 @@ def _patchset_sidecar(
     return sidecar_document(out)
 
 
-def likelihood_files(item: AnalysisInput, *, hepdata: str | None = None) -> dict[str, str]:
+def likelihood_files(
+    item: AnalysisInput, *, hepdata: str | None = None, publication: Publication | None = None
+) -> dict[str, str]:
     """The files of one analysis' archive, ``{file name: text}`` (README and SHA256SUMS too).
 
     Args:
@@ -203,6 +206,7 @@ def likelihood_files(item: AnalysisInput, *, hepdata: str | None = None) -> dict
         hepdata: INSPIRE id written into every patchset's ``references.hepdata``; None keeps
             the value of the shipped patchsets (a power-law patchset then gets ``ins0000000``,
             "not assigned").
+        publication: what the README says about the observations (default: real data).
     """
     documents: dict[str, Any] = {}
     if item.power_law:
@@ -223,7 +227,9 @@ def likelihood_files(item: AnalysisInput, *, hepdata: str | None = None) -> dict
         name = FILE_NAMES[role]
         files[name] = dumps(document)
         files[name.removesuffix(".json") + ".meta.json"] = dumps(side)
-    files["README.md"] = archive_readme(item, {role: doc for role, (doc, _) in documents.items()})
+    files["README.md"] = archive_readme(
+        item, {role: doc for role, (doc, _) in documents.items()}, publication
+    )
     files["SHA256SUMS"] = sha256sums(files)
     return files
 
@@ -253,8 +259,10 @@ def archive_name(item: AnalysisInput) -> str:
     return f"{item.main[1]['measurement']}_likelihood.tar.gz"
 
 
-def likelihood_archive(item: AnalysisInput, *, hepdata: str | None = None) -> bytes:
+def likelihood_archive(
+    item: AnalysisInput, *, hepdata: str | None = None, publication: Publication | None = None
+) -> bytes:
     """The deterministic tar.gz of :func:`likelihood_files` under ``<measurement>/``."""
     top = item.main[1]["measurement"]
-    files = likelihood_files(item, hepdata=hepdata)
+    files = likelihood_files(item, hepdata=hepdata, publication=publication)
     return tar_gz({f"{top}/{name}": text for name, text in files.items()})

@@ -1,7 +1,9 @@
 """The README of a likelihood archive: what the files are and how to use them with plain pyhf.
 
 Written from the sidecars, so that the numbers in it (reference value, power, binning, patch
-names, digests) are those of the files beside it. XMASS-I, Phys. Lett. B 809 (2020) 135741.
+names, digests) are those of the files beside it; what it says about the observations comes
+from the caller's :class:`~xhf.publish.publication.Publication`. The model structure is that of
+XMASS-I's search, Phys. Lett. B 809 (2020) 135741, Eqs. 4-7.
 """
 
 from __future__ import annotations
@@ -11,20 +13,15 @@ from typing import Any
 
 from xhf import __version__
 from xhf.publish.inputs import AnalysisInput
+from xhf.publish.publication import Publication
 from xhf.workspace.naming import PLACEHOLDER_SAMPLE, POI
 
-__all__ = ["PSEUDO_DATA_NOTE", "archive_readme"]
+__all__ = ["archive_readme"]
 
 
 def __dir__() -> list[str]:
     return __all__
 
-
-#: Said on every table, resource and README: the observations are not XMASS-I data.
-PSEUDO_DATA_NOTE = (
-    "The observations are PSEUDO-DATA from the XMASS-I-like replica of xhf (a background "
-    "model built from published numbers and a seeded Poisson draw), NOT XMASS-I data."
-)
 
 _TITLES = {
     "magnetic_moment": "neutrino magnetic moment",
@@ -33,7 +30,7 @@ _TITLES = {
 }
 
 
-def _model_lines(meta: Mapping[str, Any]) -> list[str]:
+def _model_lines(meta: Mapping[str, Any], data_word: str) -> list[str]:
     edges = meta["bin_edges_kev"]
     data = meta.get("data", {})
     seed = f", seed {data['seed']}" if "seed" in data else ""
@@ -41,7 +38,7 @@ def _model_lines(meta: Mapping[str, Any]) -> list[str]:
         f"- measurement `{meta['measurement']}`, one channel `{meta['channel']}`: "
         f"{len(edges) - 1} bins of reconstructed energy from {edges[0]:g} to {edges[-1]:g} keV "
         "(the edges are in the `.meta.json` sidecars, `bin_edges_kev`);",
-        f"- observations: dataset `{data.get('label', '?')}`{seed}: pseudo-data;",
+        f"- observations: dataset `{data.get('label', '?')}`{seed}: {data_word};",
         "- interpolation: pyhf's defaults (normsys code4, histosys code4p), which pyhf does "
         "not store in the JSON;",
         "- modifiers (docs/workspace-conventions.md of xhf): `<experiment>_norm_<background>` "
@@ -216,25 +213,28 @@ def _placeholder_path(documents: Mapping[str, Any]) -> str:
     return "?"
 
 
-def archive_readme(item: AnalysisInput, documents: Mapping[str, Any]) -> str:
+def archive_readme(
+    item: AnalysisInput, documents: Mapping[str, Any], publication: Publication | None = None
+) -> str:
     """README.md of one analysis' likelihood archive.
 
     Args:
         item: the analysis' inputs (sidecars).
         documents: the published JSON documents by role (``background_only``, ``patchset``,
             ``components``).
+        publication: heading and first paragraph (default: real data, no note).
     """
+    pub = publication or Publication(analyses={})
     meta = item.main[1]
     signal_meta = item.sidecars.get("workspace") or item.sidecars.get("patchset")
     title = _TITLES.get(item.analysis, item.analysis)
     record = documents["patchset"]["metadata"]["references"]["hepdata"]
     lines = [
-        f"# {meta['measurement']}: the XMASS-I-like {title} likelihood (pyhf / HistFactory JSON)",
+        f"# {meta['measurement']}: the {pub.likelihood_title.format(title=title)} likelihood "
+        "(pyhf / HistFactory JSON)",
         "",
-        f"**{PSEUDO_DATA_NOTE}** The likelihood has the structure of XMASS-I's search "
-        "(K. Abe et al., Phys. Lett. B 809 (2020) 135741, Eqs. 4-7: backgrounds with activity "
-        "constraints, shape systematics, Monte Carlo statistics, signal systematics). "
-        f"Made with xhf {__version__}; HEPData record `{record}`"
+        (f"{pub.readme_note} " if pub.readme_note else "")
+        + f"Made with xhf {__version__}; HEPData record `{record}`"
         + (" (not assigned)." if record == "ins0000000" else "."),
         "",
         "## Files",
@@ -259,7 +259,7 @@ def archive_readme(item: AnalysisInput, documents: Mapping[str, Any]) -> str:
         "",
         "## The model",
         "",
-        *_model_lines(meta),
+        *_model_lines(meta, pub.data_word),
         "",
     ]
     if item.power_law:

@@ -8,8 +8,9 @@ pyhf then tests it (``pyhf cls BkgOnly.json -p patch.json``, or
 the B-L dark photon of XMASS-I (Phys. Lett. B 809 (2020) 135741), S(g) = g^2 I + g^4 P:
 
 - :func:`dark_photon_counts` computes the counts at any (mass, coupling) with the physics stage
-  (:func:`xhf.physics.differential_rate`, the paper's fluxes and flavour fractions) folded with
-  the replica's detector response (Eq. 3, :func:`xhf.templates.replica.response.channel_response`);
+  (:func:`xhf.physics.differential_rate`) folded with the detector response the caller gives
+  (Eq. 3; for the replica ``replica.response.channel_response`` with the paper's fluxes
+  and flavour fractions, ``replica.signals.rate_inputs``; ``replica_detector`` gives both);
 - :func:`components_patch` puts the interference and pure parts as two samples whose
   normfactors xhf ties, and :func:`dark_photon_limit` returns the 90 % CL limit on g with its
   expected band (xhf's one-parameter profile in g, as for the published components patchset).
@@ -20,13 +21,14 @@ docs/publishing.md walks through a dark photon at 0.05 MeV, a mass not in the pu
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from xhf.exceptions import InvalidInputError, InvalidParameterError
+from xhf.physics import RateInputs, differential_rate
 from xhf.templates.templateset import Sample
 from xhf.workspace.naming import PLACEHOLDER_SAMPLE, POI, part_names
 from xhf.workspace.samples import signal_sample
@@ -156,54 +158,47 @@ def dark_photon_counts(
     mass_mev: float,
     coupling: float,
     *,
-    channel: str = "full_energy",
-    settings=None,
+    response: Any,
+    inputs: RateInputs | None = None,
     part: str = "both",
 ) -> NDArray[np.float64]:
-    """Expected counts per bin of a B-L dark photon in a channel of the XMASS-I-like replica.
+    """Expected counts per bin of a B-L dark photon in one channel of a detector.
 
-    dR/dT from :func:`xhf.physics.differential_rate` with the replica's physics inputs
-    (SHP11-GS98 fluxes, fixed flavour fractions 54/23/23 %, free-electron approximation)
-    folded with the replica's response of ``channel`` (threshold, resolution, efficiency,
-    exposure; Eq. 3 of the paper).
+    dR/dT from :func:`xhf.physics.differential_rate` (free-electron approximation) folded with
+    the detector's response of that channel (threshold, resolution, efficiency, exposure;
+    Eq. 3 of XMASS-I, Phys. Lett. B 809 (2020) 135741).
 
     Args:
         mass_mev: dark-photon mass in MeV (any value, not only the published grid).
         coupling: g_BL.
-        channel: ``full_energy`` (2-200 keV, the dark-photon fit) or ``low_energy``.
-        settings: :class:`~xhf.templates.replica.ReplicaSettings` (default: the shipped replica).
+        response: the channel's response: ``grid_kev`` (true energies of the rate) and
+            ``fold(rate)`` (counts per reconstructed bin), e.g. the replica's
+            ``replica.response.channel_response(settings, channel)``.
+        inputs: the physics inputs (fluxes, flavour content); default
+            :class:`~xhf.physics.RateInputs` ().
         part: ``both``, ``interference`` or ``pure``.
     """
-    from xhf.physics import differential_rate
-    from xhf.templates.replica import ReplicaSettings
-    from xhf.templates.replica.response import channel_response
-    from xhf.templates.replica.signals import rate_inputs
-
-    settings = settings or ReplicaSettings()
-    response = channel_response(settings, channel)
     rate = differential_rate(
         response.grid_kev,
         "dark-photon",
         coupling=coupling,
         mass_mev=mass_mev,
         part=part,
-        inputs=rate_inputs(settings),
+        inputs=inputs or RateInputs(),
     )
     return np.asarray(response.fold(rate), dtype=float)
 
 
-def _check_binning(meta: Mapping[str, Any] | None, channel: str, settings) -> None:
+def _check_binning(meta: Mapping[str, Any] | None, channel: str, response: Any) -> None:
     """The response's binning must be the published channel's (``bin_edges_kev``)."""
     if not meta or "bin_edges_kev" not in meta:
         return
-    from xhf.templates.replica import ReplicaSettings
-
-    edges = np.asarray((settings or ReplicaSettings()).edges(channel), dtype=float)
+    edges = np.asarray(response.edges_kev, dtype=float)
     published = np.asarray(meta["bin_edges_kev"], dtype=float)
     if edges.shape != published.shape or not np.allclose(edges, published, rtol=1e-9):
         raise InvalidInputError(
-            f"the replica's {channel!r} binning ({edges.size - 1} bins) is not the published "
-            f"one ({published.size - 1} bins, sidecar 'bin_edges_kev'): pass matching settings"
+            f"the response's {channel!r} binning ({edges.size - 1} bins) is not the published "
+            f"one ({published.size - 1} bins, sidecar 'bin_edges_kev'): pass a matching one"
         )
 
 
@@ -211,9 +206,10 @@ def dark_photon_limit(
     background_only: Mapping[str, Any],
     mass_mev: float,
     *,
+    response: Callable[[str], Any],
+    inputs: RateInputs | None = None,
     meta: Mapping[str, Any] | None = None,
     reference: float = 1e-6,
-    settings=None,
     method: str = "cls",
     cl: float = 0.9,
 ):
@@ -226,9 +222,11 @@ def dark_photon_limit(
     Args:
         background_only: the published ``BkgOnly.json`` (a dict).
         mass_mev: the dark-photon mass in MeV.
+        response: channel name -> the detector's response of that channel (as for
+            :func:`dark_photon_counts`; its ``edges_kev`` must be the published binning).
+        inputs: the physics inputs (as for :func:`dark_photon_counts`).
         meta: its sidecar ``BkgOnly.meta.json`` (checks the binning; gives the channel).
         reference: g at which the parts are computed (choose it near the expected limit).
-        settings: replica settings (default: the shipped replica).
         method, cl: as :func:`xhf.infer.limit`.
 
     Returns:
@@ -237,9 +235,10 @@ def dark_photon_limit(
     from xhf.infer import build_analysis, limit
 
     channel = (meta or {}).get("channel", "full_energy")
-    _check_binning(meta, channel, settings)
+    detector = response(channel)
+    _check_binning(meta, channel, detector)
     parts = {
-        part: dark_photon_counts(mass_mev, reference, channel=channel, settings=settings, part=part)
+        part: dark_photon_counts(mass_mev, reference, response=detector, inputs=inputs, part=part)
         for part in ("interference", "pure")
     }
     workspace = copy.deepcopy(dict(background_only))

@@ -30,8 +30,8 @@ from xhf.publish.figures import figure_resources, match_figures
 from xhf.publish.hs3_resource import hs3_archive, hs3_archive_name
 from xhf.publish.inputs import AnalysisInput, Results
 from xhf.publish.likelihood import archive_name, likelihood_archive
-from xhf.publish.readme import PSEUDO_DATA_NOTE
-from xhf.publish.tables import PAPER, hepdata_lib
+from xhf.publish.publication import Publication
+from xhf.publish.tables import hepdata_lib
 
 __all__ = [
     "SUBMISSION_ARCHIVE",
@@ -73,19 +73,12 @@ def _working_directory(path: Path) -> Iterator[None]:
         os.chdir(previous)
 
 
-def _comment(hepdata: str | None) -> str:
+def _comment(hepdata: str | None, pub: Publication) -> str:
     record = f" HEPData/INSPIRE record: {hepdata}." if hepdata else ""
-    return (
-        "XMASS-I-like replica of the search for exotic neutrino-electron interactions with "
-        f"solar neutrinos ({PAPER}): neutrino magnetic moment, millicharge and U(1)_B-L dark "
-        f"photon. {PSEUDO_DATA_NOTE} Limits with the paper's chi2 method and with pyhf CLs; "
-        "the full likelihoods are attached as pyhf (HistFactory JSON) resources and, beside "
-        "them, as HS3 resources (ROOT >= 6.30, pyhs3). Made with "
-        f"xhf {__version__}.{record}"
-    )
+    return f"{pub.comment} Made with xhf {__version__}.{record}"
 
 
-def _hs3_description(item: AnalysisInput) -> str:
+def _hs3_description(item: AnalysisInput, pub: Publication) -> str:
     meta = item.main[1]
     what = (
         "one HS3 file per mass, the interference and pure parts tied exactly "
@@ -93,14 +86,14 @@ def _hs3_description(item: AnalysisInput) -> str:
         if not item.power_law
         else "the workspace as one HS3 file"
     )
-    return (
+    return pub.with_note(
         f"HS3 likelihood of the {_TITLES.get(item.analysis, item.analysis)} analysis "
         f"({meta['measurement']}): {what}, for ROOT >= 6.30 and pyhs3; the same likelihood as "
-        f"the pyhf resource. {PSEUDO_DATA_NOTE}"
+        "the pyhf resource."
     )
 
 
-def _archive_description(item: AnalysisInput) -> str:
+def _archive_description(item: AnalysisInput, pub: Publication) -> str:
     meta = item.main[1]
     if item.power_law:
         files = "BkgOnly.json and a one-patch patchset.json (the signal at the reference value)"
@@ -109,10 +102,10 @@ def _archive_description(item: AnalysisInput) -> str:
             "BkgOnly.json, patchset.json (one patch per (mass, coupling) point, exact excess) "
             "and components_patchset.json (interference and pure parts per mass)"
         )
-    return (
+    return pub.with_note(
         f"pyhf likelihood of the {_TITLES.get(item.analysis, item.analysis)} analysis "
         f"({meta['measurement']}): {files}, xhf sidecars with units, README with the pyhf "
-        f"commands. {PSEUDO_DATA_NOTE}"
+        "commands."
     )
 
 
@@ -123,7 +116,7 @@ def build_submission(
     figures_dir: str | os.PathLike[str] | None = None,
     results_json: bytes | None = None,
     hepdata: str | None = None,
-    settings=None,
+    publication: Publication | None = None,
 ) -> dict[str, bytes]:
     """Every file of the HEPData submission, ``{file name: bytes}`` (flat, as HEPData wants).
 
@@ -134,13 +127,16 @@ def build_submission(
             :mod:`xhf.publish.figures`); None for none.
         results_json: the bytes of results.json, attached as a resource if given.
         hepdata: INSPIRE id ``insNNNNNNN`` of the record (patchsets and ``record_ids``).
-        settings: replica settings of the detector model (default: the shipped replica's).
+        publication: what the submission says beyond the files (notes, extra tables; see
+            :class:`~xhf.publish.publication.Publication`); default: real data, no notes.
     """
     from xhf.publish.figures import find_figures
 
+    pub = publication or Publication(analyses={name: {} for name in inputs})
+
     lib = hepdata_lib()
     figures = find_figures(figures_dir) if figures_dir is not None else []  # checked first
-    tables = submission_tables(results, inputs, settings)
+    tables = submission_tables(results, inputs, pub)
     claimed, unclaimed = match_figures(figures, [key for key, _ in tables])
     with tempfile.TemporaryDirectory(prefix="xhf-publish-") as scratch_name:
         scratch = Path(scratch_name)
@@ -149,7 +145,7 @@ def build_submission(
         for name, blob in figure_resources(claimed).items():
             (staged / name).write_bytes(blob)
         submission = lib.Submission()
-        submission.comment = _comment(hepdata)
+        submission.comment = _comment(hepdata, pub)
         if hepdata:
             submission.add_record_id(int(hepdata.removeprefix("ins")), "inspire")
         for key, table in tables:
@@ -167,11 +163,16 @@ def build_submission(
             for name, blob, description, file_type in (
                 (
                     archive_name(item),
-                    likelihood_archive(item, hepdata=hepdata),
-                    _archive_description(item),
+                    likelihood_archive(item, hepdata=hepdata, publication=pub),
+                    _archive_description(item, pub),
                     "HistFactory",
                 ),
-                (hs3_archive_name(item), hs3_archive(item), _hs3_description(item), "HS3"),
+                (
+                    hs3_archive_name(item),
+                    hs3_archive(item, note=pub.hs3_note),
+                    _hs3_description(item, pub),
+                    "HS3",
+                ),
             ):
                 path = staged / name
                 path.write_bytes(blob)
@@ -186,7 +187,7 @@ def build_submission(
             path = staged / figure.name
             path.write_bytes(figure.read_bytes())
             submission.add_additional_resource(
-                f"Figure {figure.stem} of xhf reproduce (pseudo-data of the replica)",
+                f"Figure {figure.stem} of {pub.producer}{pub.figure_note}",
                 str(path),
                 copy_file=True,
             )
@@ -194,7 +195,7 @@ def build_submission(
             path = staged / "results.json"
             path.write_bytes(results_json)
             submission.add_additional_resource(
-                "All results of xhf reproduce (limits, exclusion curves, provenance), JSON",
+                f"All results of {pub.producer} (limits, exclusion curves, provenance), JSON",
                 str(path),
                 copy_file=True,
             )

@@ -1,11 +1,10 @@
-"""HEPData tables (hepdata_lib) of XMASS-I's results on the replica, with units and qualifiers.
+"""HEPData table helpers (hepdata_lib): variables with units and qualifiers, limit tables.
 
-XMASS-I, Phys. Lett. B 809 (2020) 135741: the 90 % CL limits on the neutrino magnetic moment,
-the millicharge (all flavours and each flavour alone) and the B-L dark photon at the paper's
-two masses; the dark-photon exclusion curve with its expected bands; per analysis the binned
-pseudo-data, the background model and the signal at the limit; the signal efficiency of the
-detector model. Every table says, in its description and in a qualifier of every dependent
-variable, that the observations are pseudo-data of the XMASS-I-like replica, not XMASS-I data.
+The models are those of XMASS-I's search (Phys. Lett. B 809 (2020) 135741): the neutrino
+magnetic moment, the millicharge (all flavours and each flavour alone) and the B-L dark photon;
+their parameters, units, reactions and keywords are here. What a table says about the
+observations (a note in its description, a qualifier on every dependent variable) comes from
+the caller's :class:`~xhf.publish.publication.Publication`.
 
 The expected limit carries its +-1 and +-2 sigma band as asymmetric errors (labels
 ``expected 1 sigma`` / ``expected 2 sigma``); values that do not exist (no published value for
@@ -22,18 +21,17 @@ import numpy as np
 
 from xhf.publish.compat import import_publish
 from xhf.publish.inputs import LimitEntry, Results
-from xhf.publish.readme import PSEUDO_DATA_NOTE
+from xhf.publish.publication import Publication
 
 __all__ = [
-    "DATA_QUALIFIER",
-    "PAPER",
-    "PAPER_MASSES_MEV",
     "bin_edges",
     "expected_variable",
     "hepdata_lib",
     "keywords",
     "limit_rows",
     "limit_table",
+    "parameter",
+    "result_keys",
     "table",
     "variable",
 ]
@@ -43,11 +41,6 @@ def __dir__() -> list[str]:
     return __all__
 
 
-PAPER = "K. Abe et al. (XMASS), Phys. Lett. B 809 (2020) 135741"
-#: The dark-photon masses at which the paper quotes limits (1 keV and 10 MeV).
-PAPER_MASSES_MEV = (1e-3, 10.0)
-#: Qualifier on every dependent variable.
-DATA_QUALIFIER = ("DATA", "pseudo-data of the XMASS-I-like replica (NOT XMASS-I data)")
 METHODS = {
     "chi2": "chi2 (paper's Eq. 4, flat prior, 90% quantile)",
     "cls": "CLs (pyhf, q-tilde, asymptotic)",
@@ -76,8 +69,6 @@ COMMON_PHRASES = [
     "Neutrino-electron scattering",
     "Liquid xenon",
     "Electron recoil",
-    "Pseudo-data",
-    "Replica",
 ]
 
 
@@ -86,9 +77,9 @@ def hepdata_lib():
     return import_publish("hepdata_lib")
 
 
-def keywords(analysis: str | None, observables: Sequence[str], flavours=("all",)) -> dict:
-    """Table keywords: observables, reactions, phrases."""
-    phrases = [*(PHRASES.get(analysis, []) if analysis else []), *COMMON_PHRASES]
+def keywords(analysis: str | None, observables: Sequence[str], flavours=("all",), extra=()) -> dict:
+    """Table keywords: observables, reactions, phrases (``extra`` phrases last)."""
+    phrases = [*(PHRASES.get(analysis, []) if analysis else []), *COMMON_PHRASES, *extra]
     return {
         "observables": list(observables),
         "reactions": [REACTIONS[f] for f in flavours],
@@ -104,10 +95,10 @@ def variable(
     independent: bool = False,
     binned: bool = False,
     qualifiers: Sequence[tuple[str, Any]] = (),
-    pseudo_data: bool = True,
+    data: tuple[str, str] | None = None,
 ):
-    """A hepdata_lib Variable; dependent ones get the pseudo-data qualifier first (unless
-    ``pseudo_data`` is False: a published XMASS-I value shown for comparison)."""
+    """A hepdata_lib Variable; dependent ones get the ``data`` qualifier first (what the
+    observations are, :attr:`Publication.data_qualifier`), then ``qualifiers``."""
     lib = hepdata_lib()
     var = lib.Variable(
         name,
@@ -118,7 +109,7 @@ def variable(
         zero_uncertainties_warning=False,
     )
     if not independent:
-        for qualifier_name, value in ((DATA_QUALIFIER,) if pseudo_data else ()) + tuple(qualifiers):
+        for qualifier_name, value in ((data,) if data else ()) + tuple(qualifiers):
             var.add_qualifier(qualifier_name, value)
     return var
 
@@ -134,10 +125,11 @@ def expected_variable(
     *,
     units: str,
     qualifiers: Sequence[tuple[str, Any]],
+    data: tuple[str, str] | None = None,
 ):
     """Expected limits with the +-1 and +-2 sigma bands as asymmetric errors."""
     lib = hepdata_lib()
-    var = variable(name, [float(m) for m in medians], units=units, qualifiers=qualifiers)
+    var = variable(name, [float(m) for m in medians], units=units, qualifiers=qualifiers, data=data)
     for label, (lo, hi) in (("expected 1 sigma", (1, 2)), ("expected 2 sigma", (0, 3))):
         unc = lib.Uncertainty(label, is_symmetric=False)
         unc.set_values_from_intervals(
@@ -147,18 +139,24 @@ def expected_variable(
     return var
 
 
-def _describe(text: str) -> str:
-    return f"{text} {PSEUDO_DATA_NOTE} Replica of {PAPER}."
-
-
-def table(name: str, description: str, location: str, keys: Mapping[str, Any]):
-    """A hepdata_lib Table with the pseudo-data statement in its description."""
+def table(name: str, description: str, location: str, keys: Mapping[str, Any], note: str = ""):
+    """A hepdata_lib Table; ``note`` (:attr:`Publication.table_note`) ends its description."""
     lib = hepdata_lib()
     out = lib.Table(name)
-    out.description = _describe(description)
+    out.description = f"{description} {note}" if note else description
     out.location = location
     out.keywords = dict(keys)
     return out
+
+
+def parameter(analysis: str, unit: str = "") -> tuple[str, str]:
+    """(variable name, HEPData units) of an analysis' physical parameter: the models of
+    :data:`PARAMETERS`, else the analysis name and ``unit`` (a limit's own unit).
+
+    >>> parameter("dark_photon"), parameter("axion_coupling", "GeV^-1")
+    (('$g_{B-L}$', 'dimensionless'), ('axion coupling', 'GeV^-1'))
+    """
+    return PARAMETERS.get(analysis) or (analysis.replace("_", " "), unit)
 
 
 def limit_table(
@@ -169,46 +167,60 @@ def limit_table(
     description: str,
     location: str,
     qualifiers: Sequence[tuple[str, Any]],
+    publication: Publication,
     flavours: Sequence[str] = ("all",),
 ):
     """One row per limit: independent variables from ``rows[i][0]`` (name -> value), then the
-    expected limit with bands, the observed limit on pseudo-data and the published limit."""
-    parameter, units = PARAMETERS[analysis]
-    out = table(name, description, location, keywords(analysis, ["Upper limit"], flavours))
+    expected limit with bands, the observed limit and, if the publication has such a column or
+    a row has a value, the limit published elsewhere (``paper`` of results.json)."""
+    pub = publication
+    entries = [r[1] for r in rows]
+    name_of, units = parameter(analysis, entries[0].unit if entries else "")
+    keys = keywords(analysis, ["Upper limit"], flavours, pub.phrases)
+    out = table(name, description, location, keys, pub.table_note)
     columns = list(rows[0][0]) if rows else []
     for column in columns:
         unit = "MeV" if "mass" in column.lower() else ""
         values = [r[0][column] for r in rows]
         out.add_variable(variable(column, values, units=unit, independent=True))
-    entries = [r[1] for r in rows]
     quals = [("CL", "90%"), *qualifiers]
     out.add_variable(
         expected_variable(
-            f"Expected 90% CL upper limit on {parameter}",
+            f"Expected 90% CL upper limit on {name_of}",
             [e.expected for e in entries],
             [e.band for e in entries],
             units=units,
             qualifiers=quals,
+            data=pub.data_qualifier,
         )
     )
     out.add_variable(
         variable(
-            f"Observed 90% CL upper limit on {parameter} (pseudo-data)",
+            f"Observed 90% CL upper limit on {name_of} ({pub.data_word})",
             [_value(e.observed) for e in entries],
             units=units,
             qualifiers=quals,
+            data=pub.data_qualifier,
         )
     )
-    out.add_variable(
-        variable(
-            f"XMASS-I published 90% CL upper limit on {parameter}",
-            [_value(e.paper) for e in entries],
-            units=units,
-            qualifiers=[("CL", "90%"), ("DATA", f"XMASS-I data, published in {PAPER}")],
-            pseudo_data=False,
+    if pub.published is not None or any(e.paper is not None for e in entries):
+        label, extra = pub.published or ("Published", ())
+        out.add_variable(
+            variable(
+                f"{label} 90% CL upper limit on {name_of}",
+                [_value(e.paper) for e in entries],
+                units=units,
+                qualifiers=[("CL", "90%"), *extra],
+            )
         )
-    )
     return out
+
+
+def result_keys(results: Results, analysis: str) -> tuple[tuple[str, float | None], ...]:
+    """Every (flavour, mass) of ``analysis`` in ``results``: ``all`` first, then by mass."""
+    order = {f: i for i, f in enumerate(FLAVOURS)}
+    found = {(e.flavor, e.mass_mev) for e in results.limits if e.analysis == analysis}
+    return tuple(sorted(found, key=lambda k: (order.get(k[0], len(order)), k[0], k[1] or 0.0)))
 
 
 def limit_rows(

@@ -27,7 +27,7 @@ from xhf.infer import build_analysis, exclusion_curve, limit
 from xhf.infer.execution import Scheduler
 from xhf.infer.limits import LimitResult
 from xhf.jsonio import dumps, plain
-from xhf.reproduce.paper import PAPER_EXPECTED, PAPER_OBSERVED, paper_value
+from xhf.replica.paper import PAPER_EXPECTED, PAPER_OBSERVED, paper_value
 from xhf.templates.templateset import TemplateSet
 from xhf.workspace import (
     background_only_metadata,

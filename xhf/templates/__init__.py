@@ -1,4 +1,5 @@
-"""Templates stage: the :class:`TemplateSet` data model, its file formats and the replica."""
+"""Templates stage: the :class:`TemplateSet` data model, its file formats and the signal
+conventions every detector shares (:mod:`xhf.templates.signals`)."""
 
 from xhf.templates.io import (
     RootHistogram,

@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 
 from xhf.ceilings import MAX_BINS, MAX_EVENTS
 from xhf.exceptions import InvalidInputError, MissingFileError, XhfError
+from xhf.physics.rates import MODEL_UNITS
 from xhf.templates.templateset import (
     Channel,
     Sample,
@@ -306,8 +307,6 @@ def _signals(reader: _Reader, doc: dict, edges: dict[str, NDArray]) -> list[Sign
 
 def _check_unit(reader: _Reader, path: list[Any], entry: dict) -> None:
     """A model xhf knows has one unit: ``xhf limit`` converts the POI to it."""
-    from xhf.infer.physical import MODEL_UNITS
-
     unit = MODEL_UNITS.get(entry["model"])
     if unit is not None and entry["unit"] != unit:
         raise reader.fail(

@@ -27,6 +27,7 @@ from xhf.yamlio import format_path
 __all__ = [
     "CONFIG_VERSION",
     "check_numbers",
+    "check_schema",
     "config_schema",
     "format_path",
     "require_mapping",
@@ -184,6 +185,21 @@ def check_numbers(document: Any, source: str) -> None:
         raise InvalidInputError(f"{source}: {format_path(bad[0])}: {bad[1]}")
 
 
+def check_schema(document: Any, schema: dict[str, Any], source: str) -> None:
+    """Validate ``document`` against a JSON schema (Draft 2020-12); the most relevant error
+    (jsonschema's best match) becomes one line ``<source>: <YAML path>: <what is wrong>``.
+
+    Shared by the config, the sidecar and the experiment-card readers.
+
+    Raises:
+        InvalidInputError: the first problem.
+    """
+    error = best_match(jsonschema.Draft202012Validator(schema).iter_errors(document))
+    if error is not None:
+        where, message = _message(error)
+        raise InvalidInputError(f"{source}: {where}: {message}")
+
+
 def validate_schema(document: Any, source: str) -> None:
     """Check ``document`` (a parsed YAML config) against the schema of its version.
 
@@ -199,10 +215,5 @@ def validate_schema(document: Any, source: str) -> None:
     if version != CONFIG_VERSION or isinstance(version, bool):
         got = shown(version) if "version" in document else "missing"
         raise InvalidInputError(f"{source}: version: must be {CONFIG_VERSION} (got {got})")
-    schema = config_schema(version)
-    validator = jsonschema.Draft202012Validator(schema)
-    error = best_match(validator.iter_errors(document))
-    if error is not None:
-        where, message = _message(error)
-        raise InvalidInputError(f"{source}: {where}: {message}")
+    check_schema(document, config_schema(version), source)
     check_numbers(document, source)

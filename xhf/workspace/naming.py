@@ -137,10 +137,20 @@ def measurement_name(experiment: str | None, analysis: str) -> str:
 
 
 def format_value(value: float) -> str:
-    """A number as a name token: shortest scientific form, ``.`` -> ``p``, ``e-`` -> ``e_``.
+    """A number as a name token: the one formatter of every value in an xhf name.
 
-    The result matches ``^[a-zA-Z0-9_]+$`` (pyhf patch names): ``1.3e-06`` -> ``1p3e_06``,
-    ``10`` -> ``1e01``.
+    The rule: the shortest scientific form that reads back as the same float (the digits of
+    Python's ``repr``, so no two different values share a name and nothing is rounded), the
+    mantissa without trailing zeros, an exponent of at least two digits; then ``.`` -> ``p``,
+    ``e-`` -> ``e_`` and ``e+`` -> ``e``, so that the result matches ``^[a-zA-Z0-9_]+$``
+    (pyhf patch names). Values written with three significant digits, like the dark-photon
+    masses of the shipped grid, keep their three digits: ``0.00139`` -> ``1p39e_03``.
+
+    Used for the dark-photon signal names ``dark_photon_m<mass>``, the grid patches
+    ``<signal>_g<coupling>`` and the names a combination reads back from patch values.
+
+    >>> format_value(1.2345e-3), format_value(0.00139), format_value(1000.0)
+    ('1p2345e_03', '1p39e_03', '1e03')
     """
     if not np.isfinite(value) or value < 0:
         raise InvalidParameterError(f"cannot name a value of {value!r}; need a finite number >= 0")

@@ -30,15 +30,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-from jsonschema.exceptions import best_match
-
 from xhf.exceptions import InvalidInputError
 from xhf.jsonio import plain, read_json
-from xhf.workspace.config_schema import _message, check_numbers, shown
+from xhf.physics.rates import MODEL_UNITS
+from xhf.workspace.config_schema import check_numbers, check_schema, shown
 
 __all__ = [
-    "MODEL_UNITS",
     "POWERS",
     "SIDECAR_SCHEMA",
     "Sidecar",
@@ -57,9 +54,6 @@ def __dir__() -> list[str]:
 
 #: The sidecar format this xhf writes and reads (the ``schema`` field).
 SIDECAR_SCHEMA = "xhf-sidecar-v1"
-#: The unit of the parameter of each model xhf computes (a sidecar of one of these models with
-#: another unit would print limits in the wrong unit); other model names may carry any unit.
-MODEL_UNITS = {"magnetic-moment": "mu_B", "millicharge": "e", "dark-photon": "g_BL"}
 #: Powers of ``parameter / reference`` a signal part may have (XMASS-I: 2 for the magnetic
 #: moment and the millicharge, 2 and 4 for the dark photon's interference and pure parts).
 POWERS = (1, 2, 3, 4)
@@ -146,10 +140,7 @@ class Sidecar:
                 **document,
                 "digest": {**document.get("digest", {}), "sidecar": _seal(document)},
             }
-        error = best_match(jsonschema.Draft202012Validator(sidecar_schema()).iter_errors(document))
-        if error is not None:
-            where, message = _message(error)
-            raise InvalidInputError(f"{source}: {where}: {message}")
+        check_schema(document, sidecar_schema(), source)
         check_numbers(document, source)
         _check_fields(document, source)
         stated, found = document["digest"]["sidecar"], _seal(document)
@@ -292,8 +283,8 @@ def read_sidecar(
 
 # -- checks ------------------------------------------------------------------------------------
 def check_unit(model: Any, unit: str, where: str) -> None:
-    """Refuse a unit that is not the model's own (:data:`MODEL_UNITS`); ``where`` starts the
-    message.
+    """Refuse a unit that is not the model's own (:data:`xhf.physics.MODEL_UNITS`); ``where``
+    starts the message.
 
     >>> check_unit("millicharge", "e", "s.meta.json: signal.unit")
     >>> check_unit("millicharge", "mu_B", "s.meta.json: signal.unit")

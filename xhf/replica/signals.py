@@ -29,33 +29,24 @@ import numpy as np
 from numpy.typing import NDArray
 
 from xhf.physics import FixedFractions, RateInputs, differential_rate
-from xhf.physics.fluxes import flux_model
-from xhf.templates.replica.settings import (
-    ReplicaSettings,
+from xhf.replica.settings import ReplicaSettings
+from xhf.templates.signals import (
+    FLUX_SYSTEMATICS,
     dark_photon_masses_mev,
     reference_coupling,
+    source_variations,
 )
 from xhf.templates.templateset import Sample, Signal, Variation
+from xhf.workspace.naming import format_value
 
-__all__ = ["FLUX_SYSTEMATICS", "mass_label", "signal_templates", "source_variations"]
+__all__ = ["rate_inputs", "signal_templates"]
 
 
 def __dir__() -> list[str]:
     return __all__
 
 
-#: Solar sources whose flux uncertainty the paper propagates to the signal.
-FLUX_SYSTEMATICS: tuple[str, ...] = ("pp", "7Be")
-
 Fold = Callable[[NDArray], NDArray]
-
-
-def mass_label(mass_mev: float) -> str:
-    """Name-safe label of a mass: ``0.00139 -> 1p39e_03`` (pyhf names allow no dots or signs)."""
-    mantissa, exponent = f"{mass_mev:.2e}".split("e")
-    mantissa = mantissa.rstrip("0").rstrip(".").replace(".", "p")
-    sign = "_" if exponent.startswith("-") else ""
-    return f"{mantissa}e{sign}{int(exponent.lstrip('+-')):02d}"
 
 
 def rate_inputs(settings: ReplicaSettings, sources: tuple[str, ...] | None = None) -> RateInputs:
@@ -65,18 +56,6 @@ def rate_inputs(settings: ReplicaSettings, sources: tuple[str, ...] | None = Non
         oscillations=FixedFractions(*settings.fixed_fractions),
         sources=sources,
     )
-
-
-def source_variations(
-    settings: ReplicaSettings, source_rates: Mapping[str, NDArray], fold: Fold, nominal: NDArray
-) -> list[Variation]:
-    """``flux_<source>`` histosys: nominal +- sigma_source x (folded rate of that source alone)."""
-    fluxes = flux_model(settings.fluxes)
-    out = []
-    for source in FLUX_SYSTEMATICS:
-        shift = fluxes[source].uncertainty * fold(source_rates[source])
-        out.append(Variation(f"flux_{source}", nominal + shift, nominal - shift))
-    return out
 
 
 def detector_variations(
@@ -113,7 +92,7 @@ def _part(
     flavor: str = "all",
 ) -> Sample:
     nominal = response["fold"](on_grid)
-    variations = source_variations(settings, per_source, response["fold"], nominal)
+    variations = source_variations(settings.fluxes, per_source, response["fold"], nominal)
     variations += detector_variations(
         settings, response["centers"], nominal, on_grid, response["scale_folds"]
     )
@@ -243,7 +222,7 @@ def signal_templates(
         meta = {"model": "dark-photon", "flavor": "all", "atomic": "fea", "mass_mev": mass}
         signals.append(
             Signal(
-                f"dark_photon_m{mass_label(mass)}",
+                f"dark_photon_m{format_value(mass)}",
                 "full_energy",
                 parts,
                 "coupling",

@@ -2,7 +2,7 @@
 
 ``build_replica()`` is deterministic: the same settings give the same arrays (the Poisson
 pseudo-data come from a seeded generator). Everything it assumes is in
-:mod:`xhf.templates.replica.settings` and ``templates/README.md``.
+:mod:`xhf.replica.settings` and ``templates/README.md``.
 """
 
 from __future__ import annotations
@@ -11,15 +11,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from xhf.physics import differential_rate
-from xhf.templates.replica import backgrounds as bkg
-from xhf.templates.replica.response import ChannelResponse, channel_response
-from xhf.templates.replica.settings import DEAD_PMT_CORRECTION, ReplicaSettings
-from xhf.templates.replica.signals import (
-    FLUX_SYSTEMATICS,
-    rate_inputs,
-    signal_templates,
-    source_variations,
-)
+from xhf.replica import backgrounds as bkg
+from xhf.replica.response import ChannelResponse, channel_response
+from xhf.replica.settings import DEAD_PMT_CORRECTION, ReplicaSettings
+from xhf.replica.signals import rate_inputs, signal_templates
+from xhf.templates.signals import FLUX_SYSTEMATICS, source_variations
 from xhf.templates.templateset import Channel, Sample, TemplateSet, Variation
 
 __all__ = ["CHANNELS", "PSEUDO_DATA_LABELS", "background_rates", "build_replica"]
@@ -165,7 +161,7 @@ def _channel_backgrounds(
                 / _solar_total(settings, response)
                 for src in FLUX_SYSTEMATICS
             }
-            variations += source_variations(settings, per_source, response.fold, nominal)
+            variations += source_variations(settings.fluxes, per_source, response.fold, nominal)
         stat = np.sqrt(nominal / settings.mc_exposure_factor)
         norm, free = comp.norm_uncertainty, comp.norm_uncertainty is None
         if comp.origin == "solar":

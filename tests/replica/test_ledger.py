@@ -7,15 +7,15 @@ import pytest
 from click.testing import CliRunner
 
 from xhf.cli import cli
-from xhf.templates.replica.ledger import (
+from xhf.replica.ledger import (
     CALIBRATED,
     CALIBRATION_EFFECTS,
     LIMITS,
     ledger_markdown,
     ledger_rows,
-    measure_calibration_effects,
 )
-from xhf.templates.replica.settings import ReplicaSettings
+from xhf.replica.settings import ReplicaSettings
+from xhf.reproduce.calibration import measure_calibration_effects
 
 README = Path(__file__).resolve().parents[2] / "templates" / "README.md"
 SOURCES = {"paper", "ICRC2021 talk", "assumption", "calibrated", "convention"}

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from xhf.templates.signals import DARK_PHOTON_PER_DECADE, PAPER_FLUXES, REFERENCE_VALUES
+
 __all__ = [
     "BACKGROUND_SYSTEMATICS",
     "DEAD_PMT_CORRECTION",
@@ -21,8 +23,6 @@ __all__ = [
     "BackgroundSystematic",
     "ReplicaSettings",
     "SignalSystematic",
-    "dark_photon_masses_mev",
-    "reference_coupling",
 ]
 
 
@@ -155,24 +155,6 @@ def _default_backgrounds() -> tuple[BackgroundComponent, ...]:
     )
 
 
-def dark_photon_masses_mev(per_decade: int = 7) -> tuple[float, ...]:
-    """The dark-photon mass grid: log-spaced from 1e-3 to 1e3 MeV, ``per_decade`` per decade.
-
-    Values are rounded to 3 significant digits so that names and JSON are stable.
-    """
-    n = 6 * per_decade + 1
-    return tuple(float(f"{m:.3g}") for m in np.geomspace(1e-3, 1e3, n))
-
-
-def reference_coupling(mass_mev: float) -> float:
-    """Reference B-L coupling per mass: 1e-6 sqrt(1 + (M / 0.1 MeV)^2), two significant digits.
-
-    Near the expected sensitivity everywhere: for M^2 << 2 m_e T (T ~ 10 keV, M < 0.1 MeV) the
-    rate does not depend on M; above, the contact limit makes the reach scale as g ~ M.
-    """
-    return float(f"{1e-6 * np.sqrt(1.0 + (mass_mev / 0.1) ** 2):.2g}")
-
-
 @dataclass(frozen=True)
 class ReplicaSettings:
     """All replica knobs. Defaults describe XMASS-I as published (see field comments)."""
@@ -211,7 +193,7 @@ class ReplicaSettings:
     # "surface" ones, whose events reach the fiducial volume through mis-reconstruction.
     dead_pmt_samples: str = "surface"
     # Physics inputs of the paper: SHP11-GS98 fluxes [6], fixed fractions 54/23/23 %.
-    fluxes: str = "shp11-gs98"
+    fluxes: str = PAPER_FLUXES
     fixed_fractions: tuple[float, float, float] = (0.54, 0.23, 0.23)
     # Their 1-sigma uncertainties (the paper): 2, 1 and 1 % absolute.
     fraction_uncertainties: tuple[float, float, float] = (0.02, 0.01, 0.01)
@@ -226,9 +208,9 @@ class ReplicaSettings:
         SignalSystematic("optical", 0.04, 0.005, 10.0),
     )
     # Signals: reference parameter values (near the expected limits).
-    mu_nu_reference: float = 1e-10
-    charge_reference: float = 5e-12
-    dark_photon_per_decade: int = 7
+    mu_nu_reference: float = REFERENCE_VALUES["magnetic-moment"]
+    charge_reference: float = REFERENCE_VALUES["millicharge"]
+    dark_photon_per_decade: int = DARK_PHOTON_PER_DECADE
     # Pseudo-data: a seeded Poisson draw of the background-only model (labelled pseudo-data).
     pseudo_data_seed: int = 20200522
 

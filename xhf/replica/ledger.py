@@ -1,14 +1,15 @@
 """The calibration ledger of the replica: every parameter, its value and where it comes from.
 
-Each number of :class:`~xhf.templates.replica.settings.ReplicaSettings` (and the detector
+Each number of :class:`~xhf.replica.settings.ReplicaSettings` (and the detector
 defaults the replica uses) is listed with its source: the paper (XMASS-I, Phys. Lett. B 809
 (2020) 135741), the collaboration's ICRC2021 talk on the same analysis, another publication,
 "assumption" (a documented choice that was not tuned) or "calibrated". At most two parameters
 are calibrated, each with a physical meaning; for each, :data:`CALIBRATION_EFFECTS` records how
 much the four expected limits of the paper's method move when it spans its plausible range
-(measured with :func:`measure_calibration_effects`). Values are read from the settings, so the
-ledger cannot disagree with the code; ``templates/README.md`` carries :func:`ledger_markdown`
-verbatim (a test checks it) and ``xhf templates --ledger`` prints it.
+(measured by ``xhf.reproduce.calibration``, which runs the whole analysis on top of this
+package). Values are read from the settings, so the ledger cannot disagree with the code;
+``templates/README.md`` carries :func:`ledger_markdown` verbatim (a test checks it) and
+``xhf templates --ledger`` prints it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from xhf.detector import defaults
-from xhf.templates.replica.settings import DEAD_PMT_UNPAIRED, ReplicaSettings
+from xhf.replica.settings import DEAD_PMT_UNPAIRED, ReplicaSettings
 
 __all__ = [
     "CALIBRATED",
@@ -26,10 +27,8 @@ __all__ = [
     "LIMITS",
     "Calibrated",
     "LedgerRow",
-    "expected_limits",
     "ledger_markdown",
     "ledger_rows",
-    "measure_calibration_effects",
 ]
 
 
@@ -108,7 +107,7 @@ CALIBRATED: tuple[Calibrated, ...] = (
 
 #: Change of each expected limit (per cent, replica expected with the paper's chi2 method on the
 #: Asimov data) when a calibrated parameter sits at the low / high end of its plausible range,
-#: in the order of :data:`LIMITS`. Measured with :func:`measure_calibration_effects`.
+#: in the order of :data:`LIMITS`. Measured with ``xhf.reproduce.calibration``.
 CALIBRATION_EFFECTS: dict[str, tuple[tuple[float, float], ...]] = {
     "efficiency_threshold_kev": ((1.8, -2.2), (-2.1, 0.3), (-3.7, 2.4), (0.1, 0.0)),
     "Pb210_surface scale": ((-9.0, 6.6), (1.5, -1.7), (0.1, -1.2), (-1.5, 0.6)),
@@ -316,36 +315,6 @@ def ledger_rows(settings: ReplicaSettings | None = None) -> list[LedgerRow]:
         ),
     ]
     return rows
-
-
-def expected_limits(settings: ReplicaSettings) -> tuple[float, ...]:
-    """The four expected limits of :data:`LIMITS` (paper's chi2 method, Asimov data, 90 % CL)
-    of the replica built with ``settings``."""
-    from xhf.reproduce.run import ReproduceOptions, reproduce
-    from xhf.templates.replica.build import build_replica
-
-    options = ReproduceOptions(methods=("chi2",), masses_mev=(1e-3, 10.0), progress=False)
-    doc = reproduce(build_replica(settings), options).results
-    found = {
-        (e["analysis"], e["mass_mev"]): e["expected"] for e in doc["limits"] if e["flavor"] == "all"
-    }
-    return tuple(float(found[(a, m)]) for a, m, _ in LIMITS)
-
-
-def measure_calibration_effects(
-    settings: ReplicaSettings | None = None,
-) -> dict[str, tuple[tuple[float, float], ...]]:
-    """Recompute :data:`CALIBRATION_EFFECTS` (per cent, rounded to 0.1) for ``settings``."""
-    s = settings or ReplicaSettings()
-    nominal = expected_limits(s)
-    out = {}
-    for cal in CALIBRATED:
-        ends = [expected_limits(cal.set(s, v)) for v in cal.plausible]
-        out[cal.parameter] = tuple(
-            tuple(round(100.0 * (end[i] / nominal[i] - 1.0), 1) + 0.0 for end in ends)
-            for i in range(len(LIMITS))
-        )
-    return out
 
 
 def ledger_markdown(settings: ReplicaSettings | None = None) -> str:

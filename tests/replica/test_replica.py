@@ -8,10 +8,10 @@ from scipy.integrate import quad, trapezoid
 
 from xhf.physics import differential_rate
 from xhf.physics.beta_spectra import double_beta_spectrum
-from xhf.templates.replica import ReplicaSettings, build_replica
-from xhf.templates.replica.backgrounds import xe136_decays_per_kg_day
-from xhf.templates.replica.settings import dark_photon_masses_mev
-from xhf.templates.replica.signals import rate_inputs
+from xhf.replica import ReplicaSettings, build_replica
+from xhf.replica.backgrounds import xe136_decays_per_kg_day
+from xhf.replica.signals import rate_inputs
+from xhf.templates.signals import dark_photon_masses_mev
 
 SETTINGS = ReplicaSettings()
 EXPOSURE = SETTINGS.exposure_kg_day

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from xhf.detector import Efficiency, Exposure, Resolution, ResponseMatrix
-from xhf.templates.replica.settings import ReplicaSettings
+from xhf.replica.settings import ReplicaSettings
+from xhf.replica.signals import rate_inputs
 
-__all__ = ["ChannelResponse", "channel_response", "detector_matrix"]
+__all__ = ["ChannelResponse", "channel_response", "detector_matrix", "replica_detector"]
 
 
 def __dir__() -> list[str]:
@@ -90,3 +93,18 @@ def channel_response(settings: ReplicaSettings, channel: str) -> ChannelResponse
     if channel == "full_energy":
         return ChannelResponse(full, full)
     return ChannelResponse(detector_matrix(settings, settings.edges(channel)), full)
+
+
+def replica_detector(settings: ReplicaSettings | None = None) -> dict[str, Any]:
+    """The replica's detector and physics inputs as the keyword arguments of
+    :func:`xhf.publish.reinterpret.dark_photon_limit`: ``response`` (channel name ->
+    :class:`ChannelResponse`) and ``inputs`` (the paper's fluxes and flavour fractions).
+
+    >>> sorted(replica_detector())
+    ['inputs', 'response']
+    """
+    settings = settings or ReplicaSettings()
+    return {
+        "response": functools.partial(channel_response, settings),
+        "inputs": rate_inputs(settings),
+    }

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 
 from xhf.physics.beta_spectra import beta_spectrum, double_beta_spectrum
 from xhf.physics.constants import AVOGADRO, KEV_PER_MEV
-from xhf.templates.replica.settings import BackgroundComponent, ReplicaSettings
+from xhf.replica.settings import BackgroundComponent, ReplicaSettings
 
 __all__ = ["surface_bin_fractions", "true_spectrum", "xe136_decays_per_kg_day"]
 
