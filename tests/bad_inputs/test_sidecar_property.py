@@ -11,7 +11,6 @@ must be accepted), which keeps the test fast.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import tempfile
 from pathlib import Path
@@ -20,20 +19,10 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.support import mutations as m
 from xhf.cli import cli
 from xhf.workspace.sidecar import digest, sidecar_document
 
-
-def _mutations():
-    """tests/bad_inputs/mutations.py (tests is no package under --import-mode=importlib)."""
-    path = Path(__file__).with_name("mutations.py")
-    spec = importlib.util.spec_from_file_location("xhf_test_mutations", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-m = _mutations()
 SETTINGS = m.SETTINGS.__class__(parent=m.SETTINGS, max_examples=50)
 values = m.values([0, 1e-308, 2, 1e12, float("nan"), float("inf")], (-3, 5))
 MODELS = {"magnetic-moment": ("mu_nu", "mu_B"), "millicharge": ("delta", "e")}

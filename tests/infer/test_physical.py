@@ -4,9 +4,9 @@ import math
 
 import pytest
 
+from tests.support.synthetic import small_workspace
 from xhf.exceptions import InvalidInputError
 from xhf.infer import SignalInfo, build_analysis, flavour_limits, limit
-from xhf.infer.synthetic import small_workspace
 
 
 def test_flavour_limits_are_the_common_limit_over_sqrt_fraction():

@@ -23,8 +23,6 @@ from xhf.templates import read_templates
 from xhf.workspace import build_workspace
 from xhf.workspace.replica_configs import config_header, dump_config, replica_configs
 
-pytestmark = pytest.mark.filterwarnings("ignore:jsonschema.RefResolver:DeprecationWarning")
-
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "workspaces"
 CONFIGS = SHIPPED / "configs"

@@ -6,9 +6,8 @@ Each case starts from the good workspace ``good_workspace.json`` (or the good pa
 ``ps_good.json``) and a valid, sealed sidecar made by :func:`xhf.workspace.sidecar_document`,
 then breaks ONE thing: a field of the sidecar edited by hand (the seal no longer matches, but
 the field is named first), a sidecar of another workspace or patch, or a fixed POI.
-``python tests/bad_inputs/sidecar_corpus.py`` rewrites the files; test_bad_sidecars.py checks
-that the files in the corpus are exactly what this module writes. Loaded with ``importlib``
-(``tests`` is no package).
+``python tests/support/sidecar_corpus.py`` rewrites the files; test_bad_sidecars.py checks
+that the files in the corpus are exactly what this module writes.
 """
 
 from __future__ import annotations
