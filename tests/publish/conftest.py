@@ -219,7 +219,7 @@ def _entry(analysis, method, flavour, mass, unit, expected, observed):
 def compute_results(directory: Path) -> dict:
     """results.json as ``xhf reproduce`` writes it, computed with xhf.infer on the fixture."""
     from xhf.infer import exclusion_curve, limit, load_analysis
-    from xhf.jsonio import read_json
+    from xhf.jsonread import read_json
 
     limits, curve = [], {}
     for analysis, unit in (("magnetic_moment", "mu_B"), ("millicharge", "e")):

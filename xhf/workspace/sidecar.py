@@ -34,7 +34,8 @@ import jsonschema
 from jsonschema.exceptions import best_match
 
 from xhf.exceptions import InvalidInputError
-from xhf.jsonio import plain, read_json
+from xhf.jsonio import plain
+from xhf.jsonread import read_json
 from xhf.workspace.config_schema import _message, check_numbers, shown
 
 __all__ = [
