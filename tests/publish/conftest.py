@@ -39,7 +39,7 @@ FIGURES = (
     "fig3_fit_magnetic_moment",
     "fig3_fit_millicharge",
     "fig3_fit_dark_photon_1kev",
-    "fig4_flavour_limits",
+    "fig4_flavor_limits",
     "fig6_dark_photon_exclusion",
 )
 
@@ -228,7 +228,7 @@ def compute_results(directory: Path) -> dict:
             limits.append(
                 _entry(analysis, method, "all", None, unit, result.expected, result.observed)
             )
-            for flavour, values in result.extras.get("flavour_limits", {}).items():
+            for flavour, values in result.extras.get("flavor_limits", {}).items():
                 limits.append(
                     _entry(
                         analysis,

@@ -91,7 +91,7 @@ def limit_tables(results: Results, inputs: Mapping[str, AnalysisInput]) -> list[
         if not rows:
             raise InvalidInputError(f"{results.source}: no limits for analysis {analysis!r}")
         meta = _signal_meta(inputs[analysis])
-        flavours = sorted({key[0] for key in keys}, key=["all", "e", "mu", "tau"].index)
+        flavors = sorted({key[0] for key in keys}, key=["all", "e", "mu", "tau"].index)
         out.append(
             (
                 f"limit_{analysis}",
@@ -102,7 +102,7 @@ def limit_tables(results: Results, inputs: Mapping[str, AnalysisInput]) -> list[
                     description=description,
                     location="Results quoted in the paper's text (replica values)",
                     qualifiers=[_window(meta), *_signal_qualifiers(meta)],
-                    flavours=flavours,
+                    flavors=flavors,
                 ),
             )
         )

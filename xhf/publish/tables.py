@@ -52,7 +52,7 @@ METHODS = {
     "chi2": "chi2 (paper's Eq. 4, flat prior, 90% quantile)",
     "cls": "CLs (pyhf, q-tilde, asymptotic)",
 }
-FLAVOURS = {"all": "all flavours", "e": "nu_e only", "mu": "nu_mu only", "tau": "nu_tau only"}
+FLAVORS = {"all": "all flavours", "e": "nu_e only", "mu": "nu_mu only", "tau": "nu_tau only"}
 #: Physical parameter per analysis: (variable name, units). HEPData renders LaTeX in names but
 #: expects units as plain text; the U(1)_{B-L} coupling is a pure number.
 PARAMETERS = {
@@ -86,12 +86,12 @@ def hepdata_lib():
     return import_publish("hepdata_lib")
 
 
-def keywords(analysis: str | None, observables: Sequence[str], flavours=("all",)) -> dict:
+def keywords(analysis: str | None, observables: Sequence[str], flavors=("all",)) -> dict:
     """Table keywords: observables, reactions, phrases."""
     phrases = [*(PHRASES.get(analysis, []) if analysis else []), *COMMON_PHRASES]
     return {
         "observables": list(observables),
-        "reactions": [REACTIONS[f] for f in flavours],
+        "reactions": [REACTIONS[f] for f in flavors],
         "phrases": phrases,
     }
 
@@ -169,12 +169,12 @@ def limit_table(
     description: str,
     location: str,
     qualifiers: Sequence[tuple[str, Any]],
-    flavours: Sequence[str] = ("all",),
+    flavors: Sequence[str] = ("all",),
 ):
     """One row per limit: independent variables from ``rows[i][0]`` (name -> value), then the
     expected limit with bands, the observed limit on pseudo-data and the published limit."""
     parameter, units = PARAMETERS[analysis]
-    out = table(name, description, location, keywords(analysis, ["Upper limit"], flavours))
+    out = table(name, description, location, keywords(analysis, ["Upper limit"], flavors))
     columns = list(rows[0][0]) if rows else []
     for column in columns:
         unit = "MeV" if "mass" in column.lower() else ""
@@ -223,7 +223,7 @@ def limit_rows(
                 continue
             index: dict[str, Any] = {}
             if analysis == "millicharge":
-                index["Neutrino flavour carrying the charge"] = FLAVOURS.get(flavour, flavour)
+                index["Neutrino flavour carrying the charge"] = FLAVORS.get(flavour, flavour)
             if mass is not None:
                 index["Dark photon mass $M_{A'}$"] = float(mass)
             index["Statistical method"] = METHODS.get(method, method)
