@@ -5,7 +5,7 @@ Goal (issue 5): the whole dark-photon exclusion curve (43 masses, 7 per decade o
 the plain approach, ``pyhf.infer.intervals.upper_limits.upper_limit`` with a fixed scan grid,
 mass by mass. Also one CLs limit on a 99-bin magnetic-moment-like workspace (~110 parameters).
 
-The workspaces are the synthetic ones of :mod:`xhf.infer.synthetic` (shaped like the 2-200 keV
+The workspaces are the synthetic ones of :mod:`tests.support.synthetic` (shaped like the 2-200 keV
 fit: 99 bins, staterror per bin, 8 backgrounds of which 4 free, a shared dead-PMT histosys,
 signal systematics), or the shipped ``workspaces/xmass1_magnetic_moment.json`` when present.
 
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -30,8 +31,12 @@ import numpy as np
 
 from xhf.infer import build_analysis, exclusion_curve, limit
 from xhf.infer.execution import resolve_scheduler
-from xhf.infer.synthetic import dark_photon_like, magnetic_moment_like
 from xhf.workspace.compat import quiet_pyhf
+
+# The synthetic workspaces are test fixtures (tests/support/synthetic.py), not library code:
+# put the repository root on the path to import them when run as a script.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.synthetic import dark_photon_like, magnetic_moment_like
 
 MASSES = np.logspace(-3, 3, 43)  # 7 per decade
 

@@ -3,7 +3,7 @@
 Parts (``--part``):
 
 - ``toys``: toy throughput on the 99-bin, 111-parameter magnetic-moment-like model of
-  :mod:`xhf.infer.synthetic` (shaped like the XMASS-I 2-200 keV fit): batched fits
+  :mod:`tests.support.synthetic` (shaped like the XMASS-I 2-200 keV fit): batched fits
   (:mod:`xhf.infer.batched`), one toy at a time (:meth:`xhf.infer.fitter.Fitter.fit`), and pyhf's
   own ``ToyCalculator`` with the numpy backend (and JAX when it is installed; it is not a
   dependency of xhf). Toys per second per core: one toy is one pseudo-experiment with its two
@@ -22,15 +22,21 @@ shared 2-core machine; the full curve is ``--masses 43 --ntoys 5000``.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
 from xhf.infer import AsymptoticCLs, build_analysis, exclusion_curve, upper_limit
 from xhf.infer.execution import Scheduler
-from xhf.infer.synthetic import dark_photon_like, magnetic_moment_like
 from xhf.infer.toys import toy_cls
 from xhf.workspace.compat import quiet_pyhf
+
+# The synthetic workspaces are test fixtures (tests/support/synthetic.py), not library code:
+# put the repository root on the path to import them when run as a script.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.synthetic import dark_photon_like, magnetic_moment_like
 
 
 def _rate(ntoys: int, seconds: float) -> str:

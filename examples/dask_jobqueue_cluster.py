@@ -63,7 +63,8 @@ def main() -> None:
     from xhf.infer.dark_photon import curve_csv, curve_document
     from xhf.infer.execution import Scheduler
     from xhf.infer.loading import read_sidecar
-    from xhf.jsonio import atomic_outputs, dumps, read_json
+    from xhf.jsonio import atomic_outputs, dumps
+    from xhf.jsonread import read_json
 
     cluster = make_cluster(args.kind, args.workers)
     print(f"scheduler at {cluster.scheduler_address}; waiting for the first worker")

@@ -1,8 +1,8 @@
 """Three statistical conventions on one injected excess: profile likelihood, CLs and chi2.
 
 A magnetic-moment-like signal is injected into a seeded Poisson draw of a synthetic 99-bin,
-XMASS-I-shaped model (``xhf.infer.synthetic``; not the replica, no physics claim). The same
-data are then analysed with
+XMASS-I-shaped model (the test fixture ``tests/support/synthetic.py``; not the replica, no
+physics claim). The same data are then analysed with
 
 - ``pl``: the one-sided profile-likelihood limit of the xenon TPCs (Baxter et al., Eur. Phys.
   J. C 81 (2021) 907), without and with a power constraint at P = 0.16;
@@ -19,9 +19,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from pathlib import Path
 
 from xhf.infer import build_analysis, limit
-from xhf.infer.synthetic import magnetic_moment_like
+
+# The synthetic workspaces are test fixtures (tests/support/synthetic.py), not library code:
+# put the repository root on the path to import them when run as a script.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.synthetic import magnetic_moment_like
 
 
 def compare(injected: float = 3.0, cl: float = 0.9) -> dict[str, dict]:

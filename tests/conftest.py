@@ -7,7 +7,6 @@ directory and runs a command in the copy.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 from pathlib import Path
@@ -15,7 +14,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import ROOT
+from tests.support.files import snapshot
+from tests.support.templates import write_corpus_histograms
 
 
 @pytest.fixture(autouse=True)
@@ -24,16 +25,6 @@ def _synchronous_scheduler(monkeypatch):
     function reaches them, and no test starts a cluster by accident (tests/infer/test_execution.py
     starts the clusters it checks)."""
     monkeypatch.setenv("XHF_SCHEDULER", "synchronous")
-
-
-def _corpus_histograms(path: Path) -> None:
-    """The ROOT file the reference build config refers to (tests/workspace/conftest.py)."""
-    spec = importlib.util.spec_from_file_location(
-        "_workspace_conftest", ROOT / "tests" / "workspace" / "conftest.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.write_corpus_histograms(path)
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +40,7 @@ def command_inputs(tmp_path_factory) -> Path:
 
     root = tmp_path_factory.mktemp("command_inputs")
     shutil.copy(ROOT / "tests" / "data" / "bad" / "configs" / "good.yml", root / "good.yml")
-    _corpus_histograms(root / "histograms.root")
+    write_corpus_histograms(root / "histograms.root")
     shutil.copytree(ROOT / "examples" / "germanium", root / "ge")
     shutil.copytree(ROOT / "examples" / "xenon_tpc", root / "tpc")
     for name in ("xmass1_magnetic_moment.json", "xmass1_magnetic_moment.meta.json"):
@@ -66,22 +57,7 @@ def command_inputs(tmp_path_factory) -> Path:
     return root
 
 
-def snapshot(root: Path) -> dict[str, bytes | str | None]:
-    """Every entry under ``root`` (hidden ones included) -> its bytes, its link target for a
-    symbolic link, None for a directory."""
-    out: dict[str, bytes | str | None] = {}
-    for path in sorted(root.rglob("*")):
-        key = str(path.relative_to(root))
-        if path.is_symlink():
-            out[key] = "-> " + os.readlink(path)
-        elif path.is_dir():
-            out[key] = None
-        else:
-            out[key] = path.read_bytes()
-    return out
-
-
 @pytest.fixture
 def snapshot_of():
-    """:func:`snapshot` as a fixture."""
+    """:func:`tests.support.files.snapshot` as a fixture."""
     return snapshot

@@ -118,7 +118,7 @@ def test_main_job_on_a_reduced_grid(tmp_path):
         "fig2_background_model",
         "fig3_fit_magnetic_moment",
         "fig3_fit_millicharge",
-        "fig4_flavour_limits",
+        "fig4_flavor_limits",
         "fig6_dark_photon_exclusion",
     ):
         for suffix in (".png", ".pdf"):

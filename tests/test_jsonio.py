@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from xhf.exceptions import InvalidInputError
-from xhf.jsonio import dumps, parse_json, read_json, round_significant, write_json
+from xhf.jsonio import dumps, round_significant, write_json
+from xhf.jsonread import parse_json, read_json
 
 
 def test_compact_dumps_has_no_whitespace_and_sorted_keys():
@@ -158,6 +159,6 @@ def test_read_json_refuses_non_utf8_and_files_above_the_size_ceiling(tmp_path, m
         read_json(path)
     path.write_text('{"a": 1}')
     assert read_json(path) == {"a": 1}
-    monkeypatch.setattr("xhf.jsonio.MAX_JSON_BYTES", 7)
+    monkeypatch.setattr("xhf.jsonread.MAX_JSON_BYTES", 7)
     with pytest.raises(InvalidInputError, match="8 bytes, above the ceiling of 7 bytes"):
         read_json(path)

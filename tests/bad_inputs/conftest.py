@@ -8,15 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.support.files import snapshot
 from xhf.cli import cli
-
-
-def snapshot(root: Path) -> dict[str, bytes | None]:
-    """Every file (bytes) and folder (None) below ``root``."""
-    return {
-        str(p.relative_to(root)): (None if p.is_dir() else p.read_bytes())
-        for p in sorted(root.rglob("*"))
-    }
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ templates (tests/bad_inputs/test_bad_templates.py); tests/bad_inputs/test_corpus
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from tests.support import sidecar_corpus as SIDECARS
 from xhf.cli import cli
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad"
@@ -321,17 +321,7 @@ FILE_CASES = [
 ]
 
 
-def _sidecar_cases():
-    """tests/bad_inputs/sidecar_corpus.py (tests is no package under --import-mode=importlib)."""
-    path = Path(__file__).with_name("sidecar_corpus.py")
-    spec = importlib.util.spec_from_file_location("xhf_test_sidecar_corpus", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-#: The sidecar cases (ws_sc_*, ps_sc_*, ws_sidecar_*), written by sidecar_corpus.py.
-SIDECARS = _sidecar_cases()
+#: The sidecar cases (ws_sc_*, ps_sc_*, ws_sidecar_*), written by tests/support/sidecar_corpus.py.
 FILE_CASES += [(case, SIDECARS.arguments(case), text) for case, _, text in SIDECARS.CASES]
 
 #: CLI arguments without a file: the line names the option.

@@ -9,7 +9,6 @@ tests/bad_inputs/test_corpus.py counts them.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.support import sidecar_corpus as corpus
 from xhf.cli import cli
 from xhf.exceptions import InvalidInputError
 from xhf.publish.inputs import load_analysis_inputs
@@ -28,15 +28,6 @@ SHIPPED = ROOT / "workspaces"
 BAD = ROOT / "tests" / "data" / "bad" / "workspaces"
 
 
-def _corpus():
-    path = Path(__file__).with_name("sidecar_corpus.py")
-    spec = importlib.util.spec_from_file_location("xhf_test_sidecar_corpus", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _corpus()
 MM, MC = "xmass1_magnetic_moment", "xmass1_millicharge"
 DP = "xmass1_dark_photon"
 

@@ -12,7 +12,6 @@ are listed at the top of tests/data/bad/templates/make_bad_templates.py, which w
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.support.files import load_script, snapshot
 from xhf.cli import cli
 from xhf.templates import read_templates
 
@@ -326,13 +326,6 @@ CASES = [
 NO_BACKGROUND = {case for case, _, expected in CASES if expected == "no background"}
 
 
-def snapshot(root: Path) -> dict[str, bytes | None]:
-    return {
-        str(p.relative_to(root)): (None if p.is_dir() else p.read_bytes())
-        for p in sorted(root.rglob("*"))
-    }
-
-
 def error_lines(output: str, *, terminal: bool) -> list[str]:
     """The non-empty lines of ``output``; ``terminal``: as a terminal shows them, a progress
     bar redrawn with ``\\r`` replaced by what follows it (as in tests/test_interrupt.py)."""
@@ -394,16 +387,9 @@ def test_every_corpus_file_is_used_by_a_case():
         assert len([c for c, args, _ in CASES if c.startswith(prefix)]) >= 8, prefix
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("make_bad_templates", CORPUS / GENERATOR)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_generator_writes_the_committed_corpus(tmp_path):
     """Same names; same bytes for NPZ and CSV (ROOT files carry write times and a UUID)."""
-    _generator().main(tmp_path)
+    load_script(CORPUS / GENERATOR).main(tmp_path)
     written = snapshot(tmp_path)
     committed = snapshot(CORPUS)
     committed = {k: v for k, v in committed.items() if k != GENERATOR and "__pycache__" not in k}

@@ -4,7 +4,6 @@ with one ``Error: <card>: ...`` line, never a traceback."""
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import tempfile
 from pathlib import Path
@@ -14,21 +13,10 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.support import mutations as m
 from xhf.cli import cli
 from xhf.combine.card import read_card
 from xhf.exceptions import XhfError
-
-
-def _load_mutations():
-    """tests/bad_inputs/mutations.py (tests is no package under --import-mode=importlib)."""
-    path = Path(__file__).with_name("mutations.py")
-    spec = importlib.util.spec_from_file_location("xhf_test_mutations", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-m = _load_mutations()
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad" / "cards"
 GOOD_TEXT = (CORPUS / "good.yml").read_bytes()

@@ -4,28 +4,17 @@ else. The config reads the corpus histograms (tests/workspace/conftest.py)."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 import yaml
 from hypothesis import given
 
+from tests.support import mutations as m
+from tests.support.templates import write_corpus_histograms
 from xhf.exceptions import XhfError
 from xhf.workspace.config import load_config
 from xhf.workspace.products import build_products
-
-
-def _load_mutations():
-    """tests/bad_inputs/mutations.py (tests is no package under --import-mode=importlib)."""
-    path = Path(__file__).with_name("mutations.py")
-    spec = importlib.util.spec_from_file_location("xhf_test_mutations", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-m = _load_mutations()
 
 TESTS = Path(__file__).resolve().parents[1]
 CORPUS = TESTS / "data" / "bad" / "configs"
@@ -40,13 +29,8 @@ corrupt = m.corrupt
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     """A folder with the corpus histograms (``histograms.root``) that good.yml reads."""
-    spec = importlib.util.spec_from_file_location(
-        "workspace_conftest", TESTS / "workspace" / "conftest.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
     path = tmp_path_factory.mktemp("config_property")
-    module.write_corpus_histograms(path / "histograms.root")
+    write_corpus_histograms(path / "histograms.root")
     return path
 
 

@@ -3,9 +3,10 @@ per input type match the files and case tables the tests run, and the total is s
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
+
+from tests.support.files import load_script
 
 TESTS = Path(__file__).resolve().parents[1]
 CORPUS = TESTS / "data" / "bad"
@@ -28,10 +29,7 @@ def _files(directory: str, patterns: tuple[str, ...], exclude: tuple[str, ...] =
 
 
 def _table(path: Path, name: str) -> int:
-    spec = importlib.util.spec_from_file_location(f"_table_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return len(getattr(module, name))
+    return len(getattr(load_script(path), name))
 
 
 def _argument_cases() -> int:

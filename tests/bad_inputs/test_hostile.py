@@ -215,7 +215,7 @@ CASES: list[tuple[str, dict[str, str], list[str], dict[str, int], str]] = [
         "json_above_size_ceiling",
         {"ws.json": GOOD_TEXT},
         ["limit", "ws.json"],
-        {"xhf.jsonio.MAX_JSON_BYTES": 100},
+        {"xhf.jsonread.MAX_JSON_BYTES": 100},
         f"ws.json: (top level): {len(GOOD_TEXT)} bytes, above the ceiling of 100 bytes",
     ),
     (
@@ -262,7 +262,7 @@ def test_hostile_inputs_exit_2_with_one_line(
 def test_the_ceilings_are_the_ones_the_readers_use():
     """The ceilings are defined once (xhf.ceilings) and the readers use those objects."""
     import xhf.ceilings as c
-    import xhf.jsonio
+    import xhf.jsonread
     import xhf.workspace.config
     import xhf.workspace.spec_checks
     import xhf.yamlio
@@ -270,5 +270,5 @@ def test_the_ceilings_are_the_ones_the_readers_use():
 
     assert MAX_EVENTS is c.MAX_EVENTS
     assert xhf.workspace.config.MAX_BINS is c.MAX_BINS is xhf.workspace.spec_checks.MAX_BINS
-    assert xhf.jsonio.MAX_JSON_BYTES is c.MAX_JSON_BYTES
+    assert xhf.jsonread.MAX_JSON_BYTES is c.MAX_JSON_BYTES
     assert xhf.yamlio.MAX_NODES is c.MAX_YAML_NODES

@@ -23,6 +23,7 @@ from typing import NamedTuple
 import pytest
 from click.testing import CliRunner
 
+from tests.support.files import snapshot
 from xhf.cli import cli
 
 REPO = Path(__file__).resolve().parents[2]
@@ -442,22 +443,6 @@ CASES: list[Case] = [
         "correlate_poi", "combine", add_args("--correlate", "mu"), ("--correlate", "'mu'", "known")
     ),
 ]
-
-
-def snapshot(root: Path) -> dict[str, object]:
-    """Every file, link and directory under ``root`` (links not followed), with contents."""
-    out: dict[str, object] = {}
-    for directory, dirs, files in os.walk(root):
-        for name in dirs + files:
-            path = Path(directory) / name
-            key = str(path.relative_to(root))
-            if path.is_symlink():
-                out[key] = ("link", os.readlink(path))
-            elif path.is_dir():
-                out[key] = "dir"
-            else:
-                out[key] = path.read_bytes()
-    return out
 
 
 def test_the_table_is_large_enough():

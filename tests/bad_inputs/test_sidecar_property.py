@@ -11,7 +11,6 @@ must be accepted), which keeps the test fast.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import tempfile
 from pathlib import Path
@@ -20,20 +19,11 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.support import mutations as m
+from tests.support.sidecar_corpus import sidecar_fields
 from xhf.cli import cli
-from xhf.workspace.sidecar import digest, sidecar_document
+from xhf.workspace.sidecar import sidecar_document
 
-
-def _mutations():
-    """tests/bad_inputs/mutations.py (tests is no package under --import-mode=importlib)."""
-    path = Path(__file__).with_name("mutations.py")
-    spec = importlib.util.spec_from_file_location("xhf_test_mutations", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-m = _mutations()
 SETTINGS = m.SETTINGS.__class__(parent=m.SETTINGS, max_examples=50)
 values = m.values([0, 1e-308, 2, 1e12, float("nan"), float("inf")], (-3, 5))
 MODELS = {"magnetic-moment": ("mu_nu", "mu_B"), "millicharge": ("delta", "e")}
@@ -80,26 +70,15 @@ def pairs(draw) -> tuple[dict, dict]:
     model = draw(st.sampled_from(sorted(MODELS)))
     parameter, unit = MODELS[model]
     sidecar = sidecar_document(
-        {
-            "analysis": model.replace("-", "_"),
-            "bin_edges_kev": [2.0 + 2.0 * i for i in range(nbins + 1)],
-            "channel": "sr",
-            "data": {"label": "observed", "pseudo_data": False},
-            "digest": {"workspace": digest(workspace)},
-            "interpolation": {"histosys": "code4p", "normsys": "code4"},
-            "measurement": "meas",
-            "poi": "mu",
-            "poi_bounds": [0.0, 100.0],
-            "signal": {
-                "mass_mev": None,
-                "model": model,
-                "parameter": parameter,
-                "parts": [{"normfactor": "mu", "power": 2, "sample": "signal"}],
-                "reference": draw(st.sampled_from([1e-12, 3e-11, 1e-10])),
-                "unit": unit,
-            },
-            "xhf_version": "0.1.0",
-        }
+        sidecar_fields(
+            workspace,
+            bin_edges_kev=[2.0 + 2.0 * i for i in range(nbins + 1)],
+            poi_bounds=[0.0, 100.0],
+            model=model,
+            parameter=parameter,
+            unit=unit,
+            reference=draw(st.sampled_from([1e-12, 3e-11, 1e-10])),
+        )
     )
     return workspace, sidecar
 

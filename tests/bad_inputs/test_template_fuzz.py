@@ -19,7 +19,6 @@ explicit ``@example`` cases that failed before the readers were fixed.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import shutil
 import tempfile
@@ -32,6 +31,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tests.support.files import load_script
 from xhf.exceptions import XhfError
 from xhf.templates import read_templates, write_templates
 
@@ -48,16 +48,8 @@ def fuzz(examples: int):
     )
 
 
-def _generator():
-    """The corpus generator (its NPZ member reader and writer)."""
-    path = CORPUS / "make_bad_templates.py"
-    spec = importlib.util.spec_from_file_location("make_bad_templates", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-GEN = _generator()
+#: The corpus generator (its NPZ member reader and writer).
+GEN = load_script(CORPUS / "make_bad_templates.py")
 
 
 def reads_or_refuses(path: Path) -> None:

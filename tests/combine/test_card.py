@@ -6,16 +6,17 @@ import numpy as np
 import pytest
 from scipy import integrate
 
+from tests.support.cards import GERMANIUM_CARD, TPC_CARD, write_card
 from xhf.combine import LinearResolution, build_experiment_workspace, load_card, read_card
 from xhf.physics import XMASS_FRACTIONS, RateInputs, differential_rate
 
 
-def test_tpc_card_reads_its_tables(helpers):
-    card = read_card(helpers.TPC_CARD)
+def test_tpc_card_reads_its_tables():
+    card = read_card(TPC_CARD)
     assert card.name == "example_tpc" and card.target.name == "xenon"
     assert card.exposure_kg_day == pytest.approx(1000.0 * 365.25)
     np.testing.assert_allclose(card.edges_kev, np.arange(1.0, 31.0))
-    events = np.loadtxt(helpers.TPC_CARD.parent / "events.txt")
+    events = np.loadtxt(TPC_CARD.parent / "events.txt")
     np.testing.assert_array_equal(card.data, np.histogram(events, bins=card.edges_kev)[0])
     assert card.data_info == {
         "label": "pseudo_poisson",
@@ -27,9 +28,9 @@ def test_tpc_card_reads_its_tables(helpers):
     np.testing.assert_allclose(card.background_yields, 15.0, rtol=1e-12)
 
 
-def test_germanium_background_is_the_integral_of_its_rate_table(helpers):
-    card = read_card(helpers.GERMANIUM_CARD)
-    energy, rate = np.loadtxt(helpers.GERMANIUM_CARD.parent / "background.txt").T
+def test_germanium_background_is_the_integral_of_its_rate_table():
+    card = read_card(GERMANIUM_CARD)
+    energy, rate = np.loadtxt(GERMANIUM_CARD.parent / "background.txt").T
     tonne_year = 365.25 / (1000.0 * 365.25)  # the card: 365.25 kg day
     expected = [
         tonne_year
@@ -43,7 +44,7 @@ def test_germanium_background_is_the_integral_of_its_rate_table(helpers):
         for lo, hi in zip(card.edges_kev[:-1], card.edges_kev[1:], strict=True)
     ]
     np.testing.assert_allclose(card.background_yields, expected, rtol=1e-6)
-    counts = np.loadtxt(helpers.GERMANIUM_CARD.parent / "counts.txt")[:, 2]
+    counts = np.loadtxt(GERMANIUM_CARD.parent / "counts.txt")[:, 2]
     np.testing.assert_array_equal(card.data, counts)
 
 
@@ -80,20 +81,20 @@ def _direct_signal(card, rate, step_kev=0.01):
         ("millicharge", {"charge": 5e-12, "atomic": "epa"}, 5e-12),
     ],
 )
-def test_tpc_signal_matches_a_direct_integration(helpers, model, kwargs, reference):
-    ts = load_card(helpers.TPC_CARD, model)
+def test_tpc_signal_matches_a_direct_integration(model, kwargs, reference):
+    ts = load_card(TPC_CARD, model)
     (signal,) = ts.signals
     assert signal.reference == reference and signal.powers == (2,)
     inputs = RateInputs(fluxes="shp11-gs98", oscillations=XMASS_FRACTIONS)
     expected = _direct_signal(
-        helpers.TPC_CARD, lambda t: differential_rate(t, model, inputs=inputs, **kwargs)
+        TPC_CARD, lambda t: differential_rate(t, model, inputs=inputs, **kwargs)
     )
     # 3e-3: the brute-force grid straddles the xenon L edges (4.8-5.5 keV), where EPA steps
     np.testing.assert_allclose(signal.parts[0].yields, expected, rtol=3e-3)
 
 
-def test_signal_systematics_use_the_shared_names(helpers):
-    ts = load_card(helpers.GERMANIUM_CARD, "magnetic-moment")
+def test_signal_systematics_use_the_shared_names():
+    ts = load_card(GERMANIUM_CARD, "magnetic-moment")
     part = ts.signals[0].parts[0]
     assert [v.name for v in part.variations] == ["flux_pp", "flux_7Be"]
     assert part.norm_variations == {
@@ -106,8 +107,8 @@ def test_signal_systematics_use_the_shared_names(helpers):
         np.testing.assert_allclose(var.up - part.yields, part.yields - var.down)
 
 
-def test_workspace_follows_the_xmass1_conventions(helpers):
-    workspace, sidecar = build_experiment_workspace(helpers.TPC_CARD, "magnetic-moment")
+def test_workspace_follows_the_xmass1_conventions():
+    workspace, sidecar = build_experiment_workspace(TPC_CARD, "magnetic-moment")
     (channel,) = workspace["channels"]
     assert channel["name"] == "example_tpc"
     samples = {s["name"]: s for s in channel["samples"]}
@@ -116,7 +117,7 @@ def test_workspace_follows_the_xmass1_conventions(helpers):
         {"name": "example_tpc_norm_background", "type": "normsys", "data": {"hi": 1.05, "lo": 0.95}}
     ]
     assert workspace["measurements"][0]["name"] == "example_tpc_magnetic_moment"
-    assert workspace["observations"][0]["data"] == read_card(helpers.TPC_CARD).data.tolist()
+    assert workspace["observations"][0]["data"] == read_card(TPC_CARD).data.tolist()
     assert sidecar["measurement"] == "example_tpc_magnetic_moment"
     assert sidecar["signal"]["parts"] == [{"normfactor": "mu", "power": 2, "sample": "signal"}]
     assert sidecar["signal"]["parameter"] == "mu_nu" and sidecar["signal"]["unit"] == "mu_B"
@@ -125,8 +126,8 @@ def test_workspace_follows_the_xmass1_conventions(helpers):
     assert sidecar["experiment"]["card"] == "card.yml"
 
 
-def test_free_background_without_normalization_uncertainty(tmp_path, helpers):
-    path = helpers.write_card(tmp_path, background={"rate_file": "background.txt"}, name="free_tpc")
+def test_free_background_without_normalization_uncertainty(tmp_path):
+    path = write_card(tmp_path, background={"rate_file": "background.txt"}, name="free_tpc")
     workspace, _ = build_experiment_workspace(path, "millicharge", data="asimov")
     background = workspace["channels"][0]["samples"][0]
     assert background["modifiers"] == [
@@ -135,8 +136,8 @@ def test_free_background_without_normalization_uncertainty(tmp_path, helpers):
     assert workspace["observations"][0]["data"] == background["data"]
 
 
-def test_zero_exposure_gives_empty_templates(tmp_path, helpers):
-    path = helpers.write_card(
+def test_zero_exposure_gives_empty_templates(tmp_path):
+    path = write_card(
         tmp_path,
         exposure={"value": 0, "unit": "kg_day"},
         name="empty",
@@ -151,8 +152,8 @@ def test_zero_exposure_gives_empty_templates(tmp_path, helpers):
     assert workspace["observations"][0]["data"] == [0.0] * 29
 
 
-def test_dark_photon_with_one_mass_is_a_two_part_workspace(helpers):
-    workspace, sidecar = build_experiment_workspace(helpers.TPC_CARD, "dark-photon", mass_mev=1e-3)
+def test_dark_photon_with_one_mass_is_a_two_part_workspace():
+    workspace, sidecar = build_experiment_workspace(TPC_CARD, "dark-photon", mass_mev=1e-3)
     names = [s["name"] for s in workspace["channels"][0]["samples"]]
     assert names == ["example_tpc_background", "signal_interference", "signal_pure"]
     assert [p["power"] for p in sidecar["signal"]["parts"]] == [2, 4]

@@ -7,6 +7,7 @@ import json
 import pyhf
 from click.testing import CliRunner
 
+from tests.support.cards import GERMANIUM_CARD, TPC_CARD, replica_workspace
 from xhf.cli import cli
 from xhf.workspace.compat import quiet_pyhf
 
@@ -19,14 +20,14 @@ def _read(path):
     return json.loads(path.read_text())
 
 
-def test_experiment_then_combine_with_a_card(tmp_path, helpers):
+def test_experiment_then_combine_with_a_card(tmp_path):
     tpc = tmp_path / "tpc_mm.json"
-    result = run("experiment", helpers.TPC_CARD, "--model", "magnetic-moment", "-o", tpc)
+    result = run("experiment", TPC_CARD, "--model", "magnetic-moment", "-o", tpc)
     assert result.exit_code == 0, result.output
     assert result.output.split() == [str(tpc), str(tmp_path / "tpc_mm.meta.json")]
     combined = tmp_path / "combined.json"
     # the card is built for the workspace's model and reference
-    result = run("combine", tpc, helpers.GERMANIUM_CARD, "-o", combined)
+    result = run("combine", tpc, GERMANIUM_CARD, "-o", combined)
     assert result.exit_code == 0, result.output
     workspace, sidecar = _read(combined), _read(tmp_path / "combined.meta.json")
     with quiet_pyhf():
@@ -37,21 +38,21 @@ def test_experiment_then_combine_with_a_card(tmp_path, helpers):
     assert sidecar["digest"]["workspace"] == "sha256:" + pyhf.utils.digest(workspace)
     # the same inputs give the same bytes; nothing is overwritten without --force
     again = tmp_path / "again.json"
-    assert run("combine", tpc, helpers.GERMANIUM_CARD, "-o", again).exit_code == 0
+    assert run("combine", tpc, GERMANIUM_CARD, "-o", again).exit_code == 0
     assert again.read_bytes() == combined.read_bytes()
-    result = run("combine", tpc, helpers.GERMANIUM_CARD, "-o", combined)
+    result = run("combine", tpc, GERMANIUM_CARD, "-o", combined)
     assert result.exit_code == 2 and "use --force" in result.output
-    assert run("combine", tpc, helpers.GERMANIUM_CARD, "-o", combined, "--force").exit_code == 0
+    assert run("combine", tpc, GERMANIUM_CARD, "-o", combined, "--force").exit_code == 0
 
 
-def test_combine_errors_are_one_line(tmp_path, helpers):
+def test_combine_errors_are_one_line(tmp_path):
     tpc = tmp_path / "tpc.json"
-    assert run("experiment", helpers.TPC_CARD, "--model", "millicharge", "-o", tpc).exit_code == 0
+    assert run("experiment", TPC_CARD, "--model", "millicharge", "-o", tpc).exit_code == 0
     cases = [
         (("combine", tpc), "give at least two inputs"),
         (("combine", tpc, tpc), "channel 'example_tpc' is also a channel of tpc.json"),
         (("combine", tpc, tmp_path / "none.json"), "none.json: no such file"),
-        (("combine", helpers.TPC_CARD, helpers.GERMANIUM_CARD), "cards need --model"),
+        (("combine", TPC_CARD, GERMANIUM_CARD), "cards need --model"),
     ]
     (tmp_path / "bare.json").write_text(tpc.read_text())
     cases.append((("combine", tpc, tmp_path / "bare.json"), "no sidecar bare.meta.json"))
@@ -63,11 +64,11 @@ def test_combine_errors_are_one_line(tmp_path, helpers):
     assert not (tmp_path / "out.json").exists()
 
 
-def test_dark_photon_cards_combine_into_patchsets(tmp_path, helpers):
+def test_dark_photon_cards_combine_into_patchsets(tmp_path):
     base = tmp_path / "tpc_dp_BkgOnly.json"
     result = run(
         "experiment",
-        helpers.TPC_CARD,
+        TPC_CARD,
         "--model",
         "dark-photon",
         "--mass-mev",
@@ -80,7 +81,7 @@ def test_dark_photon_cards_combine_into_patchsets(tmp_path, helpers):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "tpc_dp_components_patchset.json").is_file()
     out = tmp_path / "joint_BkgOnly.json"
-    result = run("combine", base, helpers.GERMANIUM_CARD, "-o", out)
+    result = run("combine", base, GERMANIUM_CARD, "-o", out)
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.glob("joint_*")) == [
         "joint_BkgOnly.json",
@@ -94,12 +95,12 @@ def test_dark_photon_cards_combine_into_patchsets(tmp_path, helpers):
     assert [p["metadata"]["values"] for p in patchset["patches"]] == [[0.001], [10.0]]
 
 
-def test_xhf_limit_and_scan_read_the_combined_outputs(tmp_path, helpers):
+def test_xhf_limit_and_scan_read_the_combined_outputs(tmp_path):
     """The inference stage reads a combination as it reads the XMASS-I workspaces."""
     tpc = tmp_path / "tpc.json"
-    assert run("experiment", helpers.TPC_CARD, "--model", "millicharge", "-o", tpc).exit_code == 0
+    assert run("experiment", TPC_CARD, "--model", "millicharge", "-o", tpc).exit_code == 0
     combined = tmp_path / "combined.json"
-    assert run("combine", tpc, helpers.GERMANIUM_CARD, "-o", combined).exit_code == 0
+    assert run("combine", tpc, GERMANIUM_CARD, "-o", combined).exit_code == 0
     alone = json.loads(run("limit", tpc, "--json").output)
     joint = json.loads(run("limit", combined, "--json").output)
     assert joint["parameter"] == "charge" and joint["unit"] == "e"
@@ -107,9 +108,9 @@ def test_xhf_limit_and_scan_read_the_combined_outputs(tmp_path, helpers):
 
     base = tmp_path / "tpc_dp_BkgOnly.json"
     args = ("--model", "dark-photon", "--mass-mev", "0.001,10", "-o", base)
-    assert run("experiment", helpers.TPC_CARD, *args).exit_code == 0
+    assert run("experiment", TPC_CARD, *args).exit_code == 0
     joint_base = tmp_path / "joint_BkgOnly.json"
-    assert run("combine", base, helpers.GERMANIUM_CARD, "-o", joint_base).exit_code == 0
+    assert run("combine", base, GERMANIUM_CARD, "-o", joint_base).exit_code == 0
     result = run(
         "scan",
         "dark-photon",
@@ -126,21 +127,19 @@ def test_xhf_limit_and_scan_read_the_combined_outputs(tmp_path, helpers):
     assert all(0 < p["expected"]["0"] < 1e-3 for p in curve["points"])
 
 
-def test_replica_magnetic_moment_with_the_tpc_card(tmp_path, replica, helpers):
+def test_replica_magnetic_moment_with_the_tpc_card(tmp_path, replica):
     """The README's example: the 99-bin magnetic-moment fit of the replica with the TPC."""
     from xhf.jsonio import write_json
 
-    workspace, sidecar = helpers.replica_workspace(replica, "magnetic_moment", "pseudo_poisson")
+    workspace, sidecar = replica_workspace(replica, "magnetic_moment", "pseudo_poisson")
     xmass = tmp_path / "xmass1_magnetic_moment.json"
     write_json(xmass, workspace)
     write_json(tmp_path / "xmass1_magnetic_moment.meta.json", sidecar)
     combined = tmp_path / "combined_magnetic_moment.json"
-    result = run("combine", xmass, helpers.TPC_CARD, "-o", combined)
+    result = run("combine", xmass, TPC_CARD, "-o", combined)
     assert result.exit_code == 0, result.output
     tpc = tmp_path / "tpc.json"
-    assert (
-        run("experiment", helpers.TPC_CARD, "--model", "magnetic-moment", "-o", tpc).exit_code == 0
-    )
+    assert run("experiment", TPC_CARD, "--model", "magnetic-moment", "-o", tpc).exit_code == 0
     limits = {
         path.stem: json.loads(run("limit", path, "--json").output)["expected"]["0"]
         for path in (xmass, tpc, combined)

@@ -8,6 +8,14 @@ import numpy as np
 import pyhf
 import pytest
 
+from tests.support.cards import (
+    GERMANIUM_CARD,
+    TPC_CARD,
+    asimov_limit,
+    expected_by_channel,
+    replica_workspace,
+    write_card,
+)
 from xhf.combine import SHARED_NUISANCES, build_experiment_workspace, combine_workspaces
 from xhf.exceptions import InvalidInputError
 from xhf.workspace.compat import quiet_pyhf
@@ -19,16 +27,16 @@ def _model(workspace):
 
 
 @pytest.fixture(scope="module")
-def tpc(helpers):
-    return (*build_experiment_workspace(helpers.TPC_CARD, "magnetic-moment"), "tpc.json")
+def tpc():
+    return (*build_experiment_workspace(TPC_CARD, "magnetic-moment"), "tpc.json")
 
 
 @pytest.fixture(scope="module")
-def germanium(helpers):
-    return (*build_experiment_workspace(helpers.GERMANIUM_CARD, "magnetic-moment"), "ge.json")
+def germanium():
+    return (*build_experiment_workspace(GERMANIUM_CARD, "magnetic-moment"), "ge.json")
 
 
-def test_shared_nuisances_are_one_parameter_and_the_rest_stays_apart(tpc, germanium, helpers):
+def test_shared_nuisances_are_one_parameter_and_the_rest_stays_apart(tpc, germanium):
     workspace, sidecar = combine_workspaces([tpc, germanium])
     with quiet_pyhf():
         pyhf.schema.validate(workspace, "workspace.json")
@@ -53,12 +61,12 @@ def test_shared_nuisances_are_one_parameter_and_the_rest_stays_apart(tpc, german
     assert sidecar["signal"]["experiments"] == ["example_tpc", "example_germanium"]
     assert sidecar["signal"]["target"] is None  # xenon and germanium
     # at mu = 1 and nominal nuisances, each channel is what its own workspace expects
-    combined = helpers.expected_by_channel(workspace, mu=1.0)
+    combined = expected_by_channel(workspace, mu=1.0)
     for spec, _, _ in (tpc, germanium):
-        ((name, alone),) = helpers.expected_by_channel(spec, mu=1.0).items()
+        ((name, alone),) = expected_by_channel(spec, mu=1.0).items()
         np.testing.assert_allclose(combined[name], alone, rtol=1e-12)
     # flux_pp at +1 sigma moves both experiments' signals at once
-    up = helpers.expected_by_channel(workspace, mu=1.0, flux_pp=1.0)
+    up = expected_by_channel(workspace, mu=1.0, flux_pp=1.0)
     assert np.all(up["example_tpc"] > combined["example_tpc"])
     assert np.all(up["example_germanium"] > combined["example_germanium"])
 
@@ -87,8 +95,8 @@ def test_a_shared_measurement_name_is_handled(tpc, germanium):
     assert [m["name"] for m in workspace["measurements"]] == ["combined_magnetic_moment"]
 
 
-def test_signals_are_rescaled_to_one_reference(tpc, germanium, helpers):
-    at_1e11 = build_experiment_workspace(helpers.TPC_CARD, "magnetic-moment", reference=1e-11)
+def test_signals_are_rescaled_to_one_reference(tpc, germanium):
+    at_1e11 = build_experiment_workspace(TPC_CARD, "magnetic-moment", reference=1e-11)
     workspace, sidecar = combine_workspaces([germanium, (*at_1e11, "tpc11.json")])
     assert sidecar["signal"]["reference"] == 1e-10
     assert sidecar["combination"]["inputs"][1]["scale"] == {"mu": pytest.approx(100.0)}
@@ -103,8 +111,8 @@ def test_signals_are_rescaled_to_one_reference(tpc, germanium, helpers):
     assert [i["scale"]["mu"] for i in other["combination"]["inputs"]] == pytest.approx([4.0, 4.0])
 
 
-def test_different_hypotheses_do_not_combine(tpc, helpers):
-    millicharge = build_experiment_workspace(helpers.GERMANIUM_CARD, "millicharge")
+def test_different_hypotheses_do_not_combine(tpc):
+    millicharge = build_experiment_workspace(GERMANIUM_CARD, "millicharge")
     with pytest.raises(InvalidInputError, match=r"signal\.model is 'millicharge'"):
         combine_workspaces([tpc, (*millicharge, "mc.json")])
     with pytest.raises(InvalidInputError, match="at least two"):
@@ -119,15 +127,15 @@ def _infer(workspace, sidecar):
 
 
 @pytest.fixture(scope="module")
-def xmass(replica, helpers):
+def xmass(replica):
     """The replica's millicharge workspace (2-15 keV, Asimov data) and its sidecar."""
-    return (*helpers.replica_workspace(replica, "millicharge"), "xmass1_millicharge.json")
+    return (*replica_workspace(replica, "millicharge"), "xmass1_millicharge.json")
 
 
 @pytest.fixture(scope="module")
-def small_tpc(tmp_path_factory, helpers):
+def small_tpc(tmp_path_factory):
     """A 73 kg day TPC card: a reach in the millicharge like the replica's."""
-    card = helpers.write_card(
+    card = write_card(
         tmp_path_factory.mktemp("small"),
         name="small_tpc",
         exposure={"value": 73.05, "unit": "kg_day"},
@@ -151,17 +159,17 @@ def test_replica_and_card_give_a_tighter_limit_than_each(xmass, small_tpc):
 
 
 @pytest.mark.slow
-def test_tighter_limit_with_pyhf_alone(xmass, small_tpc, helpers):
+def test_tighter_limit_with_pyhf_alone(xmass, small_tpc):
     """The same with pyhf's fits only (an independent limit), ~30 s on two cores."""
     workspace, _ = combine_workspaces([xmass, small_tpc])
-    limits = [helpers.asimov_limit(ws) for ws in (xmass[0], small_tpc[0], workspace)]
+    limits = [asimov_limit(ws) for ws in (xmass[0], small_tpc[0], workspace)]
     # measured (mu at delta = 5e-12 e): xmass1 1.04, card 0.84, combined 0.59
     assert limits[2] < 0.9 * min(limits[:2]), limits
 
 
-def test_a_zero_exposure_card_leaves_the_limit_unchanged(tmp_path, xmass, helpers):
+def test_a_zero_exposure_card_leaves_the_limit_unchanged(tmp_path, xmass):
     (tmp_path / "none.txt").write_text("")
-    card = helpers.write_card(
+    card = write_card(
         tmp_path,
         name="empty_tpc",
         exposure={"value": 0, "unit": "tonne_year"},
@@ -184,29 +192,27 @@ def test_a_zero_exposure_card_leaves_the_limit_unchanged(tmp_path, xmass, helper
         ("millicharge", {"rate_file": "background.txt", "normalization_uncertainty": 0.05}, 0.05),
     ],
 )
-def test_a_renamed_copy_behaves_like_doubled_exposure(
-    tmp_path, helpers, model, background, tolerance
-):
+def test_a_renamed_copy_behaves_like_doubled_exposure(tmp_path, model, background, tolerance):
     def build(folder, name, **changes):
-        path = helpers.write_card(tmp_path / folder, name=name, background=background, **changes)
+        path = write_card(tmp_path / folder, name=name, background=background, **changes)
         return (*build_experiment_workspace(path, model, data="asimov"), path.name)
 
     single = build("one", "tpc_a")
     pair, _ = combine_workspaces([single, build("copy", "tpc_b")])
     doubled = build("double", "tpc_2x", exposure={"value": 2.0, "unit": "tonne_year"})
-    limit_pair = helpers.asimov_limit(pair)
-    limit_doubled = helpers.asimov_limit(doubled[0])
+    limit_pair = asimov_limit(pair)
+    limit_doubled = asimov_limit(doubled[0])
     # measured (mu): magnetic moment 0.01051 (pair), 0.01051 (doubled), 0.01504 (single);
     # millicharge 0.001044, 0.001053, 0.001517
     assert limit_pair == pytest.approx(limit_doubled, rel=tolerance)
-    assert limit_pair < 0.8 * helpers.asimov_limit(single[0])
+    assert limit_pair < 0.8 * asimov_limit(single[0])
 
 
-def test_the_limit_helper_agrees_with_pyhf_upper_limit(helpers):
+def test_the_limit_helper_agrees_with_pyhf_upper_limit():
     workspace, _ = build_experiment_workspace(
-        helpers.TPC_CARD, "millicharge", data="asimov", poi_bounds=(0.0, 0.02)
+        TPC_CARD, "millicharge", data="asimov", poi_bounds=(0.0, 0.02)
     )
-    ours = helpers.asimov_limit(workspace)
+    ours = asimov_limit(workspace)
     with quiet_pyhf():
         ws = pyhf.Workspace(workspace)
         model = ws.model()

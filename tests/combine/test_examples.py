@@ -3,26 +3,21 @@ card builds a workspace pyhf fits and combines with the XMASS-I magnetic-moment 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 
 import numpy as np
 import pyhf
-import pytest
 from click.testing import CliRunner
 
+from tests.support.cards import EXAMPLES
+from tests.support.files import load_script
 from xhf.cli import cli
 from xhf.workspace.compat import quiet_pyhf
 
 
-def test_examples_are_regenerated_byte_for_byte(helpers):
-    spec = importlib.util.spec_from_file_location(
-        "make_examples", helpers.EXAMPLES / "make_examples.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    files = module.example_files()
+def test_examples_are_regenerated_byte_for_byte():
+    files = load_script(EXAMPLES / "make_examples.py").example_files()
     assert set(files) == {
         "xenon_tpc/card.yml",
         "xenon_tpc/background.txt",
@@ -40,16 +35,15 @@ def test_examples_are_regenerated_byte_for_byte(helpers):
         "xenon_tpc_published/data_rate.csv",
     }
     for name, text in files.items():
-        assert (helpers.EXAMPLES / name).read_text() == text, name
+        assert (EXAMPLES / name).read_text() == text, name
 
 
 def _run(*args):
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
-@pytest.mark.filterwarnings("ignore:jsonschema.RefResolver:DeprecationWarning")
-def test_published_style_card_builds_fits_and_combines(tmp_path, helpers):
-    card = helpers.EXAMPLES / "xenon_tpc_published" / "card.yml"
+def test_published_style_card_builds_fits_and_combines(tmp_path):
+    card = EXAMPLES / "xenon_tpc_published" / "card.yml"
     out = tmp_path / "published_mm.json"
     result = _run("experiment", card, "--model", "magnetic-moment", "-o", out)
     assert result.exit_code == 0, result.output
@@ -80,7 +74,7 @@ def test_published_style_card_builds_fits_and_combines(tmp_path, helpers):
     krypton = float(fitted[model.config.par_slice("example_published_free_krypton")][0])
     assert 0.0 <= krypton < 10.0
 
-    xmass = helpers.EXAMPLES.parent / "workspaces" / "xmass1_magnetic_moment.json"
+    xmass = EXAMPLES.parent / "workspaces" / "xmass1_magnetic_moment.json"
     shutil.copy(xmass, tmp_path / xmass.name)
     shutil.copy(xmass.with_suffix(".meta.json"), tmp_path / xmass.with_suffix(".meta.json").name)
     combined = tmp_path / "combined.json"

@@ -6,6 +6,7 @@ import numpy as np
 import pyhf
 import pytest
 
+from tests.support.cards import GERMANIUM_CARD, TPC_CARD, write_card
 from xhf.combine import Likelihood, combine_patchsets, experiment_products
 from xhf.combine.files import likelihood_from_products
 from xhf.exceptions import InvalidInputError
@@ -31,9 +32,9 @@ def _card(path, name, masses, **options):
 
 
 @pytest.fixture(scope="module")
-def inputs(helpers):
-    tpc = _card(helpers.TPC_CARD, "tpc", MASSES)
-    germanium = _card(helpers.GERMANIUM_CARD, "ge", [*MASSES, 100.0])
+def inputs():
+    tpc = _card(TPC_CARD, "tpc", MASSES)
+    germanium = _card(GERMANIUM_CARD, "ge", [*MASSES, 100.0])
     return tpc, germanium
 
 
@@ -77,9 +78,9 @@ def test_joined_patchsets_are_valid_and_keep_the_common_points(combined):
     assert grid["metadata"]["digests"]["sha256"] == combined.sidecar["digest"]["workspace"][7:]
 
 
-def test_components_are_rescaled_to_the_first_reference(tmp_path, inputs, helpers):
+def test_components_are_rescaled_to_the_first_reference(tmp_path, inputs):
     """A renamed TPC built at g_ref = 2e-6 joined with the TPC at 1e-6 (1 keV)."""
-    card = helpers.write_card(tmp_path, name="tpc_copy")
+    card = write_card(tmp_path, name="tpc_copy")
     products = experiment_products(
         card, "dark-photon", data="asimov", mass_mev=[1e-3], reference=2e-6
     )
@@ -121,7 +122,7 @@ def test_combined_point_is_excluded_more_strongly(inputs, combined):
     assert joint < min(alone), (joint, alone)
 
 
-def test_replica_patchsets_combine_with_a_card(replica, helpers):
+def test_replica_patchsets_combine_with_a_card(replica):
     signals = ["dark_photon_m1e_03", "dark_photon_m1e01"]
     # bounds by hand: the builder's rule on the 99-bin channel costs ~10 s on this machine
     background = build_background_only(
@@ -146,7 +147,7 @@ def test_replica_patchsets_combine_with_a_card(replica, helpers):
             )
         },
     )
-    tpc = _card(helpers.TPC_CARD, "tpc", [1e-3, 10.0])
+    tpc = _card(TPC_CARD, "tpc", [1e-3, 10.0])
     joined = combine_patchsets([xmass, tpc])
     assert list(joined.patchsets) == ["components"]
     patchset, _ = joined.patchsets["components"]
@@ -160,9 +161,9 @@ def test_replica_patchsets_combine_with_a_card(replica, helpers):
     )
 
 
-def test_inputs_must_be_background_only_with_patchsets(inputs, helpers):
+def test_inputs_must_be_background_only_with_patchsets(inputs):
     from xhf.combine import build_experiment_workspace
 
-    workspace = build_experiment_workspace(helpers.TPC_CARD, "magnetic-moment")
+    workspace = build_experiment_workspace(TPC_CARD, "magnetic-moment")
     with pytest.raises(InvalidInputError, match="not a background-only workspace"):
         combine_patchsets([inputs[0], Likelihood(*workspace, "mm.json")])

@@ -16,11 +16,10 @@ import pyhf
 import pytest
 from click.testing import CliRunner
 
+from tests.support.cards import GERMANIUM_CARD, TPC_CARD
 from xhf.combine import build_experiment_workspace
 from xhf.workspace.compat import quiet_pyhf
 from xhf.workspace.naming import POI, SHARED_NUISANCES
-
-pytestmark = pytest.mark.filterwarnings("ignore:jsonschema.RefResolver:DeprecationWarning")
 
 WORKSPACES = Path(__file__).resolve().parents[2] / "workspaces"
 SHIPPED = ("xmass1_millicharge", "xmass1_magnetic_moment", "xmass1_dark_photon_BkgOnly")
@@ -44,15 +43,15 @@ def _patched(patchset: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def inputs(helpers):
+def inputs():
     found = {name: _read(f"{name}.json") for name in SHIPPED}
     with quiet_pyhf():
         found["dark_photon_grid_patch"] = _patched("xmass1_dark_photon_patchset.json")
         found["dark_photon_components_patch"] = _patched(
             "xmass1_dark_photon_components_patchset.json"
         )
-    found["card_tpc"] = build_experiment_workspace(helpers.TPC_CARD, "magnetic-moment")[0]
-    found["card_germanium"] = build_experiment_workspace(helpers.GERMANIUM_CARD, "millicharge")[0]
+    found["card_tpc"] = build_experiment_workspace(TPC_CARD, "magnetic-moment")[0]
+    found["card_germanium"] = build_experiment_workspace(GERMANIUM_CARD, "millicharge")[0]
     return found
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.support.synthetic import small_dark_photon, small_workspace
 from xhf.infer import build_analysis
-from xhf.infer.synthetic import small_dark_photon, small_workspace
 from xhf.jsonio import write_json
 
 #: Couplings of the grid patchset, in units of each mass's sensitivity estimate.

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
+from tests.support.synthetic import small_workspace
 from xhf.infer import NeymanChi2, build_analysis, flat_prior_upper_limit, gaussian_band, limit
 from xhf.infer.asymptotics import BANDS, expected_sqrt_qa
-from xhf.infer.synthetic import small_workspace
 from xhf.workspace.paper_chi2 import chi2_from_workspace
 
 

@@ -22,7 +22,7 @@ def test_limit_json_has_the_contract_keys(files):
     assert set(out["expected"]) == {"-2", "-1", "0", "+1", "+2"}
     assert (out["parameter"], out["unit"], out["method"], out["cl"]) == ("delta", "e", "cls", 0.9)
     assert out["fit_status"]["converged"] is True
-    assert set(out["flavour_limits"]) == {"e", "mu", "tau"}
+    assert set(out["flavor_limits"]) == {"e", "mu", "tau"}
 
 
 def test_limit_text_and_chi2(files):

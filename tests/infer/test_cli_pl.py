@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.support.synthetic import small_workspace
 from xhf.cli import cli
-from xhf.infer.synthetic import small_workspace
 from xhf.jsonio import write_json
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,6 +4,7 @@ import numpy as np
 import pyhf
 import pytest
 
+from tests.support.synthetic import small_workspace
 from xhf.exceptions import InvalidInputError
 from xhf.infer import (
     AsymptoticCLs,
@@ -16,7 +17,6 @@ from xhf.infer import (
     upper_limit,
 )
 from xhf.infer.asymptotics import BANDS, cls_expected, cls_observed, expected_sqrt_qa
-from xhf.infer.synthetic import small_workspace
 
 
 def hypotest(x, analysis):

@@ -100,7 +100,6 @@ def builder_templates():
     return TemplateSet((channel,), tuple(signals), {"experiment": "xmass1"})
 
 
-@pytest.mark.filterwarnings("ignore:jsonschema.RefResolver:DeprecationWarning")
 def test_reads_what_the_builder_writes():
     templates = builder_templates()
     names = [s.name for s in templates.signals]

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from tests.support.synthetic import small_workspace
 from xhf.cli import cli
 from xhf.infer import (
     AsymptoticCLs,
@@ -29,7 +30,6 @@ from xhf.infer import (
 from xhf.infer import dark_photon as dp
 from xhf.infer.batched import batched_fit
 from xhf.infer.chi2 import NeymanChi2
-from xhf.infer.synthetic import small_workspace
 from xhf.jsonio import write_json
 
 

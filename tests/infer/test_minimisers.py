@@ -34,10 +34,10 @@ import numpy as np
 import pyhf
 import pytest
 
+from tests.support.synthetic import small_workspace
 from xhf.infer import AsymptoticCLs, FitOptions, Fitter, build_analysis, load_analysis
 from xhf.infer.asymptotics import BANDS, expected_sqrt_qa
 from xhf.infer.cls import upper_limit
-from xhf.infer.synthetic import small_workspace
 
 W = Path(__file__).resolve().parents[2] / "workspaces"
 

@@ -4,13 +4,13 @@ import math
 
 import pytest
 
+from tests.support.synthetic import small_workspace
 from xhf.exceptions import InvalidInputError
-from xhf.infer import SignalInfo, build_analysis, flavour_limits, limit
-from xhf.infer.synthetic import small_workspace
+from xhf.infer import SignalInfo, build_analysis, flavor_limits, limit
 
 
-def test_flavour_limits_are_the_common_limit_over_sqrt_fraction():
-    out = flavour_limits(5.4e-12)
+def test_flavor_limits_are_the_common_limit_over_sqrt_fraction():
+    out = flavor_limits(5.4e-12)
     assert out["e"] == pytest.approx(5.4e-12 / math.sqrt(0.54))
     assert out["mu"] == pytest.approx(5.4e-12 / math.sqrt(0.23))
     assert out["tau"] == out["mu"]
@@ -19,11 +19,11 @@ def test_flavour_limits_are_the_common_limit_over_sqrt_fraction():
     assert out["mu"] == pytest.approx(1.1e-11, rel=0.03)
 
 
-def test_millicharge_result_carries_flavour_limits(small_analysis):
+def test_millicharge_result_carries_flavor_limits(small_analysis):
     result = limit(small_analysis)
     assert (result.parameter, result.unit) == ("delta", "e")
     assert result.observed == pytest.approx(1e-12 * math.sqrt(result.poi_limit), rel=1e-12)
-    flavours = result.extras["flavour_limits"]
+    flavours = result.extras["flavor_limits"]
     for flavour, fraction in (("e", 0.54), ("mu", 0.23), ("tau", 0.23)):
         assert flavours[flavour]["observed"] == pytest.approx(result.observed / math.sqrt(fraction))
         for band in result.expected:
@@ -35,7 +35,7 @@ def test_sidecar_fractions_are_used():
     spec, meta = small_workspace()
     meta["signal"]["flavor_fractions"] = {"e": 0.5, "mu": 0.3, "tau": 0.2}
     result = limit(build_analysis(spec, meta))
-    assert result.extras["flavour_limits"]["tau"]["observed"] == pytest.approx(
+    assert result.extras["flavor_limits"]["tau"]["observed"] == pytest.approx(
         result.observed / math.sqrt(0.2)
     )
 
@@ -45,7 +45,7 @@ def test_magnetic_moment_parameter_is_reference_times_sqrt_mu():
     result = limit(build_analysis(spec, meta))
     assert (result.parameter, result.unit) == ("mu_nu", "mu_B")
     assert result.observed == pytest.approx(1e-10 * math.sqrt(result.poi_limit))
-    assert "flavour_limits" not in result.extras
+    assert "flavor_limits" not in result.extras
 
 
 def test_no_sidecar_means_the_poi_itself():

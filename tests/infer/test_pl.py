@@ -12,10 +12,10 @@ import numpy as np
 import pyhf
 import pytest
 
+from tests.support.synthetic import small_workspace
 from xhf.infer import AsymptoticCLs, build_analysis, limit, load_analysis
 from xhf.infer.asymptotics import BANDS
 from xhf.infer.pl import pl_upper_limit, power_constraint_sigma, profile_summary
-from xhf.infer.synthetic import small_workspace
 from xhf.infer.toys import _sample, toy_cls
 
 ROOT = Path(__file__).resolve().parents[2]

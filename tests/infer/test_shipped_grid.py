@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from xhf.infer import PatchedModels, grid_limit, limit
-from xhf.jsonio import read_json
+from xhf.jsonread import read_json
 from xhf.workspace.compat import quiet_pyhf
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

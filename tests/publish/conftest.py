@@ -33,7 +33,7 @@ FIGURES = (
     "fig3_fit_magnetic_moment",
     "fig3_fit_millicharge",
     "fig3_fit_dark_photon_1kev",
-    "fig4_flavour_limits",
+    "fig4_flavor_limits",
     "fig6_dark_photon_exclusion",
 )
 
@@ -213,7 +213,7 @@ def _entry(analysis, method, flavour, mass, unit, expected, observed):
 def compute_results(directory: Path) -> dict:
     """results.json as ``xhf reproduce`` writes it, computed with xhf.infer on the fixture."""
     from xhf.infer import exclusion_curve, limit, load_analysis
-    from xhf.jsonio import read_json
+    from xhf.jsonread import read_json
 
     limits, curve = [], {}
     for analysis, unit in (("magnetic_moment", "mu_B"), ("millicharge", "e")):
@@ -222,7 +222,7 @@ def compute_results(directory: Path) -> dict:
             limits.append(
                 _entry(analysis, method, "all", None, unit, result.expected, result.observed)
             )
-            for flavour, values in result.extras.get("flavour_limits", {}).items():
+            for flavour, values in result.extras.get("flavor_limits", {}).items():
                 limits.append(
                     _entry(
                         analysis,

@@ -16,8 +16,6 @@ from xhf.cli import cli as main
 from xhf.publish.histfactory_xml import STAT_ERROR_CONFIG, write_histfactory_xml
 from xhf.workspace.compat import quiet_pyhf
 
-pytestmark = pytest.mark.filterwarnings("ignore:jsonschema.RefResolver:DeprecationWarning")
-
 SHIPPED = Path(__file__).resolve().parents[2] / "workspaces" / "xmass1_millicharge.json"
 
 

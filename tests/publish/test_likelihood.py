@@ -11,7 +11,7 @@ import runpy
 import pytest
 
 from xhf.exceptions import InvalidInputError
-from xhf.jsonio import read_json
+from xhf.jsonread import read_json
 from xhf.publish import likelihood_archive, likelihood_files, load_analysis_inputs, read_tar_gz
 from xhf.publish.likelihood import power_law_patchset
 from xhf.replica.publication import ANALYSES, replica_publication

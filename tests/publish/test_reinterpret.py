@@ -14,7 +14,8 @@ from click.testing import CliRunner
 
 from xhf.cli import cli
 from xhf.exceptions import InvalidInputError, InvalidParameterError
-from xhf.jsonio import read_json, write_json
+from xhf.jsonio import write_json
+from xhf.jsonread import read_json
 from xhf.publish.reinterpret import (
     components_patch,
     dark_photon_counts,

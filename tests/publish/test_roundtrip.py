@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from xhf.cli import cli
 from xhf.infer import build_analysis, limit, load_analysis
 from xhf.infer.cls import AsymptoticCLs
-from xhf.jsonio import read_json
+from xhf.jsonread import read_json
 from xhf.workspace.compat import quiet_pyhf
 
 #: (analysis, published patchset, patch, test POI)

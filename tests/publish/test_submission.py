@@ -158,7 +158,7 @@ def test_figures_attached_to_their_tables(documents, published):
     }
     expected = {
         "magnetic_moment_upper_limit.yaml": "fig3_fit_magnetic_moment.png",
-        "millicharge_upper_limits.yaml": "fig4_flavour_limits.png",
+        "millicharge_upper_limits.yaml": "fig4_flavor_limits.png",
         "dark_photon_upper_limits_at_the_paper_masses.yaml": "fig6_dark_photon_exclusion.png",
         "dark_photon_exclusion_curve_chi2.yaml": "fig6_dark_photon_exclusion.png",
         "dark_photon_exclusion_curve_cls.yaml": "fig6_dark_photon_exclusion.png",

@@ -182,13 +182,13 @@ def test_dead_pmt_only_below_40_kev_and_background_systematics(replica):
         np.testing.assert_array_equal(rec.up[centers < 30.0], sample.yields[centers < 30.0])
 
 
-def test_flavour_fractions_and_the_epa_atomic_spread(replica):
+def test_flavor_fractions_and_the_epa_atomic_spread(replica):
     e = replica.signal("millicharge_nue").parts[0].norm_variations
-    assert e["flavour_fraction_e"] == pytest.approx((1 + 0.02 / 0.54, 1 - 0.02 / 0.54))
+    assert e["flavor_fraction_e"] == pytest.approx((1 + 0.02 / 0.54, 1 - 0.02 / 0.54))
     mu = replica.signal("millicharge_numu").parts[0].norm_variations
-    assert mu["flavour_fraction_mu"] == pytest.approx((1 + 0.01 / 0.23, 1 - 0.01 / 0.23))
+    assert mu["flavor_fraction_mu"] == pytest.approx((1 + 0.01 / 0.23, 1 - 0.01 / 0.23))
     common = replica.signal("millicharge").parts[0].norm_variations
-    assert not any(k.startswith("flavour_fraction") for k in common)
+    assert not any(k.startswith("flavor_fraction") for k in common)
     # the EPA's regulator range: a lighter regulator raises the rate, a heavier one lowers it;
     # the band is the ratio of the integrated rates at the two ends
     up, down = common["atomic_model"]

@@ -12,8 +12,6 @@ from xhf.workspace.builder import check_workspace
 from xhf.workspace.poi import poi_upper_bound
 from xhf.workspace.samples import background_sample
 
-pytestmark = pytest.mark.filterwarnings("ignore:jsonschema.RefResolver:DeprecationWarning")
-
 
 def model_of(ws):
     return pyhf.Workspace(ws).model()

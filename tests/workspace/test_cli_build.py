@@ -9,9 +9,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from tests.support.files import expected_message
+from tests.support.templates import make_templates, write_analysis, write_corpus_histograms
 from xhf.cli import cli
-
-pytestmark = pytest.mark.filterwarnings("ignore:jsonschema.RefResolver:DeprecationWarning")
 
 CORPUS = Path(__file__).parents[1] / "data" / "bad" / "configs"
 
@@ -21,9 +21,9 @@ def run(*args):
 
 
 @pytest.fixture
-def analysis(tmp_path, helpers):
+def analysis(tmp_path):
     """The reference config of the bad-config corpus, with its histograms, in tmp_path."""
-    helpers.write_corpus_histograms(tmp_path / "histograms.root")
+    write_corpus_histograms(tmp_path / "histograms.root")
     shutil.copy(CORPUS / "good.yml", tmp_path / "good.yml")
     return tmp_path / "good.yml"
 
@@ -80,9 +80,9 @@ def test_help_has_an_example():
     assert "Example:" in result.output and "xhf build analysis.yml -o" in result.output
 
 
-def test_dark_photon_config_writes_background_only_and_patchsets(tmp_path, helpers):
-    ts = helpers.make_templates()
-    document = helpers.write_analysis(ts, tmp_path)
+def test_dark_photon_config_writes_background_only_and_patchsets(tmp_path):
+    ts = make_templates()
+    document = write_analysis(ts, tmp_path)
     document["signals"] = [s for s in document["signals"] if s["name"].startswith("dark")]
     document["signals"][0]["couplings"] = [1e-6, 1.3e-6]
     document["signals"][1]["couplings"] = [2e-6]
@@ -108,8 +108,8 @@ def test_dark_photon_config_writes_background_only_and_patchsets(tmp_path, helpe
 
 
 @pytest.mark.parametrize("path", sorted(CORPUS.glob("bad_*.yml")), ids=lambda p: p.stem)
-def test_bad_configs_exit_2_with_one_line_and_write_nothing(tmp_path, helpers, path):
-    helpers.write_corpus_histograms(tmp_path / "histograms.root")
+def test_bad_configs_exit_2_with_one_line_and_write_nothing(tmp_path, path):
+    write_corpus_histograms(tmp_path / "histograms.root")
     shutil.copy(path, tmp_path / path.name)
     out = tmp_path / "out"
     out.mkdir()
@@ -119,7 +119,7 @@ def test_bad_configs_exit_2_with_one_line_and_write_nothing(tmp_path, helpers, p
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1, result.output
     assert lines[0].startswith(f"Error: {path.name}: ")
-    assert helpers.expected_message(path) in lines[0]
+    assert expected_message(path) in lines[0]
     assert "Traceback" not in result.output
     assert sorted(p.name for p in out.iterdir()) == ["existing.json"]
     # an existing output is not overwritten either

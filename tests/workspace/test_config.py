@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 import yaml
 
+from tests.support.files import expected_message
+from tests.support.templates import make_templates, write_analysis, write_corpus_histograms
 from xhf.exceptions import InvalidInputError, MissingFileError
 from xhf.jsonio import dumps
 from xhf.workspace.config import BuildConfig, load_config
 from xhf.workspace.config_schema import config_schema
 from xhf.workspace.products import build_products
-
-pytestmark = pytest.mark.filterwarnings("ignore:jsonschema.RefResolver:DeprecationWarning")
 
 CORPUS = Path(__file__).parents[1] / "data" / "bad" / "configs"
 GRID = {"dark_photon_m1e_03": [5e-7, 1e-6, 1.3e-6], "dark_photon_m1e01": [1e-6, 2e-6]}
@@ -30,9 +30,9 @@ def write_config(directory: Path, document: dict, name: str = "analysis.yml") ->
     return path
 
 
-def test_config_and_python_paths_give_identical_bytes(tmp_path, helpers):
-    ts = helpers.make_templates()
-    document = helpers.write_analysis(ts, tmp_path)
+def test_config_and_python_paths_give_identical_bytes(tmp_path):
+    ts = make_templates()
+    document = write_analysis(ts, tmp_path)
     document["measurement"] = {"signal": "magnetic_moment", "data": "pseudo_poisson"}
     loaded = load_config(write_config(tmp_path, document))
     assert loaded.signals == ("magnetic_moment",) and loaded.data == "pseudo_poisson"
@@ -47,9 +47,9 @@ def test_config_and_python_paths_give_identical_bytes(tmp_path, helpers):
         assert dumps(from_config[path]) == dumps(from_python[path]), path.name
 
 
-def test_dark_photon_config_gives_identical_patchsets(tmp_path, helpers):
-    ts = helpers.make_templates()
-    document = helpers.write_analysis(ts, tmp_path)
+def test_dark_photon_config_gives_identical_patchsets(tmp_path):
+    ts = make_templates()
+    document = write_analysis(ts, tmp_path)
     document["signals"] = [s for s in document["signals"] if s["name"].startswith("dark")]
     for signal in document["signals"]:
         signal["couplings"] = GRID[signal["name"]]
@@ -71,10 +71,10 @@ def test_dark_photon_config_gives_identical_patchsets(tmp_path, helpers):
         assert dumps(from_config[path]) == dumps(from_python[path]), path.name
 
 
-def test_paths_are_relative_to_the_config_and_defaults_apply(tmp_path, monkeypatch, helpers):
-    ts = helpers.make_templates(n_masses=0)
+def test_paths_are_relative_to_the_config_and_defaults_apply(tmp_path, monkeypatch):
+    ts = make_templates(n_masses=0)
     (tmp_path / "inputs").mkdir()
-    document = helpers.write_analysis(ts, tmp_path / "inputs")
+    document = write_analysis(ts, tmp_path / "inputs")
     for channel in document["channels"]:
         channel.pop("binning")  # from the data histogram
         channel["data"].pop("asimov")  # one dataset: no measurement.data needed
@@ -93,8 +93,8 @@ def test_paths_are_relative_to_the_config_and_defaults_apply(tmp_path, monkeypat
     }
 
 
-def test_equal_binning_shorthand(tmp_path, helpers):
-    helpers.write_corpus_histograms(tmp_path / "histograms.root")
+def test_equal_binning_shorthand(tmp_path):
+    write_corpus_histograms(tmp_path / "histograms.root")
     document = yaml.safe_load((CORPUS / "good.yml").read_text())
     document["channels"][0]["binning"] = {"low": 2.0, "high": 8.0, "bins": 3}
     loaded = load_config(write_config(tmp_path, document))
@@ -130,7 +130,7 @@ def corpus():
     return sorted(CORPUS.glob("bad_*.yml"))
 
 
-def test_corpus_is_large_and_the_reference_config_is_good(tmp_path, helpers):
+def test_corpus_is_large_and_the_reference_config_is_good(tmp_path):
     names = {p.stem for p in corpus()}
     required = {
         # malformed syntax, empty files, encodings
@@ -170,22 +170,22 @@ def test_corpus_is_large_and_the_reference_config_is_good(tmp_path, helpers):
     }
     assert required <= names and len(names) >= 40
     assert (CORPUS / "bad_empty.yml").stat().st_size == 0
-    helpers.write_corpus_histograms(tmp_path / "histograms.root")
+    write_corpus_histograms(tmp_path / "histograms.root")
     shutil.copy(CORPUS / "good.yml", tmp_path)
     loaded = load_config(tmp_path / "good.yml")
     assert loaded.templates.channel("c").background("bkg_b").free
 
 
 @pytest.mark.parametrize("path", corpus(), ids=lambda p: p.stem)
-def test_bad_configs_name_the_yaml_path(tmp_path, path, helpers):
-    helpers.write_corpus_histograms(tmp_path / "histograms.root")
+def test_bad_configs_name_the_yaml_path(tmp_path, path):
+    write_corpus_histograms(tmp_path / "histograms.root")
     shutil.copy(path, tmp_path / path.name)
     with pytest.raises((InvalidInputError, MissingFileError)) as info:
         load_config(tmp_path / path.name)
     message = str(info.value)
     assert "\n" not in message
     assert message.startswith(f"{path.name}: ")
-    assert helpers.expected_message(path) in message
+    assert expected_message(path) in message
 
 
 def test_missing_config_file(tmp_path):

@@ -10,8 +10,6 @@ from xhf.templates import TemplateSet
 from xhf.workspace import background_only_metadata, build_background_only, build_workspace
 from xhf.workspace.metadata import dataset_info, digest, workspace_metadata
 
-pytestmark = pytest.mark.filterwarnings("ignore:jsonschema.RefResolver:DeprecationWarning")
-
 
 def test_workspace_sidecar(templates):
     ws = build_workspace(templates, "magnetic_moment", data="pseudo_poisson")

@@ -16,8 +16,6 @@ from xhf.workspace import (
     chi2_from_workspace,
 )
 
-pytestmark = pytest.mark.filterwarnings("ignore:jsonschema.RefResolver:DeprecationWarning")
-
 # pyhf point -> paper point: code4 normsys at theta = 2 is (1 + sigma)^2, at -1 it is 1 - sigma;
 # symmetric histosys are linear in q (code4p), as Eq. 5 is.
 PYHF_POINT = {

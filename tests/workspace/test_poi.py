@@ -9,8 +9,6 @@ from xhf.templates import Channel, Sample, Signal, TemplateSet
 from xhf.workspace import build_workspace
 from xhf.workspace.poi import N_SIGMA, part_bounds, poi_sigma, poi_upper_bound, round_sig
 
-pytestmark = pytest.mark.filterwarnings("ignore:jsonschema.RefResolver:DeprecationWarning")
-
 
 def test_rounding_keeps_two_significant_digits():
     assert round_sig(37.21) == 38.0 and round_sig(37.21, up=False) == 37.0

@@ -17,8 +17,6 @@ from xhf.workspace.products import (
     write_products,
 )
 
-pytestmark = pytest.mark.filterwarnings("ignore:jsonschema.RefResolver:DeprecationWarning")
-
 SIGNALS = ("dark_photon_m1e_03", "dark_photon_m1e01")
 GRID = {"dark_photon_m1e_03": (7e-7, 1e-6, 1.3e-6), "dark_photon_m1e01": (1e-6, 2e-6)}
 

@@ -14,8 +14,6 @@ from xhf.workspace import (
     workspace_metadata,
 )
 
-pytestmark = pytest.mark.filterwarnings("ignore:jsonschema.RefResolver:DeprecationWarning")
-
 REPLICA = Path(__file__).parents[2] / "templates" / "xmass1_replica.root"
 
 

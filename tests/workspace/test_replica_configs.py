@@ -3,6 +3,7 @@
 import pytest
 import yaml
 
+from tests.support.templates import make_templates
 from xhf.exceptions import InvalidParameterError, OutputExistsError
 from xhf.jsonio import dumps
 from xhf.replica.configs import (
@@ -15,15 +16,13 @@ from xhf.templates import write_root
 from xhf.workspace.config import BuildConfig, load_config
 from xhf.workspace.products import build_products
 
-pytestmark = pytest.mark.filterwarnings("ignore:jsonschema.RefResolver:DeprecationWarning")
-
 DARK = ["dark_photon_m1e_03", "dark_photon_m1e01"]
 
 
 @pytest.fixture
-def stored(tmp_path, helpers):
+def stored(tmp_path):
     """A TemplateSet of every feature, written to ``tmp_path/inputs/templates.root``."""
-    ts = helpers.make_templates()
+    ts = make_templates()
     (tmp_path / "inputs").mkdir()
     write_root(ts, tmp_path / "inputs" / "templates.root")
     return ts
@@ -87,12 +86,12 @@ def test_every_template_is_named_in_the_root_layout(stored):
     assert signal["parts"][0]["power"] == 2
 
 
-def test_equal_bins_use_the_shorthand(helpers):
+def test_equal_bins_use_the_shorthand():
     from dataclasses import replace
 
     import numpy as np
 
-    ts = helpers.make_templates(n_masses=0)
+    ts = make_templates(n_masses=0)
     channel = replace(ts.channels[0], bin_edges=np.linspace(2.0, 16.0, 8))
     ts = replace(ts, channels=(channel,))
     config = config_for_templates(ts, "t.root", signals=["magnetic_moment"], data="asimov")

@@ -23,8 +23,6 @@ from xhf.replica.configs import config_header, dump_config, replica_configs
 from xhf.templates import read_templates
 from xhf.workspace import build_workspace
 
-pytestmark = pytest.mark.filterwarnings("ignore:jsonschema.RefResolver:DeprecationWarning")
-
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "workspaces"
 CONFIGS = SHIPPED / "configs"

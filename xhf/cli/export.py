@@ -103,7 +103,7 @@ def xml(workspace: Path, output: Path, force: bool):
     """
     import pyhf
 
-    from xhf.jsonio import read_json
+    from xhf.jsonread import read_json
     from xhf.publish.histfactory_xml import write_histfactory_xml
     from xhf.workspace.compat import quiet_pyhf
 

@@ -67,7 +67,7 @@ def format_result(result) -> str:
         lines.append(
             f"# the POI's upper bound was widened {widened:g}x to {result.extras['poi_bounds'][1]:.4g}"
         )
-    for flavour, values in result.extras.get("flavour_limits", {}).items():
+    for flavour, values in result.extras.get("flavor_limits", {}).items():
         lines.append(
             f"nu_{flavour} only  {values['observed']:.4g}{unit}   (expected {values['expected']['0']:.4g})"
         )

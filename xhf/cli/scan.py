@@ -107,7 +107,8 @@ def dark_photon(
     from xhf.infer.execution import resolve_scheduler
     from xhf.infer.loading import read_sidecar
     from xhf.interrupts import reached
-    from xhf.jsonio import atomic_outputs, check_outputs, dumps, read_json
+    from xhf.jsonio import atomic_outputs, check_outputs, dumps
+    from xhf.jsonread import read_json
 
     require_pl(method, power_constraint)
     targets = [outdir / "dark_photon_limits.json", outdir / "dark_photon_limits.csv"]

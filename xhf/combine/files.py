@@ -21,7 +21,7 @@ from xhf.combine.patchsets import combine_patchsets
 from xhf.combine.workspaces import COMBINED_EXPERIMENT, combine_workspaces
 from xhf.exceptions import InvalidInputError, InvalidParameterError, MissingFileError
 from xhf.filenames import safe_file_name
-from xhf.jsonio import read_json
+from xhf.jsonread import read_json
 from xhf.workspace.compat import check_version
 from xhf.workspace.naming import format_value
 from xhf.workspace.sidecar import read_sidecar, sidecar_path

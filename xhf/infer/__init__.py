@@ -26,7 +26,7 @@ from xhf.infer.fitter import FitOptions, FitResult, Fitter, POIMap
 from xhf.infer.interval import Interval, profile_interval
 from xhf.infer.limits import LimitResult, limit, to_physical
 from xhf.infer.loading import Analysis, build_analysis, load_analysis
-from xhf.infer.physical import SignalInfo, flavour_limits
+from xhf.infer.physical import SignalInfo, flavor_limits
 from xhf.infer.pl import ProfileSummary, pl_upper_limit, profile_summary
 from xhf.infer.toys import toy_upper_limit
 
@@ -52,7 +52,7 @@ __all__ = [
     "chi2_upper_limit",
     "exclusion_curve",
     "flat_prior_upper_limit",
-    "flavour_limits",
+    "flavor_limits",
     "gaussian_band",
     "grid_limit",
     "limit",

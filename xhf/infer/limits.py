@@ -33,7 +33,7 @@ from xhf.infer.exceptions import (
 from xhf.infer.execution import Scheduler
 from xhf.infer.fitter import FitOptions
 from xhf.infer.loading import Analysis
-from xhf.infer.physical import flavour_limits
+from xhf.infer.physical import flavor_limits
 from xhf.infer.pl import (
     ProfileSummary,
     pl_upper_limit,
@@ -155,9 +155,9 @@ def to_physical(
             p.normfactor: f"{result.poi}^{p.power / signal.lowest.power:g}" for p in signal.parts
         }
     if signal.model == "millicharge" and signal.flavor == "all" and signal.power_law:
-        obs_f = flavour_limits(observed, signal.fractions)
-        exp_f = {b: flavour_limits(v, signal.fractions) for b, v in expected.items()}
-        more["flavour_limits"] = {
+        obs_f = flavor_limits(observed, signal.fractions)
+        exp_f = {b: flavor_limits(v, signal.fractions) for b, v in expected.items()}
+        more["flavor_limits"] = {
             f: {"observed": obs_f[f], "expected": {b: exp_f[b][f] for b in BANDS}} for f in obs_f
         }
     more.update(result.details)

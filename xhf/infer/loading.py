@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from xhf.exceptions import InvalidInputError, MissingFileError
 from xhf.infer.fitter import FitOptions, Fitter, POIMap
 from xhf.infer.physical import SignalInfo
-from xhf.jsonio import read_json
+from xhf.jsonread import read_json
 from xhf.templates.templateset import MAX_EVENTS
 from xhf.workspace.compat import check_version, pyhf_reason, quiet_pyhf
 from xhf.workspace.sidecar import read_sidecar as load_sidecar

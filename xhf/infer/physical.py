@@ -20,7 +20,7 @@ from xhf.exceptions import InvalidInputError
 from xhf.physics.rates import MODEL_UNITS
 from xhf.workspace.sidecar import check_unit
 
-__all__ = ["DEFAULT_FRACTIONS", "SignalInfo", "SignalPart", "flavour_limits"]
+__all__ = ["DEFAULT_FRACTIONS", "SignalInfo", "SignalPart", "flavor_limits"]
 
 
 def __dir__() -> list[str]:
@@ -208,13 +208,13 @@ class SignalInfo:
         return float(ref * max(x, 0.0) ** (1.0 / self.lowest.power))
 
 
-def flavour_limits(limit_all: float, fractions: dict[str, float] | None = None) -> dict[str, float]:
+def flavor_limits(limit_all: float, fractions: dict[str, float] | None = None) -> dict[str, float]:
     """Single-flavour limits from the all-flavour limit: ``delta_f = delta_all / sqrt(f)``.
 
     The paper's millicharge limits (5.4e-12 e for all flavours; 7.3e-12, 1.1e-11, 1.1e-11 for
     e, mu, tau alone) follow this rule with the fractions 0.54 / 0.23 / 0.23.
 
-    >>> {k: round(v, 13) for k, v in flavour_limits(5.4e-12).items()}
+    >>> {k: round(v, 13) for k, v in flavor_limits(5.4e-12).items()}
     {'e': 7.3e-12, 'mu': 1.13e-11, 'tau': 1.13e-11}
     """
     fr = DEFAULT_FRACTIONS if fractions is None else fractions

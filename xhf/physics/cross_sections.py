@@ -82,11 +82,11 @@ class Couplings(NamedTuple):
         return self.g_l + self.g_r
 
 
-def sm_couplings(flavour: str, scheme: str = "effective") -> Couplings:
-    """SM couplings (g_L, g_R) of nu_flavour to electrons.
+def sm_couplings(flavor: str, scheme: str = "effective") -> Couplings:
+    """SM couplings (g_L, g_R) of nu_<flavor> to electrons.
 
     Args:
-        flavour: ``"e"``, ``"mu"`` or ``"tau"``.
+        flavor: ``"e"``, ``"mu"`` or ``"tau"``.
         scheme: ``"effective"`` (PDG effective couplings with radiative corrections, default) or
             ``"tree"`` (g_V = -1/2 + 2 sin^2 theta_W, g_A = -1/2, sin^2 theta_W = 0.2387).
 
@@ -99,10 +99,10 @@ def sm_couplings(flavour: str, scheme: str = "effective") -> Couplings:
         g_v, g_a = -0.5 + 2.0 * SIN2_THETA_W_TREE, -0.5
     else:
         raise InvalidParameterError(f"unknown coupling scheme {scheme!r}; use effective or tree")
-    if flavour == "e":
+    if flavor == "e":
         g_v, g_a = g_v + 1.0, g_a + 1.0
-    elif flavour not in ("mu", "tau"):
-        raise InvalidParameterError(f"unknown flavour {flavour!r}; use e, mu or tau")
+    elif flavor not in ("mu", "tau"):
+        raise InvalidParameterError(f"unknown flavour {flavor!r}; use e, mu or tau")
     return Couplings(round((g_v + g_a) / 2.0, 12), round((g_v - g_a) / 2.0, 12))
 
 
@@ -123,13 +123,13 @@ def _allowed(t: NDArray, energy: NDArray) -> NDArray:
 
 
 def dsigma_dt_sm(
-    t_mev: ArrayLike, energy_mev: ArrayLike, flavour: str, scheme: str = "effective"
+    t_mev: ArrayLike, energy_mev: ArrayLike, flavor: str, scheme: str = "effective"
 ) -> NDArray[np.float64]:
     """SM differential cross section per free electron in cm^2/MeV (formula above).
 
     ``t_mev`` and ``energy_mev`` broadcast against each other.
     """
-    k0, _, _ = vector_kernels(t_mev, energy_mev, flavour, scheme)
+    k0, _, _ = vector_kernels(t_mev, energy_mev, flavor, scheme)
     return SM_PREFACTOR_CM2_PER_MEV * k0
 
 
@@ -142,7 +142,7 @@ class Kernels(NamedTuple):
 
 
 def vector_kernels(
-    t_mev: ArrayLike, energy_mev: ArrayLike, flavour: str, scheme: str = "effective"
+    t_mev: ArrayLike, energy_mev: ArrayLike, flavor: str, scheme: str = "effective"
 ) -> Kernels:
     """The SM, interference and pure kernels K0, K1, K2, zero outside the kinematic range.
 
@@ -152,7 +152,7 @@ def vector_kernels(
     t, energy = np.broadcast_arrays(
         np.asarray(t_mev, dtype=float), np.asarray(energy_mev, dtype=float)
     )
-    g = sm_couplings(flavour, scheme)
+    g = sm_couplings(flavor, scheme)
     ok = _allowed(t, energy)
     safe_e = np.where(ok, energy, 1.0)
     one_minus_y2 = (1.0 - t / safe_e) ** 2
@@ -188,7 +188,7 @@ def millicharge_shift(t_mev: ArrayLike, charge: ArrayLike) -> NDArray:
 def dsigma_dt_vector_excess(
     t_mev: ArrayLike,
     energy_mev: ArrayLike,
-    flavour: str,
+    flavor: str,
     shift: ArrayLike,
     *,
     part: str = "both",
@@ -199,7 +199,7 @@ def dsigma_dt_vector_excess(
     Args:
         part: ``"both"`` (interference + pure, the exact excess), ``"interference"`` or ``"pure"``.
     """
-    k = vector_kernels(t_mev, energy_mev, flavour, scheme)
+    k = vector_kernels(t_mev, energy_mev, flavor, scheme)
     return vector_excess(shift, k.k1, k.k2, part)
 
 

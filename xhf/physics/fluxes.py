@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from xhf.exceptions import InvalidParameterError
-from xhf.jsonio import parse_json
+from xhf.jsonread import parse_json
 from xhf.physics.beta_spectra import fermi_function
 from xhf.physics.constants import M_ELECTRON_MEV
 from xhf.physics.quadrature import unit_gauss_legendre

@@ -30,7 +30,7 @@ from xhf.exceptions import InvalidParameterError
 from xhf.physics.constants import AVOGADRO, G_FERMI_MEV2, HBARC2_MEV2_CM2
 
 __all__ = [
-    "FLAVOURS",
+    "FLAVORS",
     "XMASS_FRACTIONS",
     "FixedFractions",
     "MSWOscillations",
@@ -43,7 +43,7 @@ def __dir__() -> list[str]:
 
 
 #: Flavour labels in the order xhf uses everywhere.
-FLAVOURS: tuple[str, ...] = ("e", "mu", "tau")
+FLAVORS: tuple[str, ...] = ("e", "mu", "tau")
 
 
 def survival_probability(
@@ -133,7 +133,7 @@ class FixedFractions:
     def fractions(self, energy_mev: ArrayLike, electron_density_na: float) -> dict[str, NDArray]:
         """Flavour fractions at Earth (the same for every energy and source)."""
         shape = np.shape(energy_mev)
-        return {f: np.full(shape, getattr(self, f)) for f in FLAVOURS}
+        return {f: np.full(shape, getattr(self, f)) for f in FLAVORS}
 
     def describe(self) -> dict:
         """Plain description recorded with results."""

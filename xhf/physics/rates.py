@@ -43,7 +43,7 @@ from xhf.physics.cross_sections import (
     vector_kernels,
 )
 from xhf.physics.fluxes import FLUX_MODELS, SolarSource, flux_model, solar_sources
-from xhf.physics.oscillations import FLAVOURS, FixedFractions, MSWOscillations
+from xhf.physics.oscillations import FLAVORS, FixedFractions, MSWOscillations
 from xhf.physics.quadrature import unit_gauss_legendre
 from xhf.physics.target import Target, load_target
 
@@ -128,7 +128,7 @@ def _source_points(source: SolarSource, flux: float, e_low: NDArray) -> tuple[ND
 
 
 def flux_averages(
-    energy_kev: ArrayLike, flavours: tuple[str, ...], inputs: RateInputs = RateInputs()
+    energy_kev: ArrayLike, flavors: tuple[str, ...], inputs: RateInputs = RateInputs()
 ) -> FluxAverages:
     """Integrate the kernels over the solar spectrum for the selected flavours (Eq. 2)."""
     t_mev = np.atleast_1d(np.asarray(energy_kev, dtype=float)) / KEV_PER_MEV
@@ -144,26 +144,26 @@ def flux_averages(
         fractions = inputs.oscillations.fractions(energy, source.electron_density_na)
         fractions_epa = inputs.oscillations.fractions(energy_epa, source.electron_density_na)
         t2 = t_mev[:, None]
-        p_sel = sum(fractions[f] for f in flavours)
-        for flavour in flavours:
-            k = vector_kernels(t2, energy, flavour, inputs.scheme)
-            pw = fractions[flavour] * weight
+        p_sel = sum(fractions[f] for f in flavors)
+        for flavor in flavors:
+            k = vector_kernels(t2, energy, flavor, inputs.scheme)
+            pw = fractions[flavor] * weight
             totals["sm"] += np.sum(pw * k.k0, axis=1)
             totals["interference"] += np.sum(pw * k.k1, axis=1)
             totals["pure"] += np.sum(pw * k.k2, axis=1)
         ok = energy > e_min[:, None]
         magnetic = np.where(ok, 1.0 / t2 - 1.0 / energy, 0.0)
         totals["magnetic"] += np.sum(p_sel * weight * magnetic, axis=1)
-        p_epa = sum(fractions_epa[f] for f in flavours)
+        p_epa = sum(fractions_epa[f] for f in flavors)
         log = np.log(np.maximum(energy_epa * 1e6 / inputs.neutrino_mass_ev, 1.0))
         totals["epa_log"] += np.sum(p_epa * weight_epa * log, axis=1)
     return FluxAverages(**totals)
 
 
-def _flavours(flavor: str) -> tuple[str, ...]:
+def _flavors(flavor: str) -> tuple[str, ...]:
     if flavor == "all":
-        return FLAVOURS
-    if flavor in FLAVOURS:
+        return FLAVORS
+    if flavor in FLAVORS:
         return (flavor,)
     raise InvalidParameterError(
         f"unknown flavor {flavor!r}; choose one of {', '.join(FLAVOR_CHOICES)}"
@@ -229,7 +229,7 @@ def differential_rate(
     True
     """
     t_kev = _check_inputs(model, energy_kev, inputs)
-    flavours = _flavours(flavor)
+    flavors = _flavors(flavor)
     tgt = target if isinstance(target, Target) else load_target(target)
     if atomic is None:
         atomic = "epa" if model == "millicharge" and not interference else "fea"
@@ -240,7 +240,7 @@ def differential_rate(
         raise InvalidParameterError(
             "the EPA atomic model describes only the millicharge pure term; use fea or a table"
         )
-    averages = flux_averages(t_kev, flavours, inputs)
+    averages = flux_averages(t_kev, flavors, inputs)
     t_mev = t_kev / KEV_PER_MEV
     to_rate = tgt.atoms_per_kg * DAY_S / KEV_PER_MEV  # per atom per s per MeV -> per kg day keV
 

@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from xhf.exceptions import InvalidInputError, MissingFileError
-from xhf.jsonio import parse_json, read_json
+from xhf.jsonread import parse_json, read_json
 from xhf.physics.constants import AVOGADRO
 
 __all__ = ["Shell", "Target", "available_targets", "load_target"]

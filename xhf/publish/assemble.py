@@ -98,7 +98,7 @@ def limit_tables(
         if not rows:
             raise InvalidInputError(f"{results.source}: no limits for analysis {analysis!r}")
         meta = _signal_meta(item)
-        flavours = sorted({key[0] for key in text.keys}, key=["all", "e", "mu", "tau"].index)
+        flavors = sorted({key[0] for key in text.keys}, key=["all", "e", "mu", "tau"].index)
         out.append(
             (
                 f"limit_{analysis}",
@@ -110,7 +110,7 @@ def limit_tables(
                     location=publication.location("limit"),
                     qualifiers=[_window(meta), *_signal_qualifiers(meta)],
                     publication=publication,
-                    flavours=flavours,
+                    flavors=flavors,
                 ),
             )
         )

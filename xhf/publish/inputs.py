@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 from xhf.exceptions import InvalidInputError, InvalidParameterError, MissingFileError
 from xhf.filenames import refuse_links, safe_file_name
-from xhf.jsonio import read_json
+from xhf.jsonread import read_json
 from xhf.workspace.compat import check_version, pyhf_reason, quiet_pyhf
 from xhf.workspace.sidecar import read_sidecar, sidecar_path
 

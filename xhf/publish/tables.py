@@ -45,7 +45,7 @@ METHODS = {
     "chi2": "chi2 (paper's Eq. 4, flat prior, 90% quantile)",
     "cls": "CLs (pyhf, q-tilde, asymptotic)",
 }
-FLAVOURS = {"all": "all flavours", "e": "nu_e only", "mu": "nu_mu only", "tau": "nu_tau only"}
+FLAVORS = {"all": "all flavours", "e": "nu_e only", "mu": "nu_mu only", "tau": "nu_tau only"}
 #: Physical parameter per analysis: (variable name, units). HEPData renders LaTeX in names but
 #: expects units as plain text; the U(1)_{B-L} coupling is a pure number.
 PARAMETERS = {
@@ -77,12 +77,12 @@ def hepdata_lib():
     return import_publish("hepdata_lib")
 
 
-def keywords(analysis: str | None, observables: Sequence[str], flavours=("all",), extra=()) -> dict:
+def keywords(analysis: str | None, observables: Sequence[str], flavors=("all",), extra=()) -> dict:
     """Table keywords: observables, reactions, phrases (``extra`` phrases last)."""
     phrases = [*(PHRASES.get(analysis, []) if analysis else []), *COMMON_PHRASES, *extra]
     return {
         "observables": list(observables),
-        "reactions": [REACTIONS[f] for f in flavours],
+        "reactions": [REACTIONS[f] for f in flavors],
         "phrases": phrases,
     }
 
@@ -168,7 +168,7 @@ def limit_table(
     location: str,
     qualifiers: Sequence[tuple[str, Any]],
     publication: Publication,
-    flavours: Sequence[str] = ("all",),
+    flavors: Sequence[str] = ("all",),
 ):
     """One row per limit: independent variables from ``rows[i][0]`` (name -> value), then the
     expected limit with bands, the observed limit and, if the publication has such a column or
@@ -176,7 +176,7 @@ def limit_table(
     pub = publication
     entries = [r[1] for r in rows]
     name_of, units = parameter(analysis, entries[0].unit if entries else "")
-    keys = keywords(analysis, ["Upper limit"], flavours, pub.phrases)
+    keys = keywords(analysis, ["Upper limit"], flavors, pub.phrases)
     out = table(name, description, location, keys, pub.table_note)
     columns = list(rows[0][0]) if rows else []
     for column in columns:
@@ -218,7 +218,7 @@ def limit_table(
 
 def result_keys(results: Results, analysis: str) -> tuple[tuple[str, float | None], ...]:
     """Every (flavour, mass) of ``analysis`` in ``results``: ``all`` first, then by mass."""
-    order = {f: i for i, f in enumerate(FLAVOURS)}
+    order = {f: i for i, f in enumerate(FLAVORS)}
     found = {(e.flavor, e.mass_mev) for e in results.limits if e.analysis == analysis}
     return tuple(sorted(found, key=lambda k: (order.get(k[0], len(order)), k[0], k[1] or 0.0)))
 
@@ -235,7 +235,7 @@ def limit_rows(
                 continue
             index: dict[str, Any] = {}
             if analysis == "millicharge":
-                index["Neutrino flavour carrying the charge"] = FLAVOURS.get(flavour, flavour)
+                index["Neutrino flavour carrying the charge"] = FLAVORS.get(flavour, flavour)
             if mass is not None:
                 index["Dark photon mass $M_{A'}$"] = float(mass)
             index["Statistical method"] = METHODS.get(method, method)

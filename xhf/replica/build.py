@@ -254,7 +254,7 @@ def build_replica(settings: ReplicaSettings | None = None) -> TemplateSet:
         "datasets": {**PSEUDO_DATA_LABELS, "seed": settings.pseudo_data_seed},
         "background_rates_per_kg_day": {k: rates[k] for k in sorted(rates)},
         "fluxes": settings.fluxes,
-        "flavour_fractions": list(settings.fixed_fractions),
+        "flavor_fractions": list(settings.fixed_fractions),
         "dead_pmt_regions_kev": [list(r) for r in DEAD_PMT_CORRECTION],
         "mc_exposure_factor": settings.mc_exposure_factor,
         "format_version": 1,

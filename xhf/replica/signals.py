@@ -11,7 +11,7 @@ Systematics, as the paper lists them (physics reference, section 9):
 - ``atomic_model``: 5 % flat (normsys) for the FEA signals (the paper's number); for the EPA
   millicharge signals the spread of the EPA over its neutrino-mass regulator (0.001-1 eV around
   the adopted 0.01 eV) as a normsys, about +13/-27 % (see ``templates/README.md``).
-- ``flavour_fraction_<f>``: single-flavour millicharge signals scale with the flavour fraction
+- ``flavor_fraction_<f>``: single-flavour millicharge signals scale with the flavour fraction
   at Earth, 54 +- 2 % (e), 23 +- 1 % (mu, tau) (normsys).
 - ``energy_scale``: the scintillation-efficiency / energy-scale uncertainty (+-4 % at 1.65 keV,
   +7/-4 % at 1 keV) through the shifted detector responses (histosys); about 15 % for the
@@ -112,7 +112,7 @@ def _part(
         # flavours the fractions sum to one, and the common-charge signal does not depend on them.
         index = ("e", "mu", "tau").index(flavor)
         rel = settings.fraction_uncertainties[index] / settings.fixed_fractions[index]
-        norms[f"flavour_fraction_{flavor}"] = (1.0 + rel, 1.0 - rel)
+        norms[f"flavor_fraction_{flavor}"] = (1.0 + rel, 1.0 - rel)
     return Sample(name, nominal, variations=tuple(variations), norm_variations=norms)
 
 

@@ -141,7 +141,7 @@ def summary_markdown(results: dict[str, Any]) -> str:
         "posterior quantile, CLs is pyhf's frequentist q-tilde test (docs/inference.md).",
         "",
         f"Provenance: xhf {prov['xhf_version']}, templates {prov['templates_digest'][:19]}..., "
-        f"fluxes {prov['fluxes']}, flavour fractions {prov['flavour_fractions']}.",
+        f"fluxes {prov['fluxes']}, flavour fractions {prov['flavor_fractions']}.",
         "",
     ]
     return "\n".join(lines)
@@ -160,7 +160,7 @@ def _figures(rep: Reproduction, templates: TemplateSet) -> dict[str, Any]:
         plot_background_model,
         plot_exclusion_curve,
         plot_fit,
-        plot_flavour_limits,
+        plot_flavor_limits,
         plot_signal_spectra,
     )
 
@@ -200,7 +200,7 @@ def _figures(rep: Reproduction, templates: TemplateSet) -> dict[str, Any]:
                 "expected": entry["expected"],
                 "observed": entry["observed"],
             }
-    figs["fig4_flavour_limits"] = plot_flavour_limits(flavours)
+    figs["fig4_flavor_limits"] = plot_flavor_limits(flavours)
     curve = rep.results["exclusion_curve"]
     if curve:
         masses = [p["mass_mev"] for p in curve]

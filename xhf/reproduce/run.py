@@ -244,7 +244,7 @@ def reproduce(
         ws, meta = documents["millicharge"]
         r = limit(build_analysis(ws, meta, source="millicharge"), method=method, cl=options.cl)
         limits.append(_entry("millicharge", method, "all", None, r.observed, r.expected, r.extras))
-        for flavor, values in sorted(r.extras.get("flavour_limits", {}).items()):
+        for flavor, values in sorted(r.extras.get("flavor_limits", {}).items()):
             if flavor in ("e", "mu", "tau"):
                 limits.append(
                     _entry(
@@ -317,7 +317,7 @@ def reproduce(
                 ],
             },
             "fluxes": templates.metadata.get("fluxes"),
-            "flavour_fractions": templates.metadata.get("flavour_fractions"),
+            "flavor_fractions": templates.metadata.get("flavor_fractions"),
             "atomic_models": {
                 "magnetic_moment": "fea",
                 "millicharge": templates.signal("millicharge").metadata.get("atomic"),

@@ -17,7 +17,7 @@ __all__ = [
     "LITERATURE_MILLICHARGE_LIMITS",
     "plot_exclusion_curve",
     "plot_fit",
-    "plot_flavour_limits",
+    "plot_flavor_limits",
 ]
 
 
@@ -77,7 +77,7 @@ def plot_fit(
     return fig
 
 
-def plot_flavour_limits(
+def plot_flavor_limits(
     limits: Mapping[str, Mapping[str, float | None]],
     literature: Sequence[tuple[str, str, float]] = LITERATURE_MILLICHARGE_LIMITS,
 ):

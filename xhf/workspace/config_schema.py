@@ -21,7 +21,7 @@ import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
 from xhf.exceptions import InvalidInputError
-from xhf.jsonio import parse_json
+from xhf.jsonread import parse_json
 from xhf.yamlio import format_path
 
 __all__ = [

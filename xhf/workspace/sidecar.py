@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from xhf.exceptions import InvalidInputError
-from xhf.jsonio import plain, read_json
+from xhf.jsonio import plain
+from xhf.jsonread import read_json
 from xhf.physics.rates import MODEL_UNITS
 from xhf.workspace.config_schema import check_numbers, check_schema, shown
 

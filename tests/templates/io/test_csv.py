@@ -14,7 +14,7 @@ from xhf.exceptions import (
     MissingFileError,
     OutputExistsError,
 )
-from xhf.jsonio import read_json
+from xhf.jsonread import read_json
 from xhf.templates.io import read_csv, write_csv
 
 

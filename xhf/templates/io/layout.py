@@ -44,7 +44,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from xhf.exceptions import InvalidInputError, InvalidTemplateError
-from xhf.jsonio import dumps, parse_json
+from xhf.jsonio import dumps
+from xhf.jsonread import parse_json
 from xhf.templates.templateset import Channel, Sample, Signal, TemplateSet, Variation
 
 __all__ = [

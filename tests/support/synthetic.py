@@ -324,7 +324,7 @@ def _patchset(form, labels, patches, digest, reference) -> dict[str, Any]:
     return {
         "metadata": {
             "analysis": "dark_photon",
-            "description": f"synthetic dark-photon-like {form} patchset (xhf.infer.synthetic)",
+            "description": f"synthetic dark-photon-like {form} patchset (tests/support/synthetic.py)",
             "digests": {"sha256": digest},
             "form": form,
             "labels": labels,

@@ -6,9 +6,8 @@ Each case starts from the good workspace ``good_workspace.json`` (or the good pa
 ``ps_good.json``) and a valid, sealed sidecar made by :func:`xhf.workspace.sidecar_document`,
 then breaks ONE thing: a field of the sidecar edited by hand (the seal no longer matches, but
 the field is named first), a sidecar of another workspace or patch, or a fixed POI.
-``python tests/bad_inputs/sidecar_corpus.py`` rewrites the files; test_bad_sidecars.py checks
-that the files in the corpus are exactly what this module writes. Loaded with ``importlib``
-(``tests`` is no package).
+``python tests/support/sidecar_corpus.py`` rewrites the files; test_bad_sidecars.py checks
+that the files in the corpus are exactly what this module writes.
 """
 
 from __future__ import annotations
@@ -35,29 +34,44 @@ def good_patchset() -> dict[str, Any]:
     return json.loads((CORPUS / "ps_good.json").read_text())
 
 
-def workspace_body() -> dict[str, Any]:
-    """The fields of a valid sidecar of the good workspace (a magnetic-moment signal)."""
-    ws = good_workspace()
+def sidecar_fields(
+    workspace: dict[str, Any],
+    *,
+    bin_edges_kev: list[float],
+    poi_bounds: list[float],
+    model: str = "magnetic-moment",
+    parameter: str = "mu_nu",
+    unit: str = "mu_B",
+    reference: float = 1e-10,
+) -> dict[str, Any]:
+    """The fields of a valid sidecar of a one-channel (``sr``) workspace whose signal sample
+    ``signal`` scales as ``mu`` = (parameter / reference)^2 (also used by the sidecar property
+    test)."""
     return {
-        "analysis": "magnetic_moment",
-        "bin_edges_kev": [2.0, 4.0, 6.0],
+        "analysis": model.replace("-", "_"),
+        "bin_edges_kev": bin_edges_kev,
         "channel": "sr",
         "data": {"label": "observed", "pseudo_data": False},
-        "digest": {"workspace": digest(ws)},
+        "digest": {"workspace": digest(workspace)},
         "interpolation": {"histosys": "code4p", "normsys": "code4"},
         "measurement": "meas",
         "poi": "mu",
-        "poi_bounds": [0.0, 10.0],
+        "poi_bounds": poi_bounds,
         "signal": {
             "mass_mev": None,
-            "model": "magnetic-moment",
-            "parameter": "mu_nu",
+            "model": model,
+            "parameter": parameter,
             "parts": [{"normfactor": "mu", "power": 2, "sample": "signal"}],
-            "reference": 1e-10,
-            "unit": "mu_B",
+            "reference": reference,
+            "unit": unit,
         },
         "xhf_version": "0.1.0",
     }
+
+
+def workspace_body() -> dict[str, Any]:
+    """The fields of a valid sidecar of the good workspace (a magnetic-moment signal)."""
+    return sidecar_fields(good_workspace(), bin_edges_kev=[2.0, 4.0, 6.0], poi_bounds=[0.0, 10.0])
 
 
 def patchset_body(patchset: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """Mutations of valid YAML inputs for the property tests of the config and card loaders.
 
 Two kinds: structural (delete or replace the value at a path of the parsed document) and
-textual (byte edits at relative positions of the file). Loaded by the property modules with
-``importlib`` (pytest runs with ``--import-mode=importlib``, so ``tests`` is no package).
+textual (byte edits at relative positions of the file). Used by the property modules of
+tests/bad_inputs/.
 """
 
 from __future__ import annotations
