@@ -5,10 +5,11 @@ import pyhf
 import pytest
 
 from xhf.infer import FitOptions, Fitter, upper_limit
-from xhf.infer.compiled import CompiledModel, code4
+from xhf.infer.compiled import CompiledModel
 from xhf.infer.dark_photon import PatchedModels
 from xhf.infer.exceptions import UnsupportedModelError
 from xhf.workspace.compat import quiet_pyhf
+from xhf.workspace.interpolation import code4
 
 
 def random_points(cm, rng, n=4):

@@ -23,8 +23,9 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import gammaln, xlogy
 
-from xhf.infer.compiled import CompiledModel, code4, code4p_coefficients
+from xhf.infer.compiled import CompiledModel
 from xhf.infer.fitter import Fitter
+from xhf.workspace.interpolation import code4, code4p_coefficients
 
 __all__ = ["BatchFit", "batched_fit", "batched_newton_terms"]
 
