@@ -250,27 +250,44 @@ class CompiledModel:
         self.constrained = np.zeros(self.npars, dtype=bool)
         self.constrained[self._gauss_par] = True
 
+    # ------------------------------------------------------------------------------ access
+    @property
+    def constrained_pars(self) -> NDArray:
+        """Indices of the Gaussian-constrained parameters, in the order of the auxiliary data."""
+        return _readonly(self._gauss_par)
+
+    @property
+    def constraint_widths(self) -> NDArray:
+        """Widths of their Gaussian constraints (1 for normsys/histosys, the relative MC error
+        for a staterror gamma), in the order of the auxiliary data."""
+        return _readonly(self._gauss_sigma)
+
+    @property
+    def staterror_pars(self) -> NDArray:
+        """Index of the staterror gamma of each main bin (-1 where there is none)."""
+        return _readonly(self._gamma_par)
+
     # --------------------------------------------------------------------------- evaluation
+    # Every evaluation takes parameters of shape (npars,) or (T, npars) (T vectors, T toys).
     def _factors(self, pars: NDArray):
-        theta = pars[self._entry_par]
+        theta = pars[..., self._entry_par]
         f = theta.copy()
         df = np.ones_like(theta)
         if self._c4.any():
-            f[self._c4], df[self._c4] = code4(
-                theta[self._c4], self._c4_hi, self._c4_lo, self._c4_coef
+            f[..., self._c4], df[..., self._c4] = code4(
+                theta[..., self._c4], self._c4_hi, self._c4_lo, self._c4_coef
             )
-        block = np.where(self._block_members, f[None, :], 1.0).prod(axis=1)
-        excl = np.where(self._same_block, f[None, :], 1.0).prod(axis=1)
-        return block[self._block_index], df * excl
+        block = np.where(self._block_members, f[..., None, :], 1.0).prod(axis=-1)
+        excl = np.where(self._same_block, f[..., None, :], 1.0).prod(axis=-1)
+        return block[..., self._block_index], df * excl
 
     def _base(self, pars: NDArray):
-        alpha = pars[self._hist_par]
-        value_w, deriv_w = code4p_coefficients(alpha)
-        base = self.nominal + np.einsum("rh,rhsn->sn", value_w, self._hist_templates)
+        value_w, deriv_w = code4p_coefficients(pars[..., self._hist_par])
+        base = self.nominal + np.einsum("r...h,rhsn->...sn", value_w, self._hist_templates)
         return base, deriv_w
 
     def _gammas(self, pars: NDArray) -> NDArray:
-        return np.where(self._has_gamma, pars[np.maximum(self._gamma_par, 0)], 1.0)
+        return np.where(self._has_gamma, pars[..., np.maximum(self._gamma_par, 0)], 1.0)
 
     def sample_yields(self, pars: NDArray) -> NDArray:
         """Expected events per sample and bin, shape (samples, bins), as pyhf's by-sample yields."""
@@ -292,9 +309,9 @@ class CompiledModel:
         """Main and auxiliary data at ``pars``: pyhf's ``model.expected_data``."""
         return np.concatenate([self.expected_main(pars), self.expected_aux(pars)])
 
-    def _constraint(self, pars: NDArray, aux: NDArray) -> float:
-        pull = (aux - pars[self._gauss_par]) / self._gauss_sigma
-        return 0.5 * float(pull @ pull) + self._gauss_norm
+    def _constraint(self, pars: NDArray, aux: NDArray):
+        pull = (aux - pars[..., self._gauss_par]) / self._gauss_sigma
+        return 0.5 * np.sum(pull * pull, axis=-1) + self._gauss_norm
 
     def twice_nll(self, pars: NDArray, data: NDArray) -> float:
         """``-2 log L`` at ``pars``: pyhf's ``infer.mle.twice_nll``."""
@@ -303,7 +320,7 @@ class CompiledModel:
         n = data[: self.nmain]
         nu = self.expected_main(pars)
         poisson = float(np.sum(nu - xlogy(n, nu) + gammaln(n + 1.0)))
-        return 2.0 * (poisson + self._constraint(pars, data[self.nmain :]))
+        return 2.0 * (poisson + float(self._constraint(pars, data[self.nmain :])))
 
     def profile_gammas(self, pars: NDArray, data: NDArray) -> NDArray:
         """Return ``pars`` with the free staterror gammas at their conditional minimum."""
@@ -321,29 +338,25 @@ class CompiledModel:
         For bin n with rate A + gamma*B, count d and constraint N(a | gamma, tau):
         B*gamma^2 + (B^2 tau^2 + A - a*B)*gamma + (B tau^2 (A - d) - a*A) = 0.
         """
-        b = (yields_no_gamma * self._stat_mask).sum(axis=0)
-        a_ = yields_no_gamma.sum(axis=0) - b
         gamma = self._gammas(pars)
         free = self._free_gamma_bins
         if not free.any():
             return gamma
-        d = data[: self.nmain][free]
-        aux = data[self.nmain :][self._gamma_aux[free]]
+        b = (yields_no_gamma * self._stat_mask).sum(axis=-2)[..., free]
+        a_ = yields_no_gamma.sum(axis=-2)[..., free] - b
+        d = data[..., : self.nmain][..., free]
+        aux = data[..., self.nmain :][..., self._gamma_aux[free]]
         tau2 = self._gamma_tau[free] ** 2
-        bb, aa = b[free], a_[free]
-        c2 = bb
-        c1 = bb * bb * tau2 + aa - aux * bb
-        c0 = bb * tau2 * (aa - d) - aux * aa
-        sq = np.sqrt(np.maximum(c1 * c1 - 4.0 * c2 * c0, 0.0))
+        c1 = b * b * tau2 + a_ - aux * b
+        c0 = b * tau2 * (a_ - d) - aux * a_
+        sq = np.sqrt(np.maximum(c1 * c1 - 4.0 * b * c0, 0.0))
         with np.errstate(divide="ignore", invalid="ignore"):
             root = np.where(
-                c1 > 0, 2.0 * c0 / (-c1 - sq), (-c1 + sq) / np.where(c2 > 0, 2.0 * c2, 1.0)
+                c1 > 0, 2.0 * c0 / (-c1 - sq), (-c1 + sq) / np.where(b > 0, 2.0 * b, 1.0)
             )
-        root = np.where(np.isfinite(root) & (c2 > 0), root, aux)
-        lo = self.bounds[self._gamma_par[free], 0]
-        hi = self.bounds[self._gamma_par[free], 1]
-        gamma = gamma.copy()
-        gamma[free] = np.clip(root, lo, hi)
+        root = np.where(np.isfinite(root) & (b > 0), root, aux)
+        bounds = self.bounds[self._gamma_par[free]]
+        gamma[..., free] = np.clip(root, bounds[:, 0], bounds[:, 1])
         return gamma
 
     def profiled_twice_nll(self, pars: NDArray, data: NDArray):
@@ -367,7 +380,7 @@ class CompiledModel:
         full[self._gamma_par[self._free_gamma_bins]] = gamma[self._free_gamma_bins]
         aux = data[self.nmain :]
         poisson = float(np.sum(nu_safe - xlogy(n, nu_safe) + gammaln(n + 1.0)))
-        value = 2.0 * (poisson + self._constraint(full, aux))
+        value = 2.0 * (poisson + float(self._constraint(full, aux)))
         weight = (1.0 - n / nu_safe)[None, :] * gmat  # d nll / d yield(no gamma)
         grad = np.zeros(self.npars)
         if self._entry_par.size:
@@ -386,15 +399,24 @@ class CompiledModel:
         grad[self.profiled] = 0.0
         return value, 2.0 * grad, full
 
-    def _jacobian(self, base, factor, dfe, deriv_w, gmat) -> NDArray:
-        jac = np.zeros((self.npars, self.nmain))
-        if self._entry_par.size:
-            rows = (base * gmat)[self._entry_sample] * self._entry_bins * dfe[:, None]
-            np.add.at(jac, self._entry_par, rows)
-        if self._hist_par.size:
-            contracted = np.einsum("rhsn,sn->rhn", self._hist_templates, factor * gmat)
-            jac[self._hist_par] += np.einsum("rh,rhn->hn", deriv_w, contracted)
-        return jac
+    def _jacobian(self, base, factor, dfe, deriv_w, gmat, rows: NDArray) -> NDArray:
+        """d (summed yield) / d parameter for the parameters ``rows``: (..., len(rows), bins)."""
+        position = np.full(self.npars, -1)
+        position[rows] = np.arange(len(rows))
+        jac = np.zeros((len(rows), *base.shape[:-2], self.nmain))  # rows first for add.at
+        pos = position[self._entry_par]
+        sel = pos >= 0
+        if sel.any():
+            rate = (base * gmat)[..., self._entry_sample[sel], :] * self._entry_bins[sel]
+            np.add.at(jac, pos[sel], np.moveaxis(rate * dfe[..., sel, None], -2, 0))
+        pos = position[self._hist_par]
+        sel = pos >= 0
+        if sel.any():
+            templates = self._hist_templates[:, sel]
+            contracted = np.einsum("rhsn,...sn->...rhn", templates, factor * gmat)
+            per_hist = np.einsum("r...h,...rhn->...hn", deriv_w[..., sel], contracted)
+            np.add.at(jac, pos[sel], np.moveaxis(per_hist, -2, 0))
+        return np.moveaxis(jac, 0, -2)
 
     def yields_and_jacobian(self, pars: NDArray):
         """Per-sample yields and the Jacobian of the total yield.
@@ -406,13 +428,15 @@ class CompiledModel:
         factor, dfe = self._factors(pars)
         base, deriv_w = self._base(pars)
         gmat = np.where(self._stat_mask, self._gammas(pars)[None, :], 1.0)
-        jac = self._jacobian(base, factor, dfe, deriv_w, gmat)
+        jac = self._jacobian(base, factor, dfe, deriv_w, gmat, np.arange(self.npars))
         has = self._has_gamma
         b = (base * factor * self._stat_mask).sum(axis=0)
         jac[self._gamma_par[has], np.flatnonzero(has)] += b[has]
         return base * factor * gmat, jac
 
-    def profiled_newton_terms(self, pars: NDArray, data: NDArray, rows: NDArray):
+    def profiled_newton_terms(
+        self, pars: NDArray, data: NDArray, rows: NDArray, log_factorials: Any = None
+    ):
         """Profiled ``-2 log L``, its gradient and Gauss-Newton Hessian in the parameters ``rows``.
 
         The Hessian is the Fisher-scoring one, ``2 J^T diag(w) J`` plus the Gaussian
@@ -420,37 +444,52 @@ class CompiledModel:
         ``w_n = 1 / (nu_n (1 + B_n^2 tau_n^2 / nu_n))`` in a bin whose gamma is profiled
         (B_n the yield it multiplies), ``1 / nu_n`` elsewhere.
 
+        Args:
+            pars: parameters (npars,), or (T, npars) for T fits at once (toys).
+            data: main + auxiliary data (ndata,) or (T, ndata).
+            rows: the parameters of the gradient and Hessian.
+            log_factorials: ``sum_n log(n_n!)`` (per dataset), if already known.
+
         Returns:
-            (value, gradient (len(rows),), hessian (len(rows), len(rows)), full parameters).
+            (value, gradient (..., R), Hessian (..., R, R), full parameters (..., npars)), with
+            the profiled gammas filled in; the value is a float for one parameter vector.
         """
         factor, dfe = self._factors(pars)
         base, deriv_w = self._base(pars)
         no_gamma = base * factor
         gamma = self._solve_gammas(pars, no_gamma, data)
-        gmat = np.where(self._stat_mask, gamma[None, :], 1.0)
-        nu = np.maximum((no_gamma * gmat).sum(axis=0), _TINY)
-        n = data[: self.nmain]
-        full = pars.copy()
+        gmat = np.where(self._stat_mask, gamma[..., None, :], 1.0)
+        nu = np.maximum((no_gamma * gmat).sum(axis=-2), _TINY)
+        n = data[..., : self.nmain]
+        aux = data[..., self.nmain :]
         free = self._free_gamma_bins
-        full[self._gamma_par[free]] = gamma[free]
-        aux = data[self.nmain :]
-        poisson = float(np.sum(nu - xlogy(n, nu) + gammaln(n + 1.0)))
+        full = np.array(pars, dtype=float)
+        full[..., self._gamma_par[free]] = gamma[..., free]
+        if log_factorials is None:
+            log_factorials = gammaln(n + 1.0).sum(axis=-1)
+        poisson = np.sum(nu - xlogy(n, nu), axis=-1) + log_factorials
         value = 2.0 * (poisson + self._constraint(full, aux))
-        jac = self._jacobian(base, factor, dfe, deriv_w, gmat)[rows]
-        grad = jac @ (1.0 - n / nu)
+        # einsum, not matmul: no BLAS threads that contend with other processes
+        jac = self._jacobian(base, factor, dfe, deriv_w, gmat, rows)
+        grad = np.einsum("...rn,...n->...r", jac, 1.0 - n / nu)
         weight = 1.0 / nu
-        b = (no_gamma * self._stat_mask).sum(axis=0)
+        b = (no_gamma * self._stat_mask).sum(axis=-2)
         weight = np.where(free, weight / (1.0 + weight * b * b * self._gamma_tau**2), weight)
-        hess = (jac * weight) @ jac.T
+        hess = np.einsum("...rn,...sn->...rs", jac * weight[..., None, :], jac)
         sigma2 = self.sigma_of_par[rows] ** 2
         constrained = self.constrained[rows]
-        grad = grad + np.where(constrained, (full[rows] - self._aux_of(aux, rows)) / sigma2, 0.0)
-        hess[np.diag_indices_from(hess)] += np.where(constrained, 1.0 / sigma2, 0.0)
+        pos = self._aux_position[rows]
+        aux_rows = np.zeros(full[..., rows].shape)
+        aux_rows[..., pos >= 0] = aux[..., pos[pos >= 0]]
+        grad = grad + np.where(constrained, (full[..., rows] - aux_rows) / sigma2, 0.0)
+        diag = np.arange(len(rows))
+        hess[..., diag, diag] += np.where(constrained, 1.0 / sigma2, 0.0)
+        if np.ndim(value) == 0:
+            value = float(value)
         return value, 2.0 * grad, 2.0 * hess, full
 
-    def _aux_of(self, aux: NDArray, rows: NDArray) -> NDArray:
-        out = np.zeros(len(rows))
-        pos = self._aux_position[rows]
-        ok = pos >= 0
-        out[ok] = aux[pos[ok]]
-        return out
+
+def _readonly(array: NDArray) -> NDArray:
+    view = array.view()
+    view.flags.writeable = False
+    return view
