@@ -106,56 +106,39 @@ def test_parameter_errors(templates):
     assert np.isfinite(chi2_from_workspace(ws, {}))
 
 
+def _modifier(name, kind, data=None):
+    return {"name": name, "type": kind, "data": data}
+
+
 def three_bin_workspace():
     """A hand-written 3-bin model: a signal (mu, staterror), two backgrounds with normsys
     (one asymmetric) and a symmetric histosys, one background with staterror."""
+    shape = {"hi_data": [6.0, 10.0, 14.0], "lo_data": [4.0, 10.0, 16.0]}
+    samples = [
+        ("signal", [2.0, 5.0, 1.0], [_modifier("mu", "normfactor")], [0.5, 1.0, 0.2]),
+        (
+            "flat",
+            [40.0, 30.0, 20.0],
+            [_modifier("norm_flat", "normsys", {"hi": 1.2, "lo": 0.9})],
+            [2.0, 1.5, 1.0],
+        ),
+        (
+            "peak",
+            [5.0, 10.0, 15.0],
+            [
+                _modifier("norm_peak", "normsys", {"hi": 1.5, "lo": 0.5}),
+                _modifier("shape", "histosys", shape),
+            ],
+            None,
+        ),
+    ]
+    channel = {"name": "toy", "samples": []}
+    for name, data, modifiers, stat in samples:
+        if stat is not None:
+            modifiers = [*modifiers, _modifier("stat", "staterror", stat)]
+        channel["samples"].append({"name": name, "data": data, "modifiers": modifiers})
     return {
-        "channels": [
-            {
-                "name": "toy",
-                "samples": [
-                    {
-                        "name": "signal",
-                        "data": [2.0, 5.0, 1.0],
-                        "modifiers": [
-                            {"name": "mu", "type": "normfactor", "data": None},
-                            {"name": "stat", "type": "staterror", "data": [0.5, 1.0, 0.2]},
-                        ],
-                    },
-                    {
-                        "name": "flat",
-                        "data": [40.0, 30.0, 20.0],
-                        "modifiers": [
-                            {
-                                "name": "norm_flat",
-                                "type": "normsys",
-                                "data": {"hi": 1.2, "lo": 0.9},
-                            },
-                            {"name": "stat", "type": "staterror", "data": [2.0, 1.5, 1.0]},
-                        ],
-                    },
-                    {
-                        "name": "peak",
-                        "data": [5.0, 10.0, 15.0],
-                        "modifiers": [
-                            {
-                                "name": "norm_peak",
-                                "type": "normsys",
-                                "data": {"hi": 1.5, "lo": 0.5},
-                            },
-                            {
-                                "name": "shape",
-                                "type": "histosys",
-                                "data": {
-                                    "hi_data": [6.0, 10.0, 14.0],
-                                    "lo_data": [4.0, 10.0, 16.0],
-                                },
-                            },
-                        ],
-                    },
-                ],
-            }
-        ],
+        "channels": [channel],
         "observations": [{"name": "toy", "data": [50.0, 52.0, 33.0]}],
         "measurements": [{"name": "m", "config": {"poi": "mu", "parameters": []}}],
         "version": "1.0.0",
