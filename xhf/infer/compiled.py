@@ -7,8 +7,8 @@ HistFactory model (the paper's Eqs. 4-7 in HistFactory form, docs/workspace-conv
 directly:
 
 - the yield of sample s in bin n is ``(nominal + sum_k Delta_k(alpha_k)) * prod_m f_m * gamma_n``
-  with pyhf's default interpolations (normsys code 4, histosys code 4p) and their derivatives;
-- the Jacobian of the expected yields in closed form;
+  with pyhf's default interpolations (:mod:`xhf.workspace.interpolation`) and their derivatives;
+- the Jacobian of the expected yields in closed form, for one parameter vector or T at once;
 - the negative log-likelihood with every staterror parameter gamma_n profiled analytically
   (Barlow-Beeston lite: one quadratic equation per bin), so that a fit iterates only over the
   handful of normalisation and shape parameters.
@@ -55,6 +55,7 @@ class CompiledModel:
         init, bounds, fixed: pyhf's suggested initial values, bounds (npars, 2) and fixed flags.
         samples: sample names in pyhf's order (rows of :meth:`sample_yields`).
         profiled: mask of the staterror parameters profiled in closed form.
+        constrained_pars, constraint_widths, staterror_pars: the constraints (read-only).
     """
 
     def __init__(self, model: Any):
