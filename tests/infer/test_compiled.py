@@ -5,10 +5,11 @@ import pyhf
 import pytest
 
 from xhf.infer import FitOptions, Fitter, upper_limit
-from xhf.infer.compiled import CompiledModel, code4
+from xhf.infer.compiled import CompiledModel
 from xhf.infer.dark_photon import PatchedModels
 from xhf.infer.exceptions import UnsupportedModelError
 from xhf.workspace.compat import quiet_pyhf
+from xhf.workspace.interpolation import code4
 
 
 def random_points(cm, rng, n=4):
@@ -101,3 +102,59 @@ def test_pyhf_backend_gives_the_same_limit(small_analysis):
     assert generic.fit_status["backend"] == "pyhf"
     assert generic.observed == pytest.approx(compiled.observed, rel=2e-3)
     assert generic.expected["0"] == pytest.approx(compiled.expected["0"], rel=2e-3)
+
+
+def test_batched_newton_terms_are_the_one_vector_terms_row_by_row(small_analysis):
+    """One evaluation for one vector and for T vectors (toys): the same numbers."""
+    cm = CompiledModel(small_analysis.model)
+    rng = np.random.default_rng(5)
+    pars = np.array(list(random_points(cm, rng, n=3)))
+    data = np.array([small_analysis.data * f for f in (0.9, 1.0, 1.2)])
+    rows = np.flatnonzero(~cm.profiled & ~cm.fixed)
+    value, grad, hess, full = cm.profiled_newton_terms(pars, data, rows)
+    assert value.shape == (3,) and hess.shape == (3, rows.size, rows.size)
+    for t in range(3):
+        v, g, h, f = cm.profiled_newton_terms(pars[t], data[t], rows)
+        assert isinstance(v, float)
+        assert value[t] == pytest.approx(v, rel=1e-12)
+        np.testing.assert_allclose(grad[t], g, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(hess[t], h, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(full[t], f, rtol=1e-14)
+
+
+def test_public_accessors_are_read_only_and_describe_the_constraints(small_analysis):
+    cm = CompiledModel(small_analysis.model)
+    config = small_analysis.model.config
+    names = [cm.par_names[i] for i in cm.constrained_pars]
+    assert len(names) == len(config.auxdata)
+    widths = cm.constraint_widths
+    for name, width in zip(names, widths, strict=True):
+        base = name.split("[")[0]
+        k = int(name.split("[")[1][:-1]) if "[" in name else 0
+        assert width == pytest.approx(config.param_set(base).width()[k])
+    gammas = cm.staterror_pars[cm.staterror_pars >= 0]
+    assert all(cm.par_names[i].startswith(cm.par_names[gammas[0]].split("[")[0]) for i in gammas)
+    for array in (cm.constrained_pars, widths, cm.staterror_pars):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = array[0]
+
+
+def test_no_module_reads_private_attributes_of_a_compiled_model(small_analysis):
+    """Only compiled.py knows the layout of CompiledModel; the others use its public API."""
+    import re
+    from pathlib import Path
+
+    import xhf
+
+    private = sorted(k for k in vars(CompiledModel(small_analysis.model)) if k.startswith("_"))
+    assert {"_gauss_par", "_gauss_sigma", "_gamma_par", "_has_gamma"} <= set(private)
+    pattern = re.compile(r"\.(" + "|".join(map(re.escape, private)) + r")\b")
+    root = Path(xhf.__file__).parent
+    offenders = [
+        f"{path.relative_to(root)}:{n}: {line.strip()}"
+        for path in sorted(root.rglob("*.py"))
+        if path.name != "compiled.py"
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == []

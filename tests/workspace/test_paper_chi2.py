@@ -102,3 +102,85 @@ def test_parameter_errors(templates):
     with pytest.raises(InvalidParameterError, match="unknown systematics"):
         chi2_from_templates(templates, "magnetic_moment", data="asimov", shifts={"nope": 1.0})
     assert np.isfinite(chi2_from_workspace(ws, {}))
+
+
+def _modifier(name, kind, data=None):
+    return {"name": name, "type": kind, "data": data}
+
+
+def three_bin_workspace():
+    """A hand-written 3-bin model: a signal (mu, staterror), two backgrounds with normsys
+    (one asymmetric) and a symmetric histosys, one background with staterror."""
+    shape = {"hi_data": [6.0, 10.0, 14.0], "lo_data": [4.0, 10.0, 16.0]}
+    samples = [
+        ("signal", [2.0, 5.0, 1.0], [_modifier("mu", "normfactor")], [0.5, 1.0, 0.2]),
+        (
+            "flat",
+            [40.0, 30.0, 20.0],
+            [_modifier("norm_flat", "normsys", {"hi": 1.2, "lo": 0.9})],
+            [2.0, 1.5, 1.0],
+        ),
+        (
+            "peak",
+            [5.0, 10.0, 15.0],
+            [
+                _modifier("norm_peak", "normsys", {"hi": 1.5, "lo": 0.5}),
+                _modifier("shape", "histosys", shape),
+            ],
+            None,
+        ),
+    ]
+    channel = {"name": "toy", "samples": []}
+    for name, data, modifiers, stat in samples:
+        if stat is not None:
+            modifiers = [*modifiers, _modifier("stat", "staterror", stat)]
+        channel["samples"].append({"name": name, "data": data, "modifiers": modifiers})
+    return {
+        "channels": [channel],
+        "observations": [{"name": "toy", "data": [50.0, 52.0, 33.0]}],
+        "measurements": [{"name": "m", "config": {"poi": "mu", "parameters": []}}],
+        "version": "1.0.0",
+    }
+
+
+def test_eq4_by_hand_on_a_three_bin_model():
+    """Eqs. 4-7 written out bin by bin, with pyhf's normsys beyond |theta| = 1 (p = hi^theta,
+    lo^-theta: no polynomial) and the paper's pull (1 - p)^2 / sigma^2 in that p."""
+    mu, t_flat, t_peak, q = 1.7, 1.6, -2.5, 0.6
+    p_flat, p_peak = 1.2**t_flat, 0.5 ** (-t_peak)
+    D = [50.0, 52.0, 33.0]
+    S, S_err = [2.0, 5.0, 1.0], [0.5, 1.0, 0.2]
+    flat, flat_err = [40.0, 30.0, 20.0], [2.0, 1.5, 1.0]
+    peak, peak_up = [5.0, 10.0, 15.0], [6.0, 10.0, 14.0]
+    expected_value = 0.0
+    for i in range(3):
+        peak_i = peak[i] + q * (peak_up[i] - peak[i])  # Eq. 5, linear in q
+        nu = p_flat * flat[i] + p_peak * peak_i + mu * S[i]
+        denominator = D[i] + flat_err[i] ** 2 + mu**2 * S_err[i] ** 2
+        expected_value += (D[i] - nu) ** 2 / denominator
+    expected_value += (1 - p_flat) ** 2 / 0.2**2  # above 1: sigma = hi - 1
+    expected_value += (1 - p_peak) ** 2 / 0.5**2  # below 1: sigma = 1 - lo
+    expected_value += q**2
+    point = {"mu": mu, "norm_flat": t_flat, "norm_peak": t_peak, "shape": q}
+    assert chi2_from_workspace(three_bin_workspace(), point) == pytest.approx(
+        expected_value, rel=1e-12
+    )
+    # the pull is not theta^2 away from theta = 0, +-1: this point tells the two apart
+    theta_form = expected_value - (1 - p_flat) ** 2 / 0.04 - (1 - p_peak) ** 2 / 0.25
+    theta_form += t_flat**2 + t_peak**2
+    assert abs(theta_form - expected_value) > 1.0
+
+
+def test_the_limit_method_evaluates_the_same_chi2_on_the_three_bin_model():
+    from xhf.infer import NeymanChi2
+    from xhf.infer.fitter import POIMap
+
+    spec = three_bin_workspace()
+    model = pyhf.Workspace(spec).model()
+    chi2 = NeymanChi2(model, POIMap.single(model))
+    point = {"mu": 0.8, "norm_flat": -0.3, "norm_peak": 2.2, "shape": -1.4}
+    pars = chi2.base_pars.copy()
+    for name, value in point.items():
+        pars[model.config.par_slice(name).start] = value
+    data = np.asarray(pyhf.Workspace(spec).data(model), dtype=float)
+    assert chi2.value(pars, data) == pytest.approx(chi2_from_workspace(spec, point), rel=1e-12)

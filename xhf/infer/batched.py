@@ -5,7 +5,8 @@ fits per pseudo-experiment. Each is small (a dozen parameters once the staterror
 profiled in closed form, :mod:`xhf.infer.compiled`), so fitting them one after the other costs
 mostly Python overhead. Here T toys are fitted together: the expected yields, the profiled
 gammas, the Jacobian and the Gauss-Newton (Fisher-scoring) Hessian of every toy are evaluated
-with one more leading array axis, and the projected, damped Newton method of
+with one more leading array axis (:meth:`CompiledModel.profiled_newton_terms` takes a batch of
+parameter vectors), and the projected, damped Newton method of
 :func:`xhf.infer.minimize.damped_newton` runs with one damping factor per toy (a batch of
 linear solves per step). Each toy follows the same iterations as its one-at-a-time fit, so the
 results agree to the fit tolerance; a toy whose batched fit does not converge is refitted
@@ -21,19 +22,15 @@ from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import gammaln, xlogy
+from scipy.special import gammaln
 
-from xhf.infer.compiled import CompiledModel, code4, code4p_coefficients
 from xhf.infer.fitter import Fitter
 
-__all__ = ["BatchFit", "batched_fit", "batched_newton_terms"]
+__all__ = ["BatchFit", "batched_fit"]
 
 
 def __dir__() -> list[str]:
     return __all__
-
-
-_TINY = 1e-300
 
 
 class BatchFit(NamedTuple):
@@ -50,112 +47,6 @@ class BatchFit(NamedTuple):
     poi: NDArray
     twice_nll: NDArray
     converged: NDArray
-
-
-def _factors(cm: CompiledModel, pars: NDArray):
-    theta = pars[:, cm._entry_par]
-    f = theta.copy()
-    df = np.ones_like(theta)
-    if cm._c4.any():
-        f[:, cm._c4], df[:, cm._c4] = code4(theta[:, cm._c4], cm._c4_hi, cm._c4_lo, cm._c4_coef)
-    block = np.where(cm._block_members[None], f[:, None, :], 1.0).prod(axis=2)
-    excl = np.where(cm._same_block[None], f[:, None, :], 1.0).prod(axis=2)
-    return block[:, cm._block_index], df * excl
-
-
-def _base(cm: CompiledModel, pars: NDArray):
-    value_w, deriv_w = code4p_coefficients(pars[:, cm._hist_par])
-    return cm.nominal + np.einsum("rth,rhsn->tsn", value_w, cm._hist_templates), deriv_w
-
-
-def _solve_gammas(cm: CompiledModel, pars: NDArray, no_gamma: NDArray, data: NDArray):
-    """:meth:`CompiledModel._solve_gammas` for T toys (the positive root per bin)."""
-    gamma = np.where(cm._has_gamma, pars[:, np.maximum(cm._gamma_par, 0)], 1.0)
-    free = cm._free_gamma_bins
-    if not free.any():
-        return gamma
-    b = (no_gamma * cm._stat_mask).sum(axis=1)[:, free]
-    a_ = no_gamma.sum(axis=1)[:, free] - b
-    d = data[:, : cm.nmain][:, free]
-    aux = data[:, cm.nmain :][:, cm._gamma_aux[free]]
-    tau2 = cm._gamma_tau[free] ** 2
-    c1 = b * b * tau2 + a_ - aux * b
-    c0 = b * tau2 * (a_ - d) - aux * a_
-    sq = np.sqrt(np.maximum(c1 * c1 - 4.0 * b * c0, 0.0))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        root = np.where(c1 > 0, 2.0 * c0 / (-c1 - sq), (-c1 + sq) / np.where(b > 0, 2.0 * b, 1.0))
-    root = np.where(np.isfinite(root) & (b > 0), root, aux)
-    bounds = cm.bounds[cm._gamma_par[free]]
-    gamma[:, free] = np.clip(root, bounds[:, 0], bounds[:, 1])
-    return gamma
-
-
-def batched_newton_terms(
-    cm: CompiledModel, pars: NDArray, data: NDArray, rows: NDArray, log_factorials=None
-):
-    """:meth:`CompiledModel.profiled_newton_terms` for T parameter vectors and datasets.
-
-    Args:
-        cm: the compiled model.
-        pars: parameters (T, npars).
-        data: main + auxiliary data (T, ndata).
-        rows: the parameters of the gradient and Hessian.
-        log_factorials: ``sum_n log(n_n!)`` per toy, if already known.
-
-    Returns:
-        (value (T,), gradient (T, R), Gauss-Newton Hessian (T, R, R), full parameters (T, npars)).
-    """
-    factor, dfe = _factors(cm, pars)
-    base, deriv_w = _base(cm, pars)
-    no_gamma = base * factor
-    gamma = _solve_gammas(cm, pars, no_gamma, data)
-    gmat = np.where(cm._stat_mask, gamma[:, None, :], 1.0)
-    nu = np.maximum((no_gamma * gmat).sum(axis=1), _TINY)
-    n = data[:, : cm.nmain]
-    aux = data[:, cm.nmain :]
-    free = cm._free_gamma_bins
-    full = pars.copy()
-    full[:, cm._gamma_par[free]] = gamma[:, free]
-    pull = (aux - full[:, cm._gauss_par]) / cm._gauss_sigma
-    if log_factorials is None:
-        log_factorials = gammaln(n + 1.0).sum(axis=1)
-    value = 2.0 * (
-        np.sum(nu - xlogy(n, nu), axis=1)
-        + log_factorials
-        + 0.5 * np.sum(pull * pull, axis=1)
-        + cm._gauss_norm
-    )
-    ntoys = pars.shape[0]
-    jac = np.zeros((ntoys, rows.size, cm.nmain))
-    # einsum, not matmul: no BLAS threads that contend with other processes (xhf.infer.minimize)
-    position = {int(p): i for i, p in enumerate(rows)}
-    if cm._entry_par.size:
-        yields = base * gmat
-        for e, par in enumerate(cm._entry_par):  # d yield / d factor_e, bin by bin
-            i = position.get(int(par))
-            if i is not None:
-                bins = cm._entry_bins[e]
-                jac[:, i, bins] += dfe[:, e, None] * yields[:, cm._entry_sample[e], bins]
-    if cm._hist_par.size:
-        contracted = np.einsum("rhsn,tsn->trhn", cm._hist_templates, factor * gmat)
-        per_hist = np.einsum("rth,trhn->thn", deriv_w, contracted)
-        for h, par in enumerate(cm._hist_par):
-            i = position.get(int(par))
-            if i is not None:
-                jac[:, i] += per_hist[:, h]
-    grad = np.einsum("trn,tn->tr", jac, 1.0 - n / nu)
-    weight = 1.0 / nu
-    b = (no_gamma * cm._stat_mask).sum(axis=1)
-    weight = np.where(free, weight / (1.0 + weight * b * b * cm._gamma_tau**2), weight)
-    hess = np.einsum("trn,tsn->trs", jac * weight[:, None, :], jac)
-    sigma2 = cm.sigma_of_par[rows] ** 2
-    constrained = cm.constrained[rows]
-    pos = cm._aux_position[rows]
-    aux_rows = np.where(pos >= 0, aux[:, np.maximum(pos, 0)], 0.0)
-    grad += np.where(constrained, (full[:, rows] - aux_rows) / sigma2, 0.0)
-    diag = np.arange(rows.size)
-    hess[:, diag, diag] += np.where(constrained, 1.0 / sigma2, 0.0)
-    return value, 2.0 * grad, 2.0 * hess, full
 
 
 def _newton(fgh, v0: NDArray, lo: NDArray, hi: NDArray, maxiter: int):
@@ -265,7 +156,7 @@ def batched_fit(
 
     def fgh(v, sel, full=False):
         p, x = unpack(v, sel)
-        value, grad, hess, best = batched_newton_terms(cm, p, data[sel], rows, log_fact[sel])
+        value, grad, hess, best = cm.profiled_newton_terms(p, data[sel], rows, log_fact[sel])
         if free_x:  # chain rule to (var, x / scale)
             chain = np.zeros((len(sel), nv + 1, rows.size))
             chain[:, np.arange(nv), np.arange(nv)] = 1.0

@@ -11,22 +11,23 @@ numbers). :class:`NeymanChi2` evaluates Eq. 4 on the same pyhf model the CLs lim
 expected yields come from the model at the given parameters (:mod:`xhf.infer.compiled`), the
 Monte Carlo variances from the staterror inputs of each sample (the staterror gammas stay at 1:
 Eq. 4 has the variance in the denominator instead), and every Gaussian-constrained parameter
-(normsys p_j, histosys q_k, r_l) contributes its pull ``((theta - aux) / sigma)^2`` (Eq. 7;
-free normfactors have none). The profile over the nuisances is a bounded least-squares fit.
+contributes its pull (Eq. 7; free normfactors have none): a normsys the paper's (1 - p_j)^2 /
+sigma_j^2 in its scale factor p_j = code4(theta), a histosys q_k^2 or r_l^2. The profile over
+the nuisances is a bounded least-squares fit.
 
 For a signal of several parts the flat prior is on the strength of the highest-power part,
 ``alpha = x ** prior_exponent`` (mu_nu^2, delta^2, and g^4 for the dark photon, as the paper's
 numbers imply). :func:`flat_prior_upper_limit` is the posterior quantile for any chi2(alpha);
 :func:`gaussian_band` is the expected band from the Asimov median (docs/inference.md).
 
-This module and ``xhf.workspace.paper_chi2`` (the builder's check of the same formula at a
-parameter point) are meant to be folded together.
+The chi2 is evaluated by :class:`xhf.workspace.paper_chi2.PaperChi2`, the same object as the
+builder's check of the workspaces (:func:`xhf.workspace.paper_chi2.chi2_from_workspace`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -35,7 +36,6 @@ from scipy.interpolate import CubicSpline
 from scipy.optimize import least_squares
 from scipy.stats import norm
 
-from xhf.exceptions import InvalidInputError
 from xhf.infer.asymptotics import BANDS
 from xhf.infer.cls import bound_error, search_error
 from xhf.infer.compiled import CompiledModel
@@ -43,6 +43,7 @@ from xhf.infer.exceptions import FitNotConvergedError, LimitAtBoundError
 from xhf.infer.fitter import POIMap
 from xhf.infer.minimize import damped_newton
 from xhf.infer.roots import AboveRangeError, RootNotFoundError, increasing_root
+from xhf.workspace.paper_chi2 import PaperChi2
 
 __all__ = [
     "NEGLIGIBLE_DCHI2",
@@ -65,87 +66,46 @@ NEGLIGIBLE_DCHI2 = 30.0
 class NeymanChi2:
     """Eq. 4 + Eq. 7 on a pyhf model, profiled over its nuisances at fixed x.
 
+    The chi2 itself is :class:`xhf.workspace.paper_chi2.PaperChi2` (the builder's check
+    evaluates the same object); this class supplies the expected yields and their Jacobian in
+    closed form (:class:`~xhf.infer.compiled.CompiledModel`) and profiles.
+
     Args:
         model: the pyhf model (normfactor/normsys/histosys/staterror/lumi modifiers).
-        poi_map: how x sets the signal normfactors.
-        signal_samples: names of the signal samples (their MC variance scales with their
-            normfactor squared: the alpha^2 sigma^2(S_stat) of Eq. 4); default: the samples
-            that carry a normfactor of ``poi_map``.
+        poi_map: how x sets the signal normfactors; the samples that carry them are the signal
+            (their MC variance scales with their normfactor squared: the alpha^2
+            sigma^2(S_stat) of Eq. 4).
     """
 
-    def __init__(self, model: Any, poi_map: POIMap, signal_samples: Sequence[str] | None = None):
+    def __init__(self, model: Any, poi_map: POIMap):
         cm = CompiledModel(model)
         self.compiled = cm
         self.poi_map = poi_map
-        samples = list(cm.samples)
-        if signal_samples is None:
-            signal_samples = sorted(
-                {
-                    sample["name"]
-                    for channel in model.spec["channels"]
-                    for sample in channel["samples"]
-                    for mod in sample["modifiers"]
-                    if mod["type"] == "normfactor" and mod["name"] in poi_map.names
-                }
-            )
-        missing = [s for s in signal_samples if s not in samples]
-        if missing:
-            raise InvalidInputError(f"signal samples {missing} are not in the model")
-        variance = np.zeros_like(cm.nominal)
-        normfactor_of = {}
-        slices = model.config.channel_slices
-        for channel in model.spec["channels"]:
-            sl = slices[channel["name"]]
-            for sample in channel["samples"]:
-                s = samples.index(sample["name"])
-                for mod in sample["modifiers"]:
-                    if mod["type"] == "staterror":
-                        variance[s, sl] += np.asarray(mod["data"], dtype=float) ** 2
-                    if mod["type"] == "normfactor" and mod["name"] in poi_map.names:
-                        normfactor_of[s] = poi_map.names.index(mod["name"])
-        signal_rows = [samples.index(s) for s in signal_samples]
-        background = np.ones(len(samples), dtype=bool)
-        background[signal_rows] = False
-        self.background_variance = variance[background].sum(axis=0)
-        self.signal_variance = np.zeros((len(poi_map.names), cm.nmain))
-        for s in signal_rows:
-            self.signal_variance[normfactor_of.get(s, 0)] += variance[s]
-        gamma = np.zeros(cm.npars, dtype=bool)
-        gamma[cm._gamma_par[cm._has_gamma]] = True
+        self.eq4 = PaperChi2(model, poi_map.names)
+        gamma = self.eq4.staterror
         in_map = np.zeros(cm.npars, dtype=bool)
         in_map[list(poi_map.indices)] = True
-        self._gamma = gamma
         self.base_pars = cm.init.copy()
         self.base_pars[gamma] = 1.0
         self.var = np.flatnonzero(~cm.fixed & ~gamma & ~in_map)
-        pulls = [i for i, p in enumerate(cm._gauss_par) if not gamma[p]]
-        self.pull_par = cm._gauss_par[pulls]
-        self.pull_aux = np.asarray(pulls, dtype=int)
-        self.pull_sigma = cm._gauss_sigma[pulls]
-        self.pull_var = np.searchsorted(self.var, self.pull_par)
-        self.pull_free = np.isin(self.pull_par, self.var)
+        self.pull_var = np.searchsorted(self.var, self.eq4.pull_par)
+        self.pull_free = np.isin(self.eq4.pull_par, self.var)
 
-    def _denominator(self, data_main: NDArray, x: float) -> NDArray:
-        scale = np.array([x**e for e in self.poi_map.exponents])
-        den = data_main + self.background_variance + (scale**2) @ self.signal_variance
-        if np.any(den <= 0):
-            bad = int(np.argmax(den <= 0))
-            raise InvalidInputError(f"bin {bad}: D + sigma^2 is not positive; Eq. 4 is undefined")
-        return den
+    def residuals(self, pars: NDArray, data: NDArray, x: float | None = None):
+        """Residual vector (bins, then pulls) and its Jacobian in the free nuisances.
 
-    def residuals(self, pars: NDArray, data: NDArray, x: float):
-        """Residual vector (bins, then pulls) and its Jacobian in the free nuisances."""
+        The sum of the squared residuals is :meth:`PaperChi2.value` at ``pars`` (whose signal
+        normfactors are already set by x; ``x`` is accepted for the callers' convenience).
+        """
         cm = self.compiled
         main = data[: cm.nmain]
-        aux = data[cm.nmain :]
         yields, jac = cm.yields_and_jacobian(pars)
-        root = np.sqrt(self._denominator(main, x))
-        r_bins = (main - yields.sum(axis=0)) / root
-        r_pull = (pars[self.pull_par] - aux[self.pull_aux]) / self.pull_sigma
+        r_bins, root = self.eq4.bin_residuals(main, yields.sum(axis=0), pars)
+        r_pull, d_pull = self.eq4.pull_residuals(pars, data[cm.nmain :])
         j_bins = -(jac[self.var] / root).T
-        j_pull = np.zeros((self.pull_par.size, self.var.size))
+        j_pull = np.zeros((r_pull.size, self.var.size))
         rows = np.flatnonzero(self.pull_free)
-        j_pull[rows, self.pull_var[rows]] = 1.0 / self.pull_sigma[rows]
+        j_pull[rows, self.pull_var[rows]] = d_pull[rows]
         return np.concatenate([r_bins, r_pull]), np.vstack([j_bins, j_pull])
 
     def value(self, pars: NDArray, data: NDArray, x: float | None = None) -> float:
@@ -153,15 +113,15 @@ class NeymanChi2:
         pars = np.asarray(pars, dtype=float).copy()
         x = self.poi_map.value(pars) if x is None else x
         self.poi_map.apply(pars, x)
-        r, _ = self.residuals(pars, np.asarray(data, dtype=float), x)
-        return float(r @ r)
+        pars[self.eq4.staterror] = 1.0
+        return self.eq4.value(data, self.compiled.expected_main(pars), pars)
 
     def asimov(self, data: NDArray) -> NDArray:
         """Background-only Asimov data of this chi2: expected yields and pull centres at x = 0."""
         _, pars = self.profile(np.asarray(data, dtype=float), 0.0)
         cm = self.compiled
         aux = np.asarray(data, dtype=float)[cm.nmain :].copy()
-        aux[self.pull_aux] = pars[self.pull_par]
+        aux[self.eq4.pull_aux] = pars[self.eq4.pull_par]
         return np.concatenate([cm.expected_main(pars), aux])
 
     def profile(
@@ -178,7 +138,7 @@ class NeymanChi2:
         message = ""
         for start in starts[:1]:  # Gauss-Newton on J^T J first: a few steps
             pars = self.poi_map.apply(start.copy(), x)
-            pars[self._gamma] = 1.0
+            pars[self.eq4.staterror] = 1.0
 
             def fgh(v, pars=pars):
                 pars[self.var] = v
@@ -193,7 +153,7 @@ class NeymanChi2:
                     return value, pars
         for start in starts:  # then scipy's trust-region least squares
             pars = self.poi_map.apply(start.copy(), x)
-            pars[self._gamma] = 1.0
+            pars[self.eq4.staterror] = 1.0
             cache: dict[bytes, tuple[NDArray, NDArray]] = {}
 
             def evaluate(v, pars=pars, cache=cache):

@@ -7,8 +7,8 @@ HistFactory model (the paper's Eqs. 4-7 in HistFactory form, docs/workspace-conv
 directly:
 
 - the yield of sample s in bin n is ``(nominal + sum_k Delta_k(alpha_k)) * prod_m f_m * gamma_n``
-  with pyhf's default interpolations (normsys code 4, histosys code 4p) and their derivatives;
-- the Jacobian of the expected yields in closed form;
+  with pyhf's default interpolations (:mod:`xhf.workspace.interpolation`) and their derivatives;
+- the Jacobian of the expected yields in closed form, for one parameter vector or T at once;
 - the negative log-likelihood with every staterror parameter gamma_n profiled analytically
   (Barlow-Beeston lite: one quadratic equation per bin), so that a fit iterates only over the
   handful of normalisation and shape parameters.
@@ -28,8 +28,9 @@ from numpy.typing import NDArray
 from scipy.special import gammaln, xlogy
 
 from xhf.infer.exceptions import UnsupportedModelError
+from xhf.workspace.interpolation import code4, code4_coefficients, code4p_coefficients
 
-__all__ = ["CompiledModel", "code4", "code4p_coefficients"]
+__all__ = ["CompiledModel"]
 
 
 def __dir__() -> list[str]:
@@ -39,96 +40,6 @@ def __dir__() -> list[str]:
 _TINY = 1e-300
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 _LINEAR, _CODE4 = 0, 1
-
-# Conditions f(+-1), f'(+-1), f''(+-1) on f(alpha) = 1 + sum_{i=1..6} a_i alpha^i.
-_CODE4_SYSTEM = np.array(
-    [
-        [1, 1, 1, 1, 1, 1],
-        [-1, 1, -1, 1, -1, 1],
-        [1, 2, 3, 4, 5, 6],
-        [1, -2, 3, -4, 5, -6],
-        [0, 2, 6, 12, 20, 30],
-        [0, 2, -6, 12, -20, 30],
-    ],
-    dtype=float,
-)
-_POWERS = np.arange(1, 7)
-
-
-def _code4_coefficients(hi: NDArray, lo: NDArray) -> NDArray:
-    """Polynomial coefficients a_1..a_6 of pyhf's normsys code 4 inside |alpha| < 1."""
-    lh, ll = np.log(hi), np.log(lo)
-    rhs = np.stack([hi - 1.0, lo - 1.0, hi * lh, -lo * ll, hi * lh**2, lo * ll**2], axis=-1)
-    return np.linalg.solve(_CODE4_SYSTEM, rhs.T).T
-
-
-def code4(alpha: NDArray, hi: NDArray, lo: NDArray, coef: NDArray | None = None):
-    """pyhf's normsys interpolation (code 4) and its derivative.
-
-    ``hi**alpha`` for alpha >= 1, ``lo**-alpha`` for alpha <= -1 and a sixth-order polynomial
-    in between whose value and first two derivatives are continuous at +-1.
-
-    Args:
-        alpha: nuisance-parameter values, shape (E,) or (T, E) for T parameter vectors.
-        hi, lo: multiplicative factors at alpha = +1 and -1, shape (E,).
-        coef: precomputed polynomial coefficients (E, 6), optional.
-
-    Returns:
-        (factor, d factor / d alpha), each of the shape of ``alpha``.
-
-    >>> f, df = code4(np.array([0.0, 1.0, -2.0]), np.full(3, 1.1), np.full(3, 0.9))
-    >>> np.round(f, 6).tolist()
-    [1.0, 1.1, 0.81]
-    """
-    coef = _code4_coefficients(hi, lo) if coef is None else coef
-    a = np.asarray(alpha, dtype=float)
-    powers = a[..., None] ** _POWERS  # leading axes: a batch of parameter vectors
-    poly = 1.0 + np.einsum("ei,...ei->...e", coef, powers)
-    dpoly = np.einsum(
-        "ei,...ei->...e",
-        coef * _POWERS,
-        np.concatenate([np.ones((*a.shape, 1)), powers[..., :5]], axis=-1),
-    )
-    up, down = a >= 1.0, a <= -1.0
-    safe_hi, safe_lo = np.where(up, hi, 1.0), np.where(down, lo, 1.0)
-    f_up = safe_hi**a
-    f_dn = safe_lo ** (-a)
-    f = np.where(up, f_up, np.where(down, f_dn, poly))
-    df = np.where(up, f_up * np.log(safe_hi), np.where(down, -f_dn * np.log(safe_lo), dpoly))
-    return f, df
-
-
-def code4p_coefficients(alpha: NDArray):
-    """Weights of pyhf's histosys interpolation (code 4p) and of its derivative.
-
-    The shift is ``w_up*D_up + w_dn*D_dn + w_s*(D_up+D_dn)/2 + w_a*(D_up-D_dn)/16`` with
-    ``D_up = hi - nominal`` and ``D_dn = nominal - lo``: linear beyond |alpha| = 1, a
-    polynomial in between (pyhf ``interpolators.code4p``).
-
-    Returns:
-        Two arrays (value weights, derivative weights), each of shape (4, H).
-    """
-    a = np.asarray(alpha, dtype=float)
-    inside = np.abs(a) <= 1.0
-    up, dn = a > 1.0, a < -1.0
-    a2 = a * a
-    value = np.stack(
-        [
-            np.where(up, a, 0.0),
-            np.where(dn, a, 0.0),
-            np.where(inside, a, 0.0),
-            np.where(inside, a2 * (a2 * (3.0 * a2 - 10.0) + 15.0), 0.0),
-        ]
-    )
-    deriv = np.stack(
-        [
-            up.astype(float),
-            dn.astype(float),
-            inside.astype(float),
-            np.where(inside, a * (a2 * (18.0 * a2 - 40.0) + 30.0), 0.0),
-        ]
-    )
-    return value, deriv
 
 
 class CompiledModel:
@@ -144,6 +55,7 @@ class CompiledModel:
         init, bounds, fixed: pyhf's suggested initial values, bounds (npars, 2) and fixed flags.
         samples: sample names in pyhf's order (rows of :meth:`sample_yields`).
         profiled: mask of the staterror parameters profiled in closed form.
+        constrained_pars, constraint_widths, staterror_pars: the constraints (read-only).
     """
 
     def __init__(self, model: Any):
@@ -272,7 +184,7 @@ class CompiledModel:
         hi = np.array([e[2] for e in entries], dtype=float)[c4]
         lo = np.array([e[3] for e in entries], dtype=float)[c4]
         self._c4_hi, self._c4_lo = hi, lo
-        self._c4_coef = _code4_coefficients(hi, lo) if hi.size else np.zeros((0, 6))
+        self._c4_coef = code4_coefficients(hi, lo) if hi.size else np.zeros((0, 6))
 
     def _build_histosys(self, histosys: dict) -> None:
         names = list(histosys)
@@ -339,27 +251,44 @@ class CompiledModel:
         self.constrained = np.zeros(self.npars, dtype=bool)
         self.constrained[self._gauss_par] = True
 
+    # ------------------------------------------------------------------------------ access
+    @property
+    def constrained_pars(self) -> NDArray:
+        """Indices of the Gaussian-constrained parameters, in the order of the auxiliary data."""
+        return _readonly(self._gauss_par)
+
+    @property
+    def constraint_widths(self) -> NDArray:
+        """Widths of their Gaussian constraints (1 for normsys/histosys, the relative MC error
+        for a staterror gamma), in the order of the auxiliary data."""
+        return _readonly(self._gauss_sigma)
+
+    @property
+    def staterror_pars(self) -> NDArray:
+        """Index of the staterror gamma of each main bin (-1 where there is none)."""
+        return _readonly(self._gamma_par)
+
     # --------------------------------------------------------------------------- evaluation
+    # Every evaluation takes parameters of shape (npars,) or (T, npars) (T vectors, T toys).
     def _factors(self, pars: NDArray):
-        theta = pars[self._entry_par]
+        theta = pars[..., self._entry_par]
         f = theta.copy()
         df = np.ones_like(theta)
         if self._c4.any():
-            f[self._c4], df[self._c4] = code4(
-                theta[self._c4], self._c4_hi, self._c4_lo, self._c4_coef
+            f[..., self._c4], df[..., self._c4] = code4(
+                theta[..., self._c4], self._c4_hi, self._c4_lo, self._c4_coef
             )
-        block = np.where(self._block_members, f[None, :], 1.0).prod(axis=1)
-        excl = np.where(self._same_block, f[None, :], 1.0).prod(axis=1)
-        return block[self._block_index], df * excl
+        block = np.where(self._block_members, f[..., None, :], 1.0).prod(axis=-1)
+        excl = np.where(self._same_block, f[..., None, :], 1.0).prod(axis=-1)
+        return block[..., self._block_index], df * excl
 
     def _base(self, pars: NDArray):
-        alpha = pars[self._hist_par]
-        value_w, deriv_w = code4p_coefficients(alpha)
-        base = self.nominal + np.einsum("rh,rhsn->sn", value_w, self._hist_templates)
+        value_w, deriv_w = code4p_coefficients(pars[..., self._hist_par])
+        base = self.nominal + np.einsum("r...h,rhsn->...sn", value_w, self._hist_templates)
         return base, deriv_w
 
     def _gammas(self, pars: NDArray) -> NDArray:
-        return np.where(self._has_gamma, pars[np.maximum(self._gamma_par, 0)], 1.0)
+        return np.where(self._has_gamma, pars[..., np.maximum(self._gamma_par, 0)], 1.0)
 
     def sample_yields(self, pars: NDArray) -> NDArray:
         """Expected events per sample and bin, shape (samples, bins), as pyhf's by-sample yields."""
@@ -381,9 +310,9 @@ class CompiledModel:
         """Main and auxiliary data at ``pars``: pyhf's ``model.expected_data``."""
         return np.concatenate([self.expected_main(pars), self.expected_aux(pars)])
 
-    def _constraint(self, pars: NDArray, aux: NDArray) -> float:
-        pull = (aux - pars[self._gauss_par]) / self._gauss_sigma
-        return 0.5 * float(pull @ pull) + self._gauss_norm
+    def _constraint(self, pars: NDArray, aux: NDArray):
+        pull = (aux - pars[..., self._gauss_par]) / self._gauss_sigma
+        return 0.5 * np.sum(pull * pull, axis=-1) + self._gauss_norm
 
     def twice_nll(self, pars: NDArray, data: NDArray) -> float:
         """``-2 log L`` at ``pars``: pyhf's ``infer.mle.twice_nll``."""
@@ -392,7 +321,7 @@ class CompiledModel:
         n = data[: self.nmain]
         nu = self.expected_main(pars)
         poisson = float(np.sum(nu - xlogy(n, nu) + gammaln(n + 1.0)))
-        return 2.0 * (poisson + self._constraint(pars, data[self.nmain :]))
+        return 2.0 * (poisson + float(self._constraint(pars, data[self.nmain :])))
 
     def profile_gammas(self, pars: NDArray, data: NDArray) -> NDArray:
         """Return ``pars`` with the free staterror gammas at their conditional minimum."""
@@ -410,29 +339,25 @@ class CompiledModel:
         For bin n with rate A + gamma*B, count d and constraint N(a | gamma, tau):
         B*gamma^2 + (B^2 tau^2 + A - a*B)*gamma + (B tau^2 (A - d) - a*A) = 0.
         """
-        b = (yields_no_gamma * self._stat_mask).sum(axis=0)
-        a_ = yields_no_gamma.sum(axis=0) - b
         gamma = self._gammas(pars)
         free = self._free_gamma_bins
         if not free.any():
             return gamma
-        d = data[: self.nmain][free]
-        aux = data[self.nmain :][self._gamma_aux[free]]
+        b = (yields_no_gamma * self._stat_mask).sum(axis=-2)[..., free]
+        a_ = yields_no_gamma.sum(axis=-2)[..., free] - b
+        d = data[..., : self.nmain][..., free]
+        aux = data[..., self.nmain :][..., self._gamma_aux[free]]
         tau2 = self._gamma_tau[free] ** 2
-        bb, aa = b[free], a_[free]
-        c2 = bb
-        c1 = bb * bb * tau2 + aa - aux * bb
-        c0 = bb * tau2 * (aa - d) - aux * aa
-        sq = np.sqrt(np.maximum(c1 * c1 - 4.0 * c2 * c0, 0.0))
+        c1 = b * b * tau2 + a_ - aux * b
+        c0 = b * tau2 * (a_ - d) - aux * a_
+        sq = np.sqrt(np.maximum(c1 * c1 - 4.0 * b * c0, 0.0))
         with np.errstate(divide="ignore", invalid="ignore"):
             root = np.where(
-                c1 > 0, 2.0 * c0 / (-c1 - sq), (-c1 + sq) / np.where(c2 > 0, 2.0 * c2, 1.0)
+                c1 > 0, 2.0 * c0 / (-c1 - sq), (-c1 + sq) / np.where(b > 0, 2.0 * b, 1.0)
             )
-        root = np.where(np.isfinite(root) & (c2 > 0), root, aux)
-        lo = self.bounds[self._gamma_par[free], 0]
-        hi = self.bounds[self._gamma_par[free], 1]
-        gamma = gamma.copy()
-        gamma[free] = np.clip(root, lo, hi)
+        root = np.where(np.isfinite(root) & (b > 0), root, aux)
+        bounds = self.bounds[self._gamma_par[free]]
+        gamma[..., free] = np.clip(root, bounds[:, 0], bounds[:, 1])
         return gamma
 
     def profiled_twice_nll(self, pars: NDArray, data: NDArray):
@@ -456,7 +381,7 @@ class CompiledModel:
         full[self._gamma_par[self._free_gamma_bins]] = gamma[self._free_gamma_bins]
         aux = data[self.nmain :]
         poisson = float(np.sum(nu_safe - xlogy(n, nu_safe) + gammaln(n + 1.0)))
-        value = 2.0 * (poisson + self._constraint(full, aux))
+        value = 2.0 * (poisson + float(self._constraint(full, aux)))
         weight = (1.0 - n / nu_safe)[None, :] * gmat  # d nll / d yield(no gamma)
         grad = np.zeros(self.npars)
         if self._entry_par.size:
@@ -475,15 +400,24 @@ class CompiledModel:
         grad[self.profiled] = 0.0
         return value, 2.0 * grad, full
 
-    def _jacobian(self, base, factor, dfe, deriv_w, gmat) -> NDArray:
-        jac = np.zeros((self.npars, self.nmain))
-        if self._entry_par.size:
-            rows = (base * gmat)[self._entry_sample] * self._entry_bins * dfe[:, None]
-            np.add.at(jac, self._entry_par, rows)
-        if self._hist_par.size:
-            contracted = np.einsum("rhsn,sn->rhn", self._hist_templates, factor * gmat)
-            jac[self._hist_par] += np.einsum("rh,rhn->hn", deriv_w, contracted)
-        return jac
+    def _jacobian(self, base, factor, dfe, deriv_w, gmat, rows: NDArray) -> NDArray:
+        """d (summed yield) / d parameter for the parameters ``rows``: (..., len(rows), bins)."""
+        position = np.full(self.npars, -1)
+        position[rows] = np.arange(len(rows))
+        jac = np.zeros((len(rows), *base.shape[:-2], self.nmain))  # rows first for add.at
+        pos = position[self._entry_par]
+        sel = pos >= 0
+        if sel.any():
+            rate = (base * gmat)[..., self._entry_sample[sel], :] * self._entry_bins[sel]
+            np.add.at(jac, pos[sel], np.moveaxis(rate * dfe[..., sel, None], -2, 0))
+        pos = position[self._hist_par]
+        sel = pos >= 0
+        if sel.any():
+            templates = self._hist_templates[:, sel]
+            contracted = np.einsum("rhsn,...sn->...rhn", templates, factor * gmat)
+            per_hist = np.einsum("r...h,...rhn->...hn", deriv_w[..., sel], contracted)
+            np.add.at(jac, pos[sel], np.moveaxis(per_hist, -2, 0))
+        return np.moveaxis(jac, 0, -2)
 
     def yields_and_jacobian(self, pars: NDArray):
         """Per-sample yields and the Jacobian of the total yield.
@@ -495,13 +429,15 @@ class CompiledModel:
         factor, dfe = self._factors(pars)
         base, deriv_w = self._base(pars)
         gmat = np.where(self._stat_mask, self._gammas(pars)[None, :], 1.0)
-        jac = self._jacobian(base, factor, dfe, deriv_w, gmat)
+        jac = self._jacobian(base, factor, dfe, deriv_w, gmat, np.arange(self.npars))
         has = self._has_gamma
         b = (base * factor * self._stat_mask).sum(axis=0)
         jac[self._gamma_par[has], np.flatnonzero(has)] += b[has]
         return base * factor * gmat, jac
 
-    def profiled_newton_terms(self, pars: NDArray, data: NDArray, rows: NDArray):
+    def profiled_newton_terms(
+        self, pars: NDArray, data: NDArray, rows: NDArray, log_factorials: Any = None
+    ):
         """Profiled ``-2 log L``, its gradient and Gauss-Newton Hessian in the parameters ``rows``.
 
         The Hessian is the Fisher-scoring one, ``2 J^T diag(w) J`` plus the Gaussian
@@ -509,37 +445,52 @@ class CompiledModel:
         ``w_n = 1 / (nu_n (1 + B_n^2 tau_n^2 / nu_n))`` in a bin whose gamma is profiled
         (B_n the yield it multiplies), ``1 / nu_n`` elsewhere.
 
+        Args:
+            pars: parameters (npars,), or (T, npars) for T fits at once (toys).
+            data: main + auxiliary data (ndata,) or (T, ndata).
+            rows: the parameters of the gradient and Hessian.
+            log_factorials: ``sum_n log(n_n!)`` (per dataset), if already known.
+
         Returns:
-            (value, gradient (len(rows),), hessian (len(rows), len(rows)), full parameters).
+            (value, gradient (..., R), Hessian (..., R, R), full parameters (..., npars)), with
+            the profiled gammas filled in; the value is a float for one parameter vector.
         """
         factor, dfe = self._factors(pars)
         base, deriv_w = self._base(pars)
         no_gamma = base * factor
         gamma = self._solve_gammas(pars, no_gamma, data)
-        gmat = np.where(self._stat_mask, gamma[None, :], 1.0)
-        nu = np.maximum((no_gamma * gmat).sum(axis=0), _TINY)
-        n = data[: self.nmain]
-        full = pars.copy()
+        gmat = np.where(self._stat_mask, gamma[..., None, :], 1.0)
+        nu = np.maximum((no_gamma * gmat).sum(axis=-2), _TINY)
+        n = data[..., : self.nmain]
+        aux = data[..., self.nmain :]
         free = self._free_gamma_bins
-        full[self._gamma_par[free]] = gamma[free]
-        aux = data[self.nmain :]
-        poisson = float(np.sum(nu - xlogy(n, nu) + gammaln(n + 1.0)))
+        full = np.array(pars, dtype=float)
+        full[..., self._gamma_par[free]] = gamma[..., free]
+        if log_factorials is None:
+            log_factorials = gammaln(n + 1.0).sum(axis=-1)
+        poisson = np.sum(nu - xlogy(n, nu), axis=-1) + log_factorials
         value = 2.0 * (poisson + self._constraint(full, aux))
-        jac = self._jacobian(base, factor, dfe, deriv_w, gmat)[rows]
-        grad = jac @ (1.0 - n / nu)
+        # einsum, not matmul: no BLAS threads that contend with other processes
+        jac = self._jacobian(base, factor, dfe, deriv_w, gmat, rows)
+        grad = np.einsum("...rn,...n->...r", jac, 1.0 - n / nu)
         weight = 1.0 / nu
-        b = (no_gamma * self._stat_mask).sum(axis=0)
+        b = (no_gamma * self._stat_mask).sum(axis=-2)
         weight = np.where(free, weight / (1.0 + weight * b * b * self._gamma_tau**2), weight)
-        hess = (jac * weight) @ jac.T
+        hess = np.einsum("...rn,...sn->...rs", jac * weight[..., None, :], jac)
         sigma2 = self.sigma_of_par[rows] ** 2
         constrained = self.constrained[rows]
-        grad = grad + np.where(constrained, (full[rows] - self._aux_of(aux, rows)) / sigma2, 0.0)
-        hess[np.diag_indices_from(hess)] += np.where(constrained, 1.0 / sigma2, 0.0)
+        pos = self._aux_position[rows]
+        aux_rows = np.zeros(full[..., rows].shape)
+        aux_rows[..., pos >= 0] = aux[..., pos[pos >= 0]]
+        grad = grad + np.where(constrained, (full[..., rows] - aux_rows) / sigma2, 0.0)
+        diag = np.arange(len(rows))
+        hess[..., diag, diag] += np.where(constrained, 1.0 / sigma2, 0.0)
+        if np.ndim(value) == 0:
+            value = float(value)
         return value, 2.0 * grad, 2.0 * hess, full
 
-    def _aux_of(self, aux: NDArray, rows: NDArray) -> NDArray:
-        out = np.zeros(len(rows))
-        pos = self._aux_position[rows]
-        ok = pos >= 0
-        out[ok] = aux[pos[ok]]
-        return out
+
+def _readonly(array: NDArray) -> NDArray:
+    view = array.view()
+    view.flags.writeable = False
+    return view

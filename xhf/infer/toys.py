@@ -59,7 +59,8 @@ TOY_BATCH = 1000
 def _sample(fitter: Fitter, pars: NDArray, ntoys: int, rng: np.random.Generator) -> NDArray:
     cm = fitter.compiled
     main = rng.poisson(cm.expected_main(pars), size=(ntoys, cm.nmain)).astype(float)
-    aux = rng.normal(cm.expected_aux(pars), cm._gauss_sigma, size=(ntoys, cm._gauss_par.size))
+    widths = cm.constraint_widths
+    aux = rng.normal(cm.expected_aux(pars), widths, size=(ntoys, widths.size))
     return np.hstack([main, aux])
 
 
