@@ -1,4 +1,4 @@
-"""The paper's method: Eq. 4 chi2, flat prior, 90 % posterior quantile (physics.md section 8)."""
+"""The paper's method: Eq. 4 chi2, flat prior, 90 % posterior quantile (docs/physics.md, section 9)."""
 
 import copy
 import math

@@ -1,7 +1,7 @@
 """What ``xhf publish`` reads: the main job's ``results.json`` and the shipped workspaces.
 
-This is the publish stage's input edge. ``results.json`` is written by ``xhf reproduce``
-(issue 6): a flat list ``limits`` of
+This is the publish stage's input edge. ``results.json`` is written by ``xhf reproduce``:
+a flat list ``limits`` of
 ``{analysis, method, flavor, mass_mev, unit, expected, expected_band: [-2, -1, +1, +2],
 observed, paper}``, the dark-photon ``exclusion_curve`` per method and mass, and
 ``provenance``. The workspaces are the files of ``docs/workspace-conventions.md``: one
