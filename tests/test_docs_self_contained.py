@@ -18,8 +18,10 @@ MAX_BYTES = 100_000
 FORBIDDEN = re.compile(
     r"\bissues? #?\d+"
     r"|(?<![\w/.-])#\d+\b"
-    r"|physics" r" reference"
-    r"|\bshared" r"/",
+    r"|physics"
+    r" reference"
+    r"|\bshared"
+    r"/",
     re.IGNORECASE,
 )
 
