@@ -70,3 +70,18 @@ def test_no_reference_to_a_tracker_or_an_outside_document():
             if FORBIDDEN.search(line):
                 hits.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:100]}")
     assert hits == []
+
+
+def test_the_physics_equations_are_numbered_once_and_every_citation_exists():
+    physics = (ROOT / "docs" / "physics.md").read_text(encoding="utf-8")
+    # an equation is an indented formula line that ends with its number
+    defined = [int(n) for n in re.findall(r"^    .*\(P(\d+)\)$", physics, re.M)]
+    assert defined == list(range(1, len(defined) + 1))
+    cited = set()
+    for path in scanned_files():
+        if path.suffix in (".md", ".py"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for line in text.splitlines():
+                if "physics.md" in line or path.name == "physics.md":
+                    cited |= {int(n) for n in re.findall(r"\(P(\d+)\)", line)}
+    assert cited and cited <= set(defined)
