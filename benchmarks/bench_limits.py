@@ -1,6 +1,6 @@
 """Benchmark: CLs limits with expected bands, xhf's design vs the plain pyhf approach.
 
-Goal (issue 5): the whole dark-photon exclusion curve (43 masses, 7 per decade over
+Goal: the whole dark-photon exclusion curve (43 masses, 7 per decade over
 1e-3 ... 1e3 MeV) with +-1/+-2 sigma bands in under 60 s on 2 cores, and >= 10x faster than
 the plain approach, ``pyhf.infer.intervals.upper_limits.upper_limit`` with a fixed scan grid,
 mass by mass. Also one CLs limit on a 99-bin magnetic-moment-like workspace (~110 parameters).

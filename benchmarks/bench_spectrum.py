@@ -1,6 +1,6 @@
 """Benchmark: dR/dT on 2000 energies for 100 dark-photon masses, all sources and flavours.
 
-Goal (issue 2): under 1 s on a 2-core machine. Run: ``python benchmarks/bench_spectrum.py``.
+Goal: under 1 s on a 2-core machine. Run: ``python benchmarks/bench_spectrum.py``.
 """
 
 from __future__ import annotations

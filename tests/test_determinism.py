@@ -1,4 +1,4 @@
-"""Determinism: every JSON that xhf writes is byte-identical across two runs (issue 9).
+"""Determinism: every JSON that xhf writes is byte-identical across two runs.
 
 Each command runs twice as a separate process, with different hash seeds and in different
 working directories, and every ``*.json`` it writes (and its ``--json`` output) must have the

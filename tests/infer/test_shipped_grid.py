@@ -1,4 +1,4 @@
-"""The shipped dark-photon grid patchset reproduces the exact tied-coupling limits (issue 5)."""
+"""The shipped dark-photon grid patchset reproduces the exact tied-coupling limits."""
 
 from pathlib import Path
 

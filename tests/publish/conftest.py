@@ -1,6 +1,6 @@
 """A small stand-in for the main job's outputs: tiny workspaces built with xhf.workspace from a
-physics-based TemplateSet on a coarse replica binning, a results.json of the shape of issue 6
-computed with xhf.infer on them, and figure PNGs with the names ``xhf reproduce`` writes."""
+physics-based TemplateSet on a coarse replica binning, a results.json of the shape ``xhf reproduce``
+writes, computed with xhf.infer on them, and figure PNGs with the names ``xhf reproduce`` writes."""
 
 from __future__ import annotations
 

@@ -58,13 +58,16 @@ class CardTables:
         self.path, self.doc, self.source = path, doc, path.name
 
     def fail(self, where: str, message: str) -> InvalidInputError:
+        """The one-line error ``<card>: <field>: <message>`` (raise it)."""
         return InvalidInputError(f"{self.source}: {where}: {message}")
 
     def file(self, name: str) -> Path:
+        """A table file named in the card: absolute, or relative to the card's folder."""
         path = Path(name)
         return path if path.is_absolute() else self.path.parent / path
 
     def table(self, where: str, name: str, columns: int) -> Table:
+        """The table ``name`` with ``columns`` columns (a two-column table must increase in x)."""
         table = read_table(self.file(name), columns, where, self.source)
         if columns == 2:
             check_increasing(table)
@@ -76,6 +79,7 @@ class CardTables:
         return spec, read_spec(self.file(spec.file), spec, where, self.source)
 
     def covers(self, table: Table, edges: NDArray[np.float64], span=None) -> None:
+        """Refuse a table that does not cover the card's energy window ``edges`` (or ``span``)."""
         first, last = span or (float(table.values[0, 0]), float(table.values[-1, 0]))
         if first > edges[0] + _EDGE_TOLERANCE_KEV or last < edges[-1] - _EDGE_TOLERANCE_KEV:
             raise table.fail(
@@ -107,6 +111,7 @@ class CardTables:
         return counts
 
     def counts(self, edges: NDArray[np.float64], table: Table) -> NDArray[np.float64]:
+        """Events per bin from a ``low, high, count`` table whose rows are the card's bins."""
         rows = table.values
         if rows.shape[0] != edges.size - 1:
             raise table.fail(f"has {rows.shape[0]} rows, the card's binning has {edges.size - 1}")
@@ -162,6 +167,7 @@ class CardTables:
     def component(
         self, i: int, block: dict[str, Any], edges: NDArray[np.float64], exposure_kg_day: float
     ) -> BackgroundComponent:
+        """Background component ``i`` of the card: its yields in ``edges`` and its constraint."""
         where = f"background.components[{i}]"
         given = [key for key in ("normalization_uncertainty", "free") if key in block]
         if len(given) != 1:
@@ -218,6 +224,7 @@ class CardTables:
         return curves[0], (tuple(curves[1:]) if spec.band else None)
 
     def resolution(self, edges: NDArray[np.float64]) -> LinearResolution | TabulatedResolution:
+        """The energy resolution of the card: ``a``/``b`` of sigma(E), or a table (``table_file``)."""
         block = self.doc["resolution"]
         top = float(edges[-1])
         if "table_file" in block:

@@ -6,7 +6,7 @@ XMASS-I (Phys. Lett. B 809 (2020) 135741) fits
            + chi2_pull                                                          (Eqs. 4-7)
 
 and quotes the 90 % quantile of L ~ exp(-chi2/2), profiled over the nuisances, with a flat
-prior on the signal strength alpha >= 0 (physics.md section 8 derives this from the paper's
+prior on the signal strength alpha >= 0 (docs/physics.md, section 9, derives it from the paper's
 numbers). :class:`NeymanChi2` evaluates Eq. 4 on the same pyhf model the CLs limits use: the
 expected yields come from the model at the given parameters (:mod:`xhf.infer.compiled`), the
 Monte Carlo variances from the staterror inputs of each sample (the staterror gammas stay at 1:

@@ -2,7 +2,7 @@
 
 Internally xhf computes in MeV, cm and s; public rates are in events / (kg day keV).
 Values: CODATA 2018 and the PDG Review of Particle Physics (R. L. Workman et al.,
-PTEP 2022 083C01), as listed in the project's physics reference.
+PTEP 2022 083C01); docs/physics.md, section 1, lists them.
 
 >>> round(PI_ALPHA2_OVER_ME2_CM2 / 1e-25, 4)   # the magnetic-moment prefactor (Vogel & Engel)
 2.4947
@@ -43,8 +43,8 @@ AVOGADRO = 6.02214076e23
 DAY_S = 86400.0
 #: keV per MeV.
 KEV_PER_MEV = 1000.0
-#: sin^2(theta_W) used by the tree-level option of the SM cross section (on-shell-like value
-#: at low momentum transfer quoted in the physics reference).
+#: sin^2(theta_W) used by the tree-level option of the SM cross section (an on-shell-like value
+#: at low momentum transfer; docs/physics.md, section 5).
 SIN2_THETA_W_TREE = 0.2387
 #: pi alpha^2 / m_e^2 in cm^2: the magnetic-moment cross-section scale (Vogel & Engel,
 #: Phys. Rev. D 39 (1989) 3378).

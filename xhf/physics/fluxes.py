@@ -130,7 +130,7 @@ def _table() -> dict:
 
 #: The flux models xhf knows, by the names the command line uses.
 FLUX_MODELS: tuple[str, ...] = ("shp11-gs98", "b16-gs98", "b16-agss09met")
-#: The sources, in the order of the physics reference.
+#: The sources, in the order of the flux table (docs/physics.md, section 3).
 SOURCE_NAMES: tuple[str, ...] = ("pp", "pep", "hep", "7Be", "8B", "13N", "15O", "17F")
 
 

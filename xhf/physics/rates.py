@@ -71,7 +71,7 @@ MODELS: tuple[str, ...] = ("sm", "magnetic-moment", "millicharge", "dark-photon"
 MODEL_UNITS: dict[str, str] = {"magnetic-moment": "mu_B", "millicharge": "e", "dark-photon": "g_BL"}
 #: Flavour selections: all flavours, or only one carries the interaction.
 FLAVOR_CHOICES: tuple[str, ...] = ("all", "e", "mu", "tau")
-#: Default parameter values (the physics reference's section 7 table).
+#: Default parameter values (the reference rates, docs/physics.md, section 7).
 REFERENCE_PARAMETERS = {"mu_nu": 1e-11, "charge": 1e-12, "coupling": 1e-6, "mass_mev": 1e-3}
 #: Gauss-Legendre nodes per continuum integral; 64 agree with 512 to better than 1e-5.
 QUADRATURE_NODES = 64

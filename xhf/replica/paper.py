@@ -1,8 +1,8 @@
 """The paper's published results and the sensitivities they imply (the replica's anchors).
 
-XMASS-I, Phys. Lett. B 809 (2020) 135741 (90 % CL), as listed in the project's physics
-reference (sections 8 and 9). "Implied expected" limits are derived from the paper's own chi2
-numbers with its method (physics reference, section 8): the magnetic moment from the curvature
+XMASS-I, Phys. Lett. B 809 (2020) 135741 (90 % CL; docs/physics.md, section 11). "Implied
+expected" limits are derived from the paper's own chi2 numbers with its method
+(docs/physics.md, section 10, (P20) and (P21)): the magnetic moment from the curvature
 of its chi2, the dark photon at 1 keV likewise; for the millicharge and the 10 MeV dark photon
 the best fit is null, so the published limits stand in for the sensitivity.
 """
@@ -27,7 +27,7 @@ PAPER_OBSERVED: dict[tuple[str, str, float | None], float] = {
     ("dark_photon", "all", 10.0): 8.8e-5,
 }
 
-#: The paper-implied expected limits (physics reference, section 8).
+#: The paper-implied expected limits (docs/physics.md, section 10).
 PAPER_EXPECTED: dict[tuple[str, str, float | None], float] = {
     ("magnetic_moment", "all", None): 1.35e-10,
     ("millicharge", "all", None): 5.4e-12,

@@ -46,14 +46,17 @@ class ChannelResponse:
 
     @property
     def edges_kev(self) -> NDArray:
+        """Reconstructed-energy bin edges in keV."""
         return self.matrix.reco_edges_kev
 
     @property
     def widths_kev(self) -> NDArray:
+        """Bin widths in keV."""
         return np.diff(self.matrix.reco_edges_kev)
 
     @property
     def centers_kev(self) -> NDArray:
+        """Bin centres in keV."""
         edges = self.matrix.reco_edges_kev
         return 0.5 * (edges[:-1] + edges[1:])
 

@@ -3,8 +3,8 @@
 No XMASS-I Monte Carlo or data is public. The replica is built from published numbers
 (XMASS-I, Phys. Lett. B 809 (2020) 135741, "the paper"; the background level of Phys. Lett. B
 789 (2019) 45) and from choices written down here and in ``templates/README.md``. The
-calibration of the replica's sensitivity to the paper (issue: the main job) moves only the
-knobs of this module.
+calibration of the replica's sensitivity to the paper (docs/physics.md, section 10) moves only
+the knobs of this module.
 """
 
 from __future__ import annotations

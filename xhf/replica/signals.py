@@ -4,7 +4,7 @@ Signals are computed, not simulated: :func:`xhf.physics.differential_rate` with 
 inputs (SHP11-GS98 fluxes, fixed flavour fractions 54/23/23 %, FEA for the magnetic moment and
 the dark photon; EPA standing in for the RRPA millicharge response), folded with the detector.
 
-Systematics, as the paper lists them (physics reference, section 9):
+Systematics, as the paper lists them (docs/physics.md, section 11):
 - ``flux_pp`` (0.6 %) and ``flux_7Be`` (7 %): the part of the rate from that source moves by its
   flux uncertainty, so the variation is energy dependent (histosys). The same nuisances act on the
   SM solar-neutrino background.

@@ -98,8 +98,8 @@ def summary_markdown(results: dict[str, Any]) -> str:
         "# XMASS-I on the xhf replica: summary",
         "",
         "90 % CL upper limits. *Paper*: XMASS-I, Phys. Lett. B 809 (2020) 135741. *Paper-implied "
-        "expected*: the sensitivity implied by the paper's own chi2 numbers (physics reference, "
-        "section 8). *Replica expected*: median limit on the Asimov dataset of the replica's "
+        "expected*: the sensitivity implied by the paper's own chi2 numbers (docs/physics.md, "
+        "section 10). *Replica expected*: median limit on the Asimov dataset of the replica's "
         "background-only model (in brackets the -1/+1 sigma band). *Replica on pseudo-data*: the "
         f"seeded Poisson pseudo-dataset (seed {prov['data'].get('seed')}), chi2 / CLs.",
         "",
