@@ -179,7 +179,7 @@ def write_workspaces(ts: TemplateSet, directory: Path) -> dict[str, Path]:
     paths = {}
     data = "pseudo_poisson"
     for signal in ("magnetic_moment", "millicharge"):
-        ws = build_workspace(ts, signal, data=data)
+        ws = build_workspace(ts, signal, data=data).workspace
         paths[signal] = write_json(directory / f"xmass1_{signal}.json", ws)
         write_json(
             directory / f"xmass1_{signal}.meta.json", workspace_metadata(ws, ts, signal, data=data)

@@ -72,7 +72,7 @@ def _tiny(free: bool) -> TemplateSet:
 
 def test_upper_limit_scan_none_stays_inside_the_bounds():
     """With a free background shaped like the signal (the case a stat-only rule gets wrong)."""
-    ws = build_workspace(_tiny(free=True), "mm", data="observed")
+    ws = build_workspace(_tiny(free=True), "mm", data="observed").workspace
     upper = ws["measurements"][0]["config"]["parameters"][0]["bounds"][0][1]
     workspace = pyhf.Workspace(ws)
     model = workspace.model()

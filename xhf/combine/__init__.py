@@ -21,16 +21,15 @@ from xhf.combine.experiment import (
     load_card,
 )
 from xhf.combine.files import combination_products, read_likelihood
-from xhf.combine.likelihood import Likelihood
 from xhf.combine.naming import SHARED_NUISANCES
-from xhf.combine.patchsets import CombinedPatchsets, combine_patchsets
+from xhf.combine.patchsets import combine_patchsets
 from xhf.combine.resolution import LinearResolution
 from xhf.combine.workspaces import combine_workspaces
+from xhf.workspace.likelihood import Likelihood
 
 __all__ = [
     "SHARED_NUISANCES",
     "Card",
-    "CombinedPatchsets",
     "Likelihood",
     "LinearResolution",
     "build_experiment_workspace",

@@ -32,8 +32,9 @@ from xhf.combine.card import BackgroundComponent, Card, read_card
 from xhf.combine.signals import SignalOptions, card_signals
 from xhf.exceptions import InvalidInputError, InvalidParameterError
 from xhf.templates.templateset import MAX_EVENTS, Channel, Sample, Signal, TemplateSet
-from xhf.workspace import build_workspace, workspace_metadata
+from xhf.workspace import build_workspace
 from xhf.workspace.config import BuildConfig, log10_excess
+from xhf.workspace.likelihood import Likelihood
 from xhf.workspace.poi import N_SIGMA
 from xhf.workspace.products import build_products, default_output
 from xhf.workspace.sidecar import sidecar_document
@@ -196,8 +197,8 @@ def build_experiment_workspace(
     data: str | None = None,
     poi_bounds: Sequence[float] | None = None,
     **options: Any,
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The pyhf workspace and sidecar of one experiment card for one signal.
+) -> Likelihood:
+    """The likelihood (pyhf workspace and sidecar) of one experiment card for one signal.
 
     Args:
         card: the card path or a read :class:`~xhf.combine.card.Card`.
@@ -210,8 +211,8 @@ def build_experiment_workspace(
         **options: model options (see :func:`load_card`).
 
     Returns:
-        ``(workspace, sidecar)`` as plain dicts; the sidecar is the builder's with an
-        ``experiment`` block describing the card.
+        A :class:`~xhf.workspace.likelihood.Likelihood` named after the card; its sidecar is
+        the builder's with an ``experiment`` block describing the card.
     """
     read = _card(card)
     ts = load_card(read, model, **options)
@@ -223,12 +224,11 @@ def build_experiment_workspace(
     signal = ts.signals[0].name
     label = data or read.data_label
     with _naming(read.source):
-        workspace = build_workspace(
+        built = build_workspace(
             ts, signal, data=label, poi_bounds=_poi_bounds(ts, signal, poi_bounds)
         )
-        sidecar = workspace_metadata(workspace, ts, signal, data=label)
-    sidecar["experiment"] = read.describe()
-    return workspace, sidecar_document(sidecar)
+    sidecar = {**built.sidecar, "experiment": read.describe()}
+    return Likelihood(built.workspace, sidecar_document(sidecar), read.source)
 
 
 def experiment_products(
