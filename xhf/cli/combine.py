@@ -139,9 +139,7 @@ def combine(
     for path in write_products(products, force=force, inputs=inputs):
         click.echo(str(path))
     if report is not None:
-        from xhf.cli.limit import format_result
-
-        click.echo(format_result(report))
+        click.echo(str(report))
 
 
 def _joint_limit(products, method: str, cl: float, power_constraint):

@@ -276,11 +276,10 @@ class Likelihood:
         """Write the workspace, its patchsets and every sidecar, all or none
         (:func:`write_products`); returns the paths written.
 
-        >>> import tempfile, xhf
-        >>> lh = xhf.load("workspaces/xmass1_millicharge.json")
-        >>> with tempfile.TemporaryDirectory() as tmp:
-        ...     [p.name for p in lh.save(Path(tmp) / "copy.json")]
-        ['copy.json', 'copy.meta.json']
+        Args:
+            output: the workspace path (``.json``); patchsets are written beside it.
+            force: replace existing files.
+            inputs: files that were read: none may be overwritten, even with ``force``.
         """
         return write_products(self.products(output), force=force, inputs=inputs)
 
