@@ -1,5 +1,7 @@
 """build_workspace: the HistFactory mapping of Eqs. 4-7, checked through pyhf's own model."""
 
+import dataclasses
+
 import numpy as np
 import pyhf
 import pytest
@@ -156,13 +158,9 @@ def test_user_errors_name_what_is_wrong(templates):
     ):
         build_workspace(templates, "magnetic_moment", data="observed")
     channel = templates.channel("low_energy")
-    clash = Sample("signal", channel.backgrounds[0].yields)
+    clash = Sample(name="signal", yields=channel.backgrounds[0].yields)
     bad = TemplateSet(
-        (
-            type(channel)(
-                channel.name, channel.bin_edges, (*channel.backgrounds, clash), channel.data
-            ),
-        ),
+        (dataclasses.replace(channel, backgrounds=(*channel.backgrounds, clash)),),
         templates.signals,
     )
     with pytest.raises(InvalidTemplateError, match="sample name 'signal' is used twice"):
@@ -179,7 +177,15 @@ def test_check_workspace_turns_pyhf_errors_into_one_line(templates):
 
 
 def test_signal_metadata_is_not_needed(templates):
-    plain = Signal("custom", "low_energy", templates.signals[0].parts, "x", "u", 1.0, (1,))
+    plain = Signal(
+        name="custom",
+        channel="low_energy",
+        parts=templates.signals[0].parts,
+        parameter="x",
+        unit="u",
+        reference=1.0,
+        powers=(1,),
+    )
     ws = build_workspace(templates.with_signals((plain,)), "custom", data="asimov").workspace
     assert ws["measurements"][0]["name"] == "xmass1_custom"
 
@@ -193,14 +199,14 @@ def _zeroed(templates, bin_index, data=None):
         yields[bin_index] = 0.0
         backgrounds.append(
             Sample(
-                sample.name,
-                yields,
+                name=sample.name,
+                yields=yields,
                 norm_uncertainty=sample.norm_uncertainty,
                 free=sample.free,
             )
         )
     datasets = dict(channel.data if data is None else data)
-    zeroed = type(channel)(channel.name, channel.bin_edges, tuple(backgrounds), datasets)
+    zeroed = dataclasses.replace(channel, backgrounds=tuple(backgrounds), data=datasets)
     others = tuple(c for c in templates.channels if c.name != channel.name)
     return TemplateSet((zeroed, *others), templates.signals, templates.metadata)
 
@@ -225,19 +231,19 @@ def test_a_bin_empty_of_everything_is_allowed(templates):
             signals.append(sig)
             continue
         parts = tuple(
-            Sample(p.name, np.where(np.arange(p.yields.size) == 2, 0.0, p.yields))
+            Sample(name=p.name, yields=np.where(np.arange(p.yields.size) == 2, 0.0, p.yields))
             for p in sig.parts
         )
         signals.append(
             Signal(
-                sig.name,
-                sig.channel,
-                parts,
-                sig.parameter,
-                sig.unit,
-                sig.reference,
-                sig.powers,
-                sig.metadata,
+                name=sig.name,
+                channel=sig.channel,
+                parts=parts,
+                parameter=sig.parameter,
+                unit=sig.unit,
+                reference=sig.reference,
+                powers=sig.powers,
+                metadata=sig.metadata,
             )
         )
     zeroed = _zeroed(templates, 2, data).with_signals(tuple(signals))

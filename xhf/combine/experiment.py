@@ -81,8 +81,8 @@ def card_templates(card: Card, options: SignalOptions) -> TemplateSet:
     )
     backgrounds = tuple(
         Sample(
-            background_name(card.name, part.name),
-            part.yields,
+            name=background_name(card.name, part.name),
+            yields=part.yields,
             norm_uncertainty=part.normalization_uncertainty or None,
             free=part.normalization_uncertainty is None,
         )
@@ -91,7 +91,9 @@ def card_templates(card: Card, options: SignalOptions) -> TemplateSet:
     datasets = {card.data_label: card.data}
     if card.data_label != ASIMOV_LABEL:
         datasets[ASIMOV_LABEL] = card.background_yields.copy()
-    channel = Channel(card.name, card.edges_kev, backgrounds, datasets)
+    channel = Channel(
+        name=card.name, bin_edges=card.edges_kev, backgrounds=backgrounds, data=datasets
+    )
     metadata = {
         "name": card.name,
         "experiment": card.name,

@@ -9,11 +9,13 @@ workspace dict.
 
 >>> import numpy as np
 >>> from xhf.templates import Channel, Sample, Signal, TemplateSet
->>> bkg = Sample("flat", np.array([100.0, 100.0]), stat_error=np.array([1.0, 1.0]),
+>>> bkg = Sample(name="flat", yields=np.array([100.0, 100.0]), stat_error=np.array([1.0, 1.0]),
 ...              norm_uncertainty=0.1)
->>> ch = Channel("c", np.array([2.0, 4.0, 6.0]), (bkg,), {"asimov": np.array([100.0, 100.0])})
->>> sig = Signal("magnetic_moment", "c", (Sample("mm", np.array([5.0, 1.0])),), "mu_nu", "mu_B",
-...              1e-10, (2,), {"model": "magnetic-moment"})
+>>> ch = Channel(name="c", bin_edges=np.array([2.0, 4.0, 6.0]), backgrounds=(bkg,),
+...              data={"asimov": np.array([100.0, 100.0])})
+>>> sig = Signal(name="magnetic_moment", channel="c",
+...              parts=(Sample(name="mm", yields=np.array([5.0, 1.0])),), parameter="mu_nu",
+...              unit="mu_B", reference=1e-10, powers=(2,), metadata={"model": "magnetic-moment"})
 >>> lh = build_workspace(TemplateSet((ch,), (sig,)), "magnetic_moment", data="asimov")
 >>> ws = lh.workspace
 >>> lh.sidecar["signal"]["unit"]
@@ -196,7 +198,8 @@ def check_background(
 
     >>> import numpy as np
     >>> from xhf.templates import Channel, Sample
-    >>> ch = Channel("c", np.array([2.0, 4.0, 6.0]), (Sample("b", np.array([3.0, 0.0])),), {})
+    >>> ch = Channel(name="c", bin_edges=np.array([2.0, 4.0, 6.0]),
+    ...              backgrounds=(Sample(name="b", yields=np.array([3.0, 0.0])),))
     >>> check_background(ch, [2.0, 0.0])
     >>> check_background(ch, [2.0, 1.0])
     Traceback (most recent call last):
