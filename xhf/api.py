@@ -118,13 +118,7 @@ def spectrum(
     charge: float | None = None,
     coupling: float | None = None,
     mass_mev: float | None = None,
-    flavor: str = "all",
-    atomic: str | None = None,
-    fluxes: str = "b16-gs98",
-    interference: bool = False,
-    fixed_fractions: bool = False,
-    tree_level: bool = False,
-    target: str = "xenon",
+    **options: Any,
 ) -> NDArray[np.float64]:
     """True-energy differential rate dR/dT in events / (kg day keV), as ``xhf spectrum``.
 
@@ -141,6 +135,8 @@ def spectrum(
         charge: millicharge in units of e (default 1e-12).
         coupling: B-L coupling g (default 1e-6); mass_mev: the dark photon's mass in MeV
             (default 1e-3).
+        **options: the other options of ``xhf spectrum`` (:func:`compute_spectrum`), with its
+            defaults:
         flavor: ``all`` or the one flavour (``e``, ``mu``, ``tau``) that carries the interaction.
         atomic: ``fea``, ``epa`` (millicharge) or a CSV ``energy_kev,ratio_to_fea`` (default:
             ``epa`` for the millicharge without interference, else ``fea``).
@@ -188,21 +184,7 @@ def spectrum(
                 f"{name}: must be {'non-zero with a size' if name == 'charge' else 'positive and'}"
                 f" at most {MAX_PARAMETERS[name]:g}, got {value!r}"
             )
-    result = compute_spectrum(
-        energies,
-        model,
-        mu_nu=mu_nu,
-        charge=charge,
-        coupling=coupling,
-        mass_mev=mass_mev,
-        flavor=flavor,
-        atomic=atomic,
-        fluxes=fluxes,
-        interference=interference,
-        fixed_fractions=fixed_fractions,
-        tree_level=tree_level,
-        target=target,
-    )
+    result = compute_spectrum(energies, model, **sizes, **options)
     rate = result.rate.ravel()
     bad = np.flatnonzero(~np.isfinite(rate))
     if bad.size:
