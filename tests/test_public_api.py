@@ -149,7 +149,7 @@ def test_limit_prints_as_the_command(millicharge):
 
 
 def test_limit_takes_the_methods_of_the_command(millicharge):
-    chi2 = xhf.limit(millicharge, method="chi2", cl=0.9)
+    chi2 = xhf.limit(MILLICHARGE, method="chi2", cl=0.9)  # a path is read with xhf.load
     assert str(chi2) + "\n" == run("limit", MILLICHARGE, "--method", "chi2")
     with pytest.raises(xhf.XhfError, match="power_constraint"):
         xhf.limit(millicharge, method="cls", power_constraint=0.16)
@@ -157,6 +157,7 @@ def test_limit_takes_the_methods_of_the_command(millicharge):
 
 def test_save_gives_the_shipped_bytes(tmp_path, millicharge):
     """A loaded likelihood saves to the same bytes (workspace and sidecar) as shipped."""
+    assert millicharge.meta.measurement == millicharge.workspace["measurements"][0]["name"]
     written = millicharge.save(tmp_path / MILLICHARGE.name)
     assert [p.name for p in written] == [MILLICHARGE.name, "xmass1_millicharge.meta.json"]
     for path in written:

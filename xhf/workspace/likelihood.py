@@ -184,6 +184,13 @@ class Likelihood:
         return bool((self.sidecar or {}).get("background_only"))
 
     @property
+    def meta(self) -> Sidecar | None:
+        """The sidecar as a typed, schema-checked :class:`~xhf.workspace.sidecar.Sidecar`."""
+        if self.sidecar is None:
+            return None
+        return Sidecar.from_json(dict(self.sidecar), f"{self.source} sidecar")
+
+    @property
     def patches(self) -> list[str]:
         """Names of every patch of every patchset, components first."""
         return [
