@@ -36,7 +36,7 @@ from xhf.workspace import build_workspace
 from xhf.workspace.config import BuildConfig, log10_excess
 from xhf.workspace.likelihood import Likelihood
 from xhf.workspace.poi import N_SIGMA
-from xhf.workspace.products import build_products, default_output
+from xhf.workspace.products import build_likelihood, default_output
 from xhf.workspace.sidecar import sidecar_document
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "background_name",
     "build_experiment_workspace",
     "card_templates",
+    "experiment_likelihood",
     "experiment_products",
     "load_card",
 ]
@@ -260,6 +261,25 @@ def experiment_products(
         couplings: dark photon: the coupling grid of the grid patchset (shared or per signal).
         **options: model options (see :func:`load_card`).
     """
+    likelihood = experiment_likelihood(
+        card, model, output, data=data, poi_bounds=poi_bounds, couplings=couplings, **options
+    )
+    return likelihood.products(output if output is not None else likelihood.source)
+
+
+def experiment_likelihood(
+    card: CardLike,
+    model: str = "magnetic-moment",
+    output: str | os.PathLike[str] | None = None,
+    *,
+    data: str | None = None,
+    poi_bounds: Sequence[float] | None = None,
+    couplings: Sequence[float] | Mapping[str, Sequence[float]] | None = None,
+    **options: Any,
+) -> Likelihood:
+    """The likelihood ``xhf experiment`` writes (:func:`experiment_products` has the
+    arguments), named after its workspace file (``output``'s name, or the default
+    ``<name>_<analysis>.json`` / ``<name>_<analysis>_BkgOnly.json``)."""
     read = _card(card)
     ts = load_card(read, model, **options)
     names = tuple(s.name for s in ts.signals)
@@ -285,9 +305,20 @@ def experiment_products(
         hepdata=read.references.get("hepdata"),
         source=read.source,
     )
+    target = Path(output or default_output(config))
     with _naming(read.source):
-        products = build_products(config, output or default_output(config))
-    for path, document in products.items():
-        if path.name.endswith(".meta.json"):
-            products[path] = sidecar_document({**document, "experiment": read.describe()})
-    return products
+        built = build_likelihood(config, target)
+
+    def stamped(meta: Mapping[str, Any]) -> dict[str, Any]:
+        return sidecar_document({**meta, "experiment": read.describe()})
+
+    patchsets = {form: (ps, stamped(meta)) for form, (ps, meta) in built.patchsets.items()}
+    likelihood = Likelihood(
+        built.workspace,
+        stamped(built.sidecar),
+        target.name,
+        patchsets,
+        None,
+        built.patchset_sources,
+    )
+    return likelihood

@@ -10,12 +10,13 @@ path, named as ``xhf build`` names its outputs (``docs/workspace-conventions.md`
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from xhf.combine.experiment import experiment_products
+from xhf.combine.experiment import experiment_likelihood
 from xhf.combine.patchsets import combine_patchsets
 from xhf.combine.workspaces import COMBINED_EXPERIMENT, combine_workspaces
 from xhf.exceptions import InvalidInputError, InvalidParameterError, MissingFileError
@@ -104,8 +105,8 @@ def likelihood_from_products(products: Mapping[Path, Any], source: str) -> Likel
 def card_likelihood(card: str | os.PathLike[str], model: str, **options: Any) -> Likelihood:
     """An experiment card built in memory for ``model`` (see
     :func:`xhf.combine.experiment.experiment_products` for the options)."""
-    products = experiment_products(card, model, **options)
-    return likelihood_from_products(products, Path(card).name)
+    built = experiment_likelihood(card, model, **options)
+    return dataclasses.replace(built, source=Path(card).name)
 
 
 def model_from_likelihoods(likelihoods: Sequence[Likelihood]) -> tuple[str, dict[str, Any]]:

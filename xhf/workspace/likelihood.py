@@ -297,8 +297,9 @@ class Likelihood:
         first = paths[0]
         patchsets, names = {}, {}
         for path in paths[1:]:
-            form = products[path]["metadata"]["form"]
-            patchsets[form] = (products[path], products[sidecar_path(path)])
+            meta = products.get(sidecar_path(path))
+            form = patchset_form(products[path], meta)
+            patchsets[form] = (products[path], meta)
             names[form] = path.name
         return cls(
             products[first], products.get(sidecar_path(first)), source, patchsets, None, names
