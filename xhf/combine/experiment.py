@@ -238,32 +238,17 @@ def experiment_products(
     card: CardLike,
     model: str = "magnetic-moment",
     output: str | os.PathLike[str] | None = None,
-    *,
-    data: str | None = None,
-    poi_bounds: Sequence[float] | None = None,
-    couplings: Sequence[float] | Mapping[str, Sequence[float]] | None = None,
-    **options: Any,
+    **arguments: Any,
 ) -> dict[Path, Any]:
     """Every file ``xhf experiment`` writes, by path: the same products as ``xhf build``.
 
     A power-law model gives ``<output>`` and its sidecar; the dark photon gives the
     background-only workspace ``<base>_BkgOnly.json``, the components patchset (interference
     and pure parts per mass) and, with ``couplings``, the grid patchset of exact excesses,
-    each with its sidecar (:func:`xhf.workspace.products.build_products`).
-
-    Args:
-        card: the card path or a read card.
-        model: the signal model.
-        output: the workspace path (default ``<name>_<analysis>.json`` or
-            ``<name>_<analysis>_BkgOnly.json`` in the current folder).
-        data: dataset used as observations (default: the card's).
-        poi_bounds: ``(lower, upper)`` of the POI.
-        couplings: dark photon: the coupling grid of the grid patchset (shared or per signal).
-        **options: model options (see :func:`load_card`).
+    each with its sidecar (:func:`xhf.workspace.products.build_products`). The arguments are
+    those of :func:`experiment_likelihood`.
     """
-    likelihood = experiment_likelihood(
-        card, model, output, data=data, poi_bounds=poi_bounds, couplings=couplings, **options
-    )
+    likelihood = experiment_likelihood(card, model, output, **arguments)
     return likelihood.products(output if output is not None else likelihood.source)
 
 
@@ -277,9 +262,19 @@ def experiment_likelihood(
     couplings: Sequence[float] | Mapping[str, Sequence[float]] | None = None,
     **options: Any,
 ) -> Likelihood:
-    """The likelihood ``xhf experiment`` writes (:func:`experiment_products` has the
-    arguments), named after its workspace file (``output``'s name, or the default
-    ``<name>_<analysis>.json`` / ``<name>_<analysis>_BkgOnly.json``)."""
+    """The likelihood ``xhf experiment`` writes (:func:`experiment_products` names its files),
+    named after its workspace file.
+
+    Args:
+        card: the card path or a read card.
+        model: the signal model.
+        output: the workspace path (default ``<name>_<analysis>.json`` or
+            ``<name>_<analysis>_BkgOnly.json`` in the current folder).
+        data: dataset used as observations (default: the card's).
+        poi_bounds: ``(lower, upper)`` of the POI.
+        couplings: dark photon: the coupling grid of the grid patchset (shared or per signal).
+        **options: model options (see :func:`load_card`).
+    """
     read = _card(card)
     ts = load_card(read, model, **options)
     names = tuple(s.name for s in ts.signals)
