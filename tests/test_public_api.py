@@ -9,6 +9,7 @@ stand for: ``xhf.spectrum`` with ``xhf spectrum --json``, ``print(xhf.limit(...)
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import runpy
 import shutil
@@ -185,6 +186,8 @@ def test_load_chooses_the_patchset_holding_the_patch():
     assert list(lh.patchsets) == ["components"]
     with pytest.raises(xhf.XhfError, match="no patch 'nope'"):
         lh.with_patch("nope")
+    with pytest.raises(xhf.XhfError, match=f"choose a patch with patch=... \\(e.g. '{first}'\\)"):
+        xhf.limit(dataclasses.replace(lh, patch=None))
 
 
 def test_a_bare_workspace_warns_once_per_likelihood(tmp_path):

@@ -289,6 +289,12 @@ def limit(
         likelihood = load(likelihood, patch)
     if power_constraint is not None and method != "pl":
         raise InvalidParameterError(f"power_constraint: applies to method 'pl' only, not {method}")
+    if likelihood.background_only and (patch or likelihood.patch) is None:
+        example = f" (e.g. {likelihood.patches[0]!r})" if likelihood.patches else ""
+        raise InvalidParameterError(
+            f"{likelihood.source}: a background-only workspace has no signal; choose a patch "
+            f"with patch=...{example}"
+        )
     analysis = likelihood_analysis(likelihood, patch)
     _warn_bare(likelihood, analysis.signal.lowest.normfactor)
     where = resolve_scheduler(scheduler) if calculator == "toybased" else Scheduler("synchronous")
