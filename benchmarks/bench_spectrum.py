@@ -22,8 +22,10 @@ def main(repeats: int = 5) -> None:
         rates = differential_rate(energies, "dark-photon", coupling=1e-6, mass_mev=masses)
         times.append(time.perf_counter() - start)
     assert rates.shape == (100, 2000)
-    print(f"dark photon, 2000 energies x 100 masses: best {min(times):.3f} s, "
-          f"median {float(np.median(times)):.3f} s over {repeats} runs")
+    print(
+        f"dark photon, 2000 energies x 100 masses: best {min(times):.3f} s, "
+        f"median {float(np.median(times)):.3f} s over {repeats} runs"
+    )
     for model in ("sm", "magnetic-moment", "millicharge"):
         start = time.perf_counter()
         differential_rate(energies, model)

@@ -34,7 +34,7 @@ def test_tutorial_magnetic_moment(tmp_path):
     assert mm.reference == 1e-10 and mm.parts[0].yields.shape == (99,)
 
     # 4. workspace: the paper's likelihood as a pyhf workspace with its sidecar
-    ws = build_workspace(replica, "magnetic_moment", data="pseudo_poisson")
+    ws = build_workspace(replica, "magnetic_moment", data="pseudo_poisson").workspace
     meta = workspace_metadata(ws, replica, "magnetic_moment", data="pseudo_poisson")
     assert meta["signal"]["parameter"] == "mu_nu" and meta["data"]["pseudo_data"] is True
 

@@ -1,7 +1,8 @@
 """The package's layers: every import of xhf points down the pipeline.
 
-The order is physics < detector < templates < workspace < infer < publish, combine < replica <
-reproduce < cli. A module may import its own stage and the stages below it, never one above:
+The order is physics < detector < templates < workspace < infer < publish, combine < replica,
+api < reproduce < cli (``xhf.api``, the notebook API behind ``xhf.build``, ``xhf.limit``, ...,
+sits on the generic stages beside the replica). A module may import its own stage and the stages below it, never one above:
 the generic stages therefore never see the XMASS-I replica (``xhf.replica``), the main job
 (``xhf.reproduce``) or the command line (``xhf.cli``); publish and combine sit side by side and
 do not import each other. ``xhf.visualize`` (plots) uses the generic stages up to infer and is
@@ -31,6 +32,7 @@ RANK = {
     "publish": 5,
     "combine": 5,
     "replica": 6,
+    "api": 6,
     "reproduce": 7,
     "cli": 8,
 }

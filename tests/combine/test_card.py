@@ -108,7 +108,8 @@ def test_signal_systematics_use_the_shared_names():
 
 
 def test_workspace_follows_the_xmass1_conventions():
-    workspace, sidecar = build_experiment_workspace(TPC_CARD, "magnetic-moment")
+    lh = build_experiment_workspace(TPC_CARD, "magnetic-moment")
+    workspace, sidecar = lh.workspace, lh.sidecar
     (channel,) = workspace["channels"]
     assert channel["name"] == "example_tpc"
     samples = {s["name"]: s for s in channel["samples"]}
@@ -128,7 +129,8 @@ def test_workspace_follows_the_xmass1_conventions():
 
 def test_free_background_without_normalization_uncertainty(tmp_path):
     path = write_card(tmp_path, background={"rate_file": "background.txt"}, name="free_tpc")
-    workspace, _ = build_experiment_workspace(path, "millicharge", data="asimov")
+    lh = build_experiment_workspace(path, "millicharge", data="asimov")
+    workspace = lh.workspace
     background = workspace["channels"][0]["samples"][0]
     assert background["modifiers"] == [
         {"name": "free_tpc_free_background", "type": "normfactor", "data": None}
@@ -147,13 +149,15 @@ def test_zero_exposure_gives_empty_templates(tmp_path):
     ts = load_card(path, "magnetic-moment")
     assert not np.any(ts.channels[0].backgrounds[0].yields)
     assert not np.any(ts.signals[0].parts[0].yields)
-    workspace, sidecar = build_experiment_workspace(path, "magnetic-moment")
+    lh = build_experiment_workspace(path, "magnetic-moment")
+    workspace, sidecar = lh.workspace, lh.sidecar
     assert sidecar["poi_bounds"] == [0.0, 10.0]
     assert workspace["observations"][0]["data"] == [0.0] * 29
 
 
 def test_dark_photon_with_one_mass_is_a_two_part_workspace():
-    workspace, sidecar = build_experiment_workspace(TPC_CARD, "dark-photon", mass_mev=1e-3)
+    lh = build_experiment_workspace(TPC_CARD, "dark-photon", mass_mev=1e-3)
+    workspace, sidecar = lh.workspace, lh.sidecar
     names = [s["name"] for s in workspace["channels"][0]["samples"]]
     assert names == ["example_tpc_background", "signal_interference", "signal_pure"]
     assert [p["power"] for p in sidecar["signal"]["parts"]] == [2, 4]

@@ -21,6 +21,11 @@ from xhf.exceptions import InvalidInputError
 from xhf.workspace.compat import quiet_pyhf
 
 
+def _named(likelihood, source):
+    """The ``(workspace, sidecar, source)`` tuple form combine_workspaces also accepts."""
+    return likelihood.workspace, likelihood.sidecar, source
+
+
 def _model(workspace):
     with quiet_pyhf():
         return pyhf.Workspace(workspace).model()
@@ -28,16 +33,17 @@ def _model(workspace):
 
 @pytest.fixture(scope="module")
 def tpc():
-    return (*build_experiment_workspace(TPC_CARD, "magnetic-moment"), "tpc.json")
+    return _named(build_experiment_workspace(TPC_CARD, "magnetic-moment"), "tpc.json")
 
 
 @pytest.fixture(scope="module")
 def germanium():
-    return (*build_experiment_workspace(GERMANIUM_CARD, "magnetic-moment"), "ge.json")
+    return _named(build_experiment_workspace(GERMANIUM_CARD, "magnetic-moment"), "ge.json")
 
 
 def test_shared_nuisances_are_one_parameter_and_the_rest_stays_apart(tpc, germanium):
-    workspace, sidecar = combine_workspaces([tpc, germanium])
+    lh = combine_workspaces([tpc, germanium])
+    workspace, sidecar = lh.workspace, lh.sidecar
     with quiet_pyhf():
         pyhf.schema.validate(workspace, "workspace.json")
     model = _model(workspace)
@@ -79,9 +85,10 @@ def test_two_experiments_calling_a_nuisance_alike_is_a_clash(tpc):
         combine_workspaces([tpc, (other, tpc[1], "other.json")])
     assert "--correlate example_tpc_norm_background" in str(info.value)
     assert len(str(info.value).splitlines()) == 1
-    workspace, sidecar = combine_workspaces(
+    lh = combine_workspaces(
         [tpc, (other, tpc[1], "other.json")], correlate=["example_tpc_norm_background"]
     )
+    workspace, sidecar = lh.workspace, lh.sidecar
     assert "example_tpc_norm_background" in _model(workspace).config.parameters
     assert sidecar["combination"]["correlated_by_request"] == ["example_tpc_norm_background"]
 
@@ -91,13 +98,15 @@ def test_a_shared_measurement_name_is_handled(tpc, germanium):
     ge["measurements"][0]["name"] = tpc[0]["measurements"][0]["name"]
     with quiet_pyhf(), pytest.raises(pyhf.exceptions.InvalidWorkspaceOperation):
         pyhf.Workspace.combine(pyhf.Workspace(tpc[0]), pyhf.Workspace(ge), join="none")
-    workspace, _ = combine_workspaces([tpc, (ge, germanium[1], "ge.json")])
+    lh = combine_workspaces([tpc, (ge, germanium[1], "ge.json")])
+    workspace = lh.workspace
     assert [m["name"] for m in workspace["measurements"]] == ["combined_magnetic_moment"]
 
 
 def test_signals_are_rescaled_to_one_reference(tpc, germanium):
     at_1e11 = build_experiment_workspace(TPC_CARD, "magnetic-moment", reference=1e-11)
-    workspace, sidecar = combine_workspaces([germanium, (*at_1e11, "tpc11.json")])
+    lh = combine_workspaces([germanium, _named(at_1e11, "tpc11.json")])
+    workspace, sidecar = lh.workspace, lh.sidecar
     assert sidecar["signal"]["reference"] == 1e-10
     assert sidecar["combination"]["inputs"][1]["scale"] == {"mu": pytest.approx(100.0)}
     signal = next(s for s in workspace["channels"][1]["samples"] if s["name"] == "signal")
@@ -107,14 +116,15 @@ def test_signals_are_rescaled_to_one_reference(tpc, germanium):
     flux_ref = next(m for m in reference["modifiers"] if m["name"] == "flux_pp")["data"]
     np.testing.assert_allclose(flux["hi_data"], flux_ref["hi_data"], rtol=1e-10)
     # an explicit common reference rescales every input
-    _, other = combine_workspaces([germanium, tpc], reference=2e-10)
+    lh = combine_workspaces([germanium, tpc], reference=2e-10)
+    other = lh.sidecar
     assert [i["scale"]["mu"] for i in other["combination"]["inputs"]] == pytest.approx([4.0, 4.0])
 
 
 def test_different_hypotheses_do_not_combine(tpc):
     millicharge = build_experiment_workspace(GERMANIUM_CARD, "millicharge")
     with pytest.raises(InvalidInputError, match=r"signal\.model is 'millicharge'"):
-        combine_workspaces([tpc, (*millicharge, "mc.json")])
+        combine_workspaces([tpc, _named(millicharge, "mc.json")])
     with pytest.raises(InvalidInputError, match="at least two"):
         combine_workspaces([tpc])
 
@@ -140,11 +150,12 @@ def small_tpc(tmp_path_factory):
         name="small_tpc",
         exposure={"value": 73.05, "unit": "kg_day"},
     )
-    return (*build_experiment_workspace(card, "millicharge", data="asimov"), card.name)
+    return _named(build_experiment_workspace(card, "millicharge", data="asimov"), card.name)
 
 
 def test_replica_and_card_give_a_tighter_limit_than_each(xmass, small_tpc):
-    workspace, sidecar = combine_workspaces([xmass, small_tpc])
+    lh = combine_workspaces([xmass, small_tpc])
+    workspace, sidecar = lh.workspace, lh.sidecar
     assert sidecar["combination"]["shared_nuisances"] == ["atomic_model", "flux_7Be", "flux_pp"]
     limits = {
         "xmass1": _infer(*xmass[:2]),
@@ -161,7 +172,8 @@ def test_replica_and_card_give_a_tighter_limit_than_each(xmass, small_tpc):
 @pytest.mark.slow
 def test_tighter_limit_with_pyhf_alone(xmass, small_tpc):
     """The same with pyhf's fits only (an independent limit), ~30 s on two cores."""
-    workspace, _ = combine_workspaces([xmass, small_tpc])
+    lh = combine_workspaces([xmass, small_tpc])
+    workspace = lh.workspace
     limits = [asimov_limit(ws) for ws in (xmass[0], small_tpc[0], workspace)]
     # measured (mu at delta = 5e-12 e): xmass1 1.04, card 0.84, combined 0.59
     assert limits[2] < 0.9 * min(limits[:2]), limits
@@ -175,8 +187,9 @@ def test_a_zero_exposure_card_leaves_the_limit_unchanged(tmp_path, xmass):
         exposure={"value": 0, "unit": "tonne_year"},
         data={"events_file": "none.txt"},
     )
-    empty = (*build_experiment_workspace(card, "millicharge"), card.name)
-    workspace, sidecar = combine_workspaces([xmass, empty])
+    empty = _named(build_experiment_workspace(card, "millicharge"), card.name)
+    lh = combine_workspaces([xmass, empty])
+    workspace, sidecar = lh.workspace, lh.sidecar
     assert sidecar["poi_bounds"] == xmass[1]["poi_bounds"]
     alone, combined = _infer(*xmass[:2]), _infer(workspace, sidecar)
     assert combined.observed == pytest.approx(alone.observed, rel=1e-3)
@@ -195,10 +208,11 @@ def test_a_zero_exposure_card_leaves_the_limit_unchanged(tmp_path, xmass):
 def test_a_renamed_copy_behaves_like_doubled_exposure(tmp_path, model, background, tolerance):
     def build(folder, name, **changes):
         path = write_card(tmp_path / folder, name=name, background=background, **changes)
-        return (*build_experiment_workspace(path, model, data="asimov"), path.name)
+        return _named(build_experiment_workspace(path, model, data="asimov"), path.name)
 
     single = build("one", "tpc_a")
-    pair, _ = combine_workspaces([single, build("copy", "tpc_b")])
+    lh = combine_workspaces([single, build("copy", "tpc_b")])
+    pair = lh.workspace
     doubled = build("double", "tpc_2x", exposure={"value": 2.0, "unit": "tonne_year"})
     limit_pair = asimov_limit(pair)
     limit_doubled = asimov_limit(doubled[0])
@@ -209,9 +223,8 @@ def test_a_renamed_copy_behaves_like_doubled_exposure(tmp_path, model, backgroun
 
 
 def test_the_limit_helper_agrees_with_pyhf_upper_limit():
-    workspace, _ = build_experiment_workspace(
-        TPC_CARD, "millicharge", data="asimov", poi_bounds=(0.0, 0.02)
-    )
+    lh = build_experiment_workspace(TPC_CARD, "millicharge", data="asimov", poi_bounds=(0.0, 0.02))
+    workspace = lh.workspace
     ours = asimov_limit(workspace)
     with quiet_pyhf():
         ws = pyhf.Workspace(workspace)

@@ -164,6 +164,8 @@ def test_replica_patchsets_combine_with_a_card(replica):
 def test_inputs_must_be_background_only_with_patchsets(inputs):
     from xhf.combine import build_experiment_workspace
 
-    workspace = build_experiment_workspace(TPC_CARD, "magnetic-moment")
+    power_law = build_experiment_workspace(TPC_CARD, "magnetic-moment")
     with pytest.raises(InvalidInputError, match="not a background-only workspace"):
-        combine_patchsets([inputs[0], Likelihood(*workspace, "mm.json")])
+        combine_patchsets(
+            [inputs[0], Likelihood(power_law.workspace, power_law.sidecar, "mm.json")]
+        )

@@ -218,7 +218,8 @@ def test_background_components_are_samples_with_their_own_constraints(tmp_path):
     np.testing.assert_allclose(parts["krypton"], krypton)
     np.testing.assert_allclose(card.background_yields, radon + materials + krypton)
 
-    workspace, sidecar = build_experiment_workspace(card, "magnetic-moment")
+    lh = build_experiment_workspace(card, "magnetic-moment")
+    workspace, sidecar = lh.workspace, lh.sidecar
     samples = {s["name"]: s for s in workspace["channels"][0]["samples"]}
     modifiers = {
         name: {(m["name"], m["type"]): m["data"] for m in samples[name]["modifiers"]}
@@ -244,15 +245,16 @@ def test_efficiency_band_is_a_histosys_of_the_signal(tmp_path):
         f"{e},{n:.5f},{lo:.5f},{hi:.5f}\n" for e, n, lo, hi in rows
     )
     band = {"file": "eff.csv", "column": "eff", "lower_column": "eff_lo", "upper_column": "eff_hi"}
-    workspace, _ = build_experiment_workspace(
+    lh = build_experiment_workspace(
         _card(tmp_path / "band", {"eff.csv": text}, efficiency_file=band), "magnetic-moment"
     )
+    workspace = lh.workspace
     signal = next(s for s in workspace["channels"][0]["samples"] if s["name"] == "signal")
     histosys = next(m for m in signal["modifiers"] if m["name"] == "pub_efficiency")
     assert histosys["type"] == "histosys"
     # the band's edges are the signal of a card whose efficiency is that edge
     for column, key in (("eff_hi", "hi_data"), ("eff_lo", "lo_data")):
-        edge, _ = build_experiment_workspace(
+        lh = build_experiment_workspace(
             _card(
                 tmp_path / column,
                 {"eff.csv": text},
@@ -260,6 +262,7 @@ def test_efficiency_band_is_a_histosys_of_the_signal(tmp_path):
             ),
             "magnetic-moment",
         )
+        edge = lh.workspace
         expected = next(s for s in edge["channels"][0]["samples"] if s["name"] == "signal")
         np.testing.assert_allclose(histosys["data"][key], expected["data"], rtol=1e-12)
     assert np.all(np.array(histosys["data"]["hi_data"]) > np.array(signal["data"]))

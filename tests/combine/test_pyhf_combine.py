@@ -50,8 +50,8 @@ def inputs():
         found["dark_photon_components_patch"] = _patched(
             "xmass1_dark_photon_components_patchset.json"
         )
-    found["card_tpc"] = build_experiment_workspace(TPC_CARD, "magnetic-moment")[0]
-    found["card_germanium"] = build_experiment_workspace(GERMANIUM_CARD, "millicharge")[0]
+    found["card_tpc"] = build_experiment_workspace(TPC_CARD, "magnetic-moment").workspace
+    found["card_germanium"] = build_experiment_workspace(GERMANIUM_CARD, "millicharge").workspace
     return found
 
 

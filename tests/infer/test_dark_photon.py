@@ -74,27 +74,29 @@ def builder_templates():
     pb = np.array([500.0, 420.0, 350.0, 300.0, 260.0])
     flat = np.full(5, 80.0)
     backgrounds = (
-        Sample("pb210", pb, stat_error=0.02 * pb, norm_uncertainty=0.1),
-        Sample("ar39", flat, stat_error=0.02 * flat, norm_uncertainty=0.2),
+        Sample(name="pb210", yields=pb, stat_error=0.02 * pb, norm_uncertainty=0.1),
+        Sample(name="ar39", yields=flat, stat_error=0.02 * flat, norm_uncertainty=0.2),
     )
-    channel = Channel("low_energy", edges, backgrounds, {"asimov": pb + flat})
+    channel = Channel(
+        name="low_energy", bin_edges=edges, backgrounds=backgrounds, data={"asimov": pb + flat}
+    )
     signals = []
     for k, mass in enumerate((1e-3, 10.0)):
         inter = np.array([4.0, 3.0, 2.0, 1.5, 1.0]) * (k + 1)
         pure = np.array([30.0, 12.0, 6.0, 3.0, 2.0]) / (k + 1)
         signals.append(
             Signal(
-                f"dark_photon_m{['1e_03', '1e01'][k]}",
-                "low_energy",
-                (
-                    Sample("interference", inter, stat_error=0.01 * inter),
-                    Sample("pure", pure, stat_error=0.01 * pure),
+                name=f"dark_photon_m{['1e_03', '1e01'][k]}",
+                channel="low_energy",
+                parts=(
+                    Sample(name="interference", yields=inter, stat_error=0.01 * inter),
+                    Sample(name="pure", yields=pure, stat_error=0.01 * pure),
                 ),
-                "coupling",
-                "g_BL",
-                1e-6,
-                (2, 4),
-                {"model": "dark-photon", "mass_mev": mass, "flavor": "all"},
+                parameter="coupling",
+                unit="g_BL",
+                reference=1e-6,
+                powers=(2, 4),
+                metadata={"model": "dark-photon", "mass_mev": mass, "flavor": "all"},
             )
         )
     return TemplateSet((channel,), tuple(signals), {"experiment": "xmass1"})

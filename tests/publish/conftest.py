@@ -54,21 +54,21 @@ def _backgrounds(edges):
     dead = np.where(centers < 5.0, 0.08, 0.0)
     return (
         Sample(
-            "Pb210_surface",
-            pb,
+            name="Pb210_surface",
+            yields=pb,
             stat_error=np.sqrt(pb / 2.0),
             norm_uncertainty=0.2,
             variations=(_sym("dead_pmt_2_5kev", pb, dead),),
         ),
-        Sample("C14", c14, stat_error=np.sqrt(c14 / 2.0), free=True),
-        Sample("Kr85", kr, stat_error=np.sqrt(kr / 2.0), norm_uncertainty=0.2),
+        Sample(name="C14", yields=c14, stat_error=np.sqrt(c14 / 2.0), free=True),
+        Sample(name="Kr85", yields=kr, stat_error=np.sqrt(kr / 2.0), norm_uncertainty=0.2),
     )
 
 
 def _part(name, counts):
     return Sample(
-        name,
-        np.asarray(counts, float),
+        name=name,
+        yields=np.asarray(counts, float),
         variations=(_sym("energy_scale", counts, np.full(len(counts), 0.03)),),
         norm_variations={"atomic_model": (1.05, 0.95)},
     )
@@ -88,21 +88,21 @@ def make_templates() -> TemplateSet:
         backgrounds = _backgrounds(edges)
         total = np.sum([b.yields for b in backgrounds], axis=0)
         data = {"asimov": total, "pseudo_poisson": rng.poisson(total).astype(float)}
-        channels.append(Channel(name, edges, backgrounds, data))
+        channels.append(Channel(name=name, bin_edges=edges, backgrounds=backgrounds, data=data))
     low = channel_response(SETTINGS, "low_energy")
     full = channel_response(SETTINGS, "full_energy")
     common = {"fluxes": SETTINGS.fluxes, "flavor": "all", "mass_mev": None}
     mm = full.fold(differential_rate(full.grid_kev, "magnetic-moment", mu_nu=1e-10, inputs=inputs))
     signals.append(
         Signal(
-            "magnetic_moment",
-            "full_energy",
-            (_part("magnetic_moment", mm),),
-            "mu_nu",
-            "mu_B",
-            1e-10,
-            (2,),
-            {**common, "model": "magnetic-moment", "atomic": "fea"},
+            name="magnetic_moment",
+            channel="full_energy",
+            parts=(_part("magnetic_moment", mm),),
+            parameter="mu_nu",
+            unit="mu_B",
+            reference=1e-10,
+            powers=(2,),
+            metadata={**common, "model": "magnetic-moment", "atomic": "fea"},
         )
     )
     mc = low.fold(
@@ -110,14 +110,14 @@ def make_templates() -> TemplateSet:
     )
     signals.append(
         Signal(
-            "millicharge",
-            "low_energy",
-            (_part("millicharge", mc),),
-            "charge",
-            "e",
-            5e-12,
-            (2,),
-            {**common, "model": "millicharge", "atomic": "epa"},
+            name="millicharge",
+            channel="low_energy",
+            parts=(_part("millicharge", mc),),
+            parameter="charge",
+            unit="e",
+            reference=5e-12,
+            powers=(2,),
+            metadata={**common, "model": "millicharge", "atomic": "epa"},
         )
     )
     for mass, label in zip(MASSES, ("1e_03", "1e01"), strict=True):
@@ -139,14 +139,14 @@ def make_templates() -> TemplateSet:
         )
         signals.append(
             Signal(
-                f"dark_photon_m{label}",
-                "full_energy",
-                parts,
-                "coupling",
-                "g_BL",
-                G_REF[mass],
-                (2, 4),
-                {**common, "model": "dark-photon", "atomic": "fea", "mass_mev": mass},
+                name=f"dark_photon_m{label}",
+                channel="full_energy",
+                parts=parts,
+                parameter="coupling",
+                unit="g_BL",
+                reference=G_REF[mass],
+                powers=(2, 4),
+                metadata={**common, "model": "dark-photon", "atomic": "fea", "mass_mev": mass},
             )
         )
     metadata = {
@@ -173,7 +173,7 @@ def write_workspaces(ts: TemplateSet, directory: Path) -> dict[str, Path]:
     paths = {}
     data = "pseudo_poisson"
     for signal in ("magnetic_moment", "millicharge"):
-        ws = build_workspace(ts, signal, data=data)
+        ws = build_workspace(ts, signal, data=data).workspace
         paths[signal] = write_json(directory / f"xmass1_{signal}.json", ws)
         write_json(
             directory / f"xmass1_{signal}.meta.json", workspace_metadata(ws, ts, signal, data=data)

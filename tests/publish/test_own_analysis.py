@@ -12,7 +12,6 @@ import pytest
 import yaml
 
 from xhf.exceptions import XhfError
-from xhf.jsonio import write_json
 from xhf.publish import Publication, publish, validate_submission
 
 GERMANIUM_CARD = Path(__file__).resolve().parents[2] / "examples" / "germanium" / "card.yml"
@@ -23,19 +22,15 @@ ANALYSIS = "germanium_magnetic_moment"
 def own_analysis(tmp_path_factory):
     """A germanium card's magnetic-moment workspace (asimov data) and its chi2 limit."""
     from xhf.combine.experiment import build_experiment_workspace
-    from xhf.infer import build_analysis, limit
-    from xhf.workspace.sidecar import sidecar_path
+    from xhf.infer import likelihood_analysis, limit
 
     root = tmp_path_factory.mktemp("own")
     workspaces = root / "workspaces"
     workspaces.mkdir()
-    workspace, sidecar = build_experiment_workspace(
-        GERMANIUM_CARD, "magnetic-moment", data="asimov"
-    )
-    path = workspaces / "ge_mm.json"
-    write_json(path, workspace)
-    write_json(sidecar_path(path), sidecar)
-    result = limit(build_analysis(workspace, sidecar), method="chi2", cl=0.9)
+    lh = build_experiment_workspace(GERMANIUM_CARD, "magnetic-moment", data="asimov")
+    lh.save(workspaces / "ge_mm.json")
+    sidecar = lh.sidecar
+    result = limit(likelihood_analysis(lh), method="chi2", cl=0.9)
     band = [result.expected[k] for k in ("-2", "-1", "+1", "+2")]
     results = root / "results"
     results.mkdir()

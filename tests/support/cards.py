@@ -37,7 +37,7 @@ def replica_workspace(replica, signal: str, data: str = "asimov"):
     """The replica's workspace and sidecar for one signal, as the builder makes them."""
     from xhf.workspace import build_workspace, workspace_metadata
 
-    workspace = build_workspace(replica, signal, data=data)
+    workspace = build_workspace(replica, signal, data=data).workspace
     return workspace, workspace_metadata(workspace, replica, signal, data=data)
 
 

@@ -26,45 +26,52 @@ def make_templates(n_masses: int = 2) -> TemplateSet:
     dead = np.array([0.06, 0.05, 0.04, 0.0, 0.0, 0.0, 0.0])
     backgrounds = (
         Sample(
-            "pb210",
-            pb,
+            name="pb210",
+            yields=pb,
             stat_error=0.03 * pb,
             norm_uncertainty=0.1,
             variations=(_sym("dead_pmt_2_5kev", pb, dead),),
         ),
         Sample(
-            "c14",
-            c14,
+            name="c14",
+            yields=c14,
             stat_error=0.05 * c14,
             free=True,
             variations=(_sym("dead_pmt_2_5kev", c14, dead),),
         ),
-        Sample("kr85", kr, norm_uncertainty=0.2, norm_variations={"kr_flux": (1.05, 0.95)}),
-        Sample("fixed_bkg", fixed),
+        Sample(
+            name="kr85", yields=kr, norm_uncertainty=0.2, norm_variations={"kr_flux": (1.05, 0.95)}
+        ),
+        Sample(name="fixed_bkg", yields=fixed),
     )
     total = pb + c14 + kr + fixed
     rng = np.random.default_rng(20200522)
     data = {"asimov": total, "pseudo_poisson": rng.poisson(total).astype(float)}
-    channel = Channel("low_energy", EDGES, backgrounds, data)
+    channel = Channel(name="low_energy", bin_edges=EDGES, backgrounds=backgrounds, data=data)
     mm = np.array([30.0, 20.0, 14.0, 10.0, 7.0, 5.0, 3.0])
     signals = [
         Signal(
-            "magnetic_moment",
-            "low_energy",
-            (
+            name="magnetic_moment",
+            channel="low_energy",
+            parts=(
                 Sample(
-                    "mm",
-                    mm,
+                    name="mm",
+                    yields=mm,
                     stat_error=0.02 * mm,
                     variations=(_sym("energy_scale", mm, np.full(7, 0.03)),),
                     norm_variations={"flux_pp": (1.06, 0.94)},
                 ),
             ),
-            "mu_nu",
-            "mu_B",
-            1e-10,
-            (2,),
-            {"model": "magnetic-moment", "flavor": "all", "atomic": "fea", "fluxes": "shp11-gs98"},
+            parameter="mu_nu",
+            unit="mu_B",
+            reference=1e-10,
+            powers=(2,),
+            metadata={
+                "model": "magnetic-moment",
+                "flavor": "all",
+                "atomic": "fea",
+                "fluxes": "shp11-gs98",
+            },
         )
     ]
     for k, mass in enumerate([1e-3, 10.0][:n_masses]):
@@ -72,29 +79,29 @@ def make_templates(n_masses: int = 2) -> TemplateSet:
         pure = np.array([8.0, 6.0, 4.0, 3.0, 2.0, 1.0, 0.5]) / (k + 1)
         signals.append(
             Signal(
-                f"dark_photon_m{['1e_03', '1e01'][k]}",
-                "low_energy",
-                (
+                name=f"dark_photon_m{['1e_03', '1e01'][k]}",
+                channel="low_energy",
+                parts=(
                     Sample(
-                        "interference",
-                        inter,
+                        name="interference",
+                        yields=inter,
                         stat_error=np.abs(inter) * 0.02,
                         variations=(_sym("energy_scale", inter, np.full(7, 0.03)),),
                         norm_variations={"flux_pp": (1.06, 0.94)},
                     ),
                     Sample(
-                        "pure",
-                        pure,
+                        name="pure",
+                        yields=pure,
                         stat_error=pure * 0.02,
                         variations=(_sym("energy_scale", pure, np.full(7, 0.03)),),
                         norm_variations={"flux_pp": (1.06, 0.94)},
                     ),
                 ),
-                "coupling",
-                "g_BL",
-                1e-6,
-                (2, 4),
-                {"model": "dark-photon", "mass_mev": mass, "flavor": "all"},
+                parameter="coupling",
+                unit="g_BL",
+                reference=1e-6,
+                powers=(2, 4),
+                metadata={"model": "dark-photon", "mass_mev": mass, "flavor": "all"},
             )
         )
     metadata = {

@@ -1,5 +1,7 @@
 """build_workspace: the HistFactory mapping of Eqs. 4-7, checked through pyhf's own model."""
 
+import dataclasses
+
 import numpy as np
 import pyhf
 import pytest
@@ -31,7 +33,7 @@ def at(model, **values):
 
 
 def test_workspace_is_schema_valid_with_conventional_names(templates):
-    ws = build_workspace(templates, "magnetic_moment", data="pseudo_poisson")
+    ws = build_workspace(templates, "magnetic_moment", data="pseudo_poisson").workspace
     pyhf.schema.validate(ws, "workspace.json")
     (measurement,) = ws["measurements"]
     assert measurement["name"] == "xmass1_magnetic_moment"
@@ -53,7 +55,7 @@ def test_workspace_is_schema_valid_with_conventional_names(templates):
 
 
 def test_expected_data_at_nominal_is_the_sum_of_templates(templates):
-    ws = build_workspace(templates, "magnetic_moment", data="asimov")
+    ws = build_workspace(templates, "magnetic_moment", data="asimov").workspace
     model = model_of(ws)
     channel = templates.channel("low_energy")
     signal = templates.signal("magnetic_moment").parts[0].yields
@@ -65,7 +67,7 @@ def test_expected_data_at_nominal_is_the_sum_of_templates(templates):
 
 
 def test_each_nuisance_at_plus_one_sigma_gives_its_up_template(templates):
-    ws = build_workspace(templates, "magnetic_moment", data="asimov")
+    ws = build_workspace(templates, "magnetic_moment", data="asimov").workspace
     model = model_of(ws)
     channel = templates.channel("low_energy")
     mm = templates.signal("magnetic_moment").parts[0]
@@ -94,7 +96,7 @@ def test_each_nuisance_at_plus_one_sigma_gives_its_up_template(templates):
 def test_staterror_combines_absolute_errors_in_quadrature(templates):
     """pyhf: one gamma per bin, sigma = sqrt(sum_s err_s^2) / sum_s nominal_s over the samples
     carrying the staterror; gamma = 1 + sigma scales exactly those samples."""
-    ws = build_workspace(templates, "magnetic_moment", data="asimov")
+    ws = build_workspace(templates, "magnetic_moment", data="asimov").workspace
     model = model_of(ws)
     channel = templates.channel("low_energy")
     carriers = [channel.background("pb210"), channel.background("c14")]
@@ -109,7 +111,7 @@ def test_staterror_combines_absolute_errors_in_quadrature(templates):
 
 
 def test_two_part_signal_scales_as_powers_of_the_coupling(templates):
-    ws = build_workspace(templates, "dark_photon_m1e_03", data="asimov")
+    ws = build_workspace(templates, "dark_photon_m1e_03", data="asimov").workspace
     assert ws["measurements"][0]["config"]["poi"] == "mu_interference"
     names = [s["name"] for s in ws["channels"][0]["samples"]]
     assert names[-2:] == ["signal_interference", "signal_pure"]
@@ -125,21 +127,23 @@ def test_two_part_signal_scales_as_powers_of_the_coupling(templates):
 
 
 def test_poi_bounds_follow_the_rule_or_the_caller(templates):
-    ws = build_workspace(templates, "magnetic_moment", data="asimov")
+    ws = build_workspace(templates, "magnetic_moment", data="asimov").workspace
     (mu,) = ws["measurements"][0]["config"]["parameters"]
     channel = templates.channel("low_energy")
     background = [background_sample(b, channel.name) for b in channel.backgrounds]
     rule = poi_upper_bound(background, templates.signal("magnetic_moment").parts[0].yields)
     assert mu == {"bounds": [[0.0, rule]], "inits": [1.0], "name": "mu"}
-    ws = build_workspace(templates, "magnetic_moment", data="asimov", poi_bounds=(0.0, 5.0))
+    ws = build_workspace(
+        templates, "magnetic_moment", data="asimov", poi_bounds=(0.0, 5.0)
+    ).workspace
     assert ws["measurements"][0]["config"]["parameters"][0]["bounds"] == [[0.0, 5.0]]
     with pytest.raises(InvalidParameterError, match="lower < upper"):
         build_workspace(templates, "magnetic_moment", data="asimov", poi_bounds=(5.0, 1.0))
 
 
 def test_building_twice_gives_identical_bytes(templates):
-    first = dumps(build_workspace(templates, "magnetic_moment", data="pseudo_poisson"))
-    second = dumps(build_workspace(templates, "magnetic_moment", data="pseudo_poisson"))
+    first = dumps(build_workspace(templates, "magnetic_moment", data="pseudo_poisson").workspace)
+    second = dumps(build_workspace(templates, "magnetic_moment", data="pseudo_poisson").workspace)
     assert first == second
     assert '"data": [\n' in first and "numpy" not in first
 
@@ -152,13 +156,9 @@ def test_user_errors_name_what_is_wrong(templates):
     ):
         build_workspace(templates, "magnetic_moment", data="observed")
     channel = templates.channel("low_energy")
-    clash = Sample("signal", channel.backgrounds[0].yields)
+    clash = Sample(name="signal", yields=channel.backgrounds[0].yields)
     bad = TemplateSet(
-        (
-            type(channel)(
-                channel.name, channel.bin_edges, (*channel.backgrounds, clash), channel.data
-            ),
-        ),
+        (dataclasses.replace(channel, backgrounds=(*channel.backgrounds, clash)),),
         templates.signals,
     )
     with pytest.raises(InvalidTemplateError, match="sample name 'signal' is used twice"):
@@ -166,7 +166,7 @@ def test_user_errors_name_what_is_wrong(templates):
 
 
 def test_check_workspace_turns_pyhf_errors_into_one_line(templates):
-    ws = build_workspace(templates, "magnetic_moment", data="asimov")
+    ws = build_workspace(templates, "magnetic_moment", data="asimov").workspace
     ws["channels"][0]["samples"][0]["modifiers"].append(
         {"name": "mu", "type": "normsys", "data": {"hi": 1.1, "lo": 0.9}}
     )
@@ -175,8 +175,16 @@ def test_check_workspace_turns_pyhf_errors_into_one_line(templates):
 
 
 def test_signal_metadata_is_not_needed(templates):
-    plain = Signal("custom", "low_energy", templates.signals[0].parts, "x", "u", 1.0, (1,))
-    ws = build_workspace(templates.with_signals((plain,)), "custom", data="asimov")
+    plain = Signal(
+        name="custom",
+        channel="low_energy",
+        parts=templates.signals[0].parts,
+        parameter="x",
+        unit="u",
+        reference=1.0,
+        powers=(1,),
+    )
+    ws = build_workspace(templates.with_signals((plain,)), "custom", data="asimov").workspace
     assert ws["measurements"][0]["name"] == "xmass1_custom"
 
 
@@ -189,14 +197,14 @@ def _zeroed(templates, bin_index, data=None):
         yields[bin_index] = 0.0
         backgrounds.append(
             Sample(
-                sample.name,
-                yields,
+                name=sample.name,
+                yields=yields,
                 norm_uncertainty=sample.norm_uncertainty,
                 free=sample.free,
             )
         )
     datasets = dict(channel.data if data is None else data)
-    zeroed = type(channel)(channel.name, channel.bin_edges, tuple(backgrounds), datasets)
+    zeroed = dataclasses.replace(channel, backgrounds=tuple(backgrounds), data=datasets)
     others = tuple(c for c in templates.channels if c.name != channel.name)
     return TemplateSet((zeroed, *others), templates.signals, templates.metadata)
 
@@ -221,21 +229,21 @@ def test_a_bin_empty_of_everything_is_allowed(templates):
             signals.append(sig)
             continue
         parts = tuple(
-            Sample(p.name, np.where(np.arange(p.yields.size) == 2, 0.0, p.yields))
+            Sample(name=p.name, yields=np.where(np.arange(p.yields.size) == 2, 0.0, p.yields))
             for p in sig.parts
         )
         signals.append(
             Signal(
-                sig.name,
-                sig.channel,
-                parts,
-                sig.parameter,
-                sig.unit,
-                sig.reference,
-                sig.powers,
-                sig.metadata,
+                name=sig.name,
+                channel=sig.channel,
+                parts=parts,
+                parameter=sig.parameter,
+                unit=sig.unit,
+                reference=sig.reference,
+                powers=sig.powers,
+                metadata=sig.metadata,
             )
         )
     zeroed = _zeroed(templates, 2, data).with_signals(tuple(signals))
-    ws = build_workspace(zeroed, "magnetic_moment", data="asimov")
+    ws = build_workspace(zeroed, "magnetic_moment", data="asimov").workspace
     assert ws["observations"][0]["data"][2] == 0.0

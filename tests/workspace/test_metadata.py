@@ -12,7 +12,7 @@ from xhf.workspace.metadata import dataset_info, digest, workspace_metadata
 
 
 def test_workspace_sidecar(templates):
-    ws = build_workspace(templates, "magnetic_moment", data="pseudo_poisson")
+    ws = build_workspace(templates, "magnetic_moment", data="pseudo_poisson").workspace
     meta = workspace_metadata(ws, templates, "magnetic_moment", data="pseudo_poisson")
     assert meta["digest"]["workspace"] == "sha256:" + pyhf.utils.digest(ws)
     assert set(meta["digest"]) == {"sidecar", "workspace"} and meta["schema"] == "xhf-sidecar-v1"

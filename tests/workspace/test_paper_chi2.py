@@ -40,7 +40,7 @@ def test_eq4_by_hand():
 
 @pytest.mark.parametrize("alpha", [0.0, 2.5])
 def test_power_law_workspace_gives_the_paper_chi2(templates, alpha):
-    ws = build_workspace(templates, "magnetic_moment", data="pseudo_poisson")
+    ws = build_workspace(templates, "magnetic_moment", data="pseudo_poisson").workspace
     from_model = chi2_from_workspace(ws, {"mu": alpha, **PYHF_POINT})
     direct = chi2_from_templates(
         templates, "magnetic_moment", data="pseudo_poisson", alpha=alpha, norms=NORMS, shifts=SHIFTS
@@ -50,14 +50,14 @@ def test_power_law_workspace_gives_the_paper_chi2(templates, alpha):
 
 
 def test_nominal_point_on_asimov_data_is_zero(templates):
-    ws = build_workspace(templates, "magnetic_moment", data="asimov")
+    ws = build_workspace(templates, "magnetic_moment", data="asimov").workspace
     assert chi2_from_workspace(ws, {"mu": 0.0}) == pytest.approx(0.0, abs=1e-20)
     value = chi2_from_templates(templates, "magnetic_moment", data="asimov", alpha=0.0)
     assert value == pytest.approx(0.0, abs=1e-20)
 
 
 def test_two_part_workspace_gives_the_paper_chi2(templates):
-    ws = build_workspace(templates, "dark_photon_m1e_03", data="pseudo_poisson")
+    ws = build_workspace(templates, "dark_photon_m1e_03", data="pseudo_poisson").workspace
     s = 1.8**2
     from_model = chi2_from_workspace(ws, {"mu_interference": s, "mu_pure": s**2, **PYHF_POINT})
     direct = chi2_from_templates(
@@ -92,7 +92,7 @@ def test_grid_patch_gives_the_paper_chi2_of_the_exact_excess(templates):
 
 
 def test_parameter_errors(templates):
-    ws = build_workspace(templates, "magnetic_moment", data="asimov")
+    ws = build_workspace(templates, "magnetic_moment", data="asimov").workspace
     with pytest.raises(InvalidParameterError, match="no parameter 'alpha'"):
         chi2_from_workspace(ws, {"alpha": 1.0})
     with pytest.raises(InvalidParameterError, match="staterror"):

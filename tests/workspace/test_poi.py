@@ -53,24 +53,32 @@ def test_part_bounds_reach_the_criterion_with_the_summed_excess():
 
 def _tiny(free: bool) -> TemplateSet:
     edges = np.array([2.0, 4.0, 6.0, 8.0, 10.0])
-    flat = Sample("flat", np.full(4, 50.0), norm_uncertainty=0.1)
+    flat = Sample(name="flat", yields=np.full(4, 50.0), norm_uncertainty=0.1)
     falling = Sample(
-        "falling",
-        np.array([40.0, 20.0, 10.0, 5.0]),
+        name="falling",
+        yields=np.array([40.0, 20.0, 10.0, 5.0]),
         free=free,
         norm_uncertainty=None if free else 0.3,
     )
     data = np.array([95.0, 66.0, 63.0, 52.0])
-    channel = Channel("c", edges, (flat, falling), {"observed": data})
+    channel = Channel(
+        name="c", bin_edges=edges, backgrounds=(flat, falling), data={"observed": data}
+    )
     signal = Signal(
-        "mm", "c", (Sample("mm", np.array([6.0, 3.0, 2.0, 1.0])),), "mu_nu", "mu_B", 1e-10, (2,)
+        name="mm",
+        channel="c",
+        parts=(Sample(name="mm", yields=np.array([6.0, 3.0, 2.0, 1.0])),),
+        parameter="mu_nu",
+        unit="mu_B",
+        reference=1e-10,
+        powers=(2,),
     )
     return TemplateSet((channel,), (signal,))
 
 
 def test_upper_limit_scan_none_stays_inside_the_bounds():
     """With a free background shaped like the signal (the case a stat-only rule gets wrong)."""
-    ws = build_workspace(_tiny(free=True), "mm", data="observed")
+    ws = build_workspace(_tiny(free=True), "mm", data="observed").workspace
     upper = ws["measurements"][0]["config"]["parameters"][0]["bounds"][0][1]
     workspace = pyhf.Workspace(ws)
     model = workspace.model()

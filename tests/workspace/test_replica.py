@@ -26,7 +26,7 @@ def replica():
 
 @pytest.mark.parametrize("signal", ["magnetic_moment", "millicharge"])
 def test_replica_workspaces(replica, signal):
-    ws = build_workspace(replica, signal, data="pseudo_poisson")
+    ws = build_workspace(replica, signal, data="pseudo_poisson").workspace
     model = pyhf.Workspace(ws).model()
     assert model.config.poi_name == "mu"
     lower, upper = model.config.suggested_bounds()[model.config.poi_index]
@@ -34,7 +34,7 @@ def test_replica_workspaces(replica, signal):
     meta = workspace_metadata(ws, replica, signal, data="pseudo_poisson")
     assert meta["measurement"] == f"xmass1_{signal}"
     assert meta["data"]["pseudo_data"] is True and meta["data"]["seed"] == 20200522
-    assert dumps(ws) == dumps(build_workspace(replica, signal, data="pseudo_poisson"))
+    assert dumps(ws) == dumps(build_workspace(replica, signal, data="pseudo_poisson").workspace)
 
 
 def test_replica_dark_photon_patchset(replica):

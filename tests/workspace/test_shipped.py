@@ -193,7 +193,7 @@ def test_configs_are_what_the_generator_writes(replica):
 
 @pytest.mark.parametrize("signal", ["millicharge", "magnetic_moment"])
 def test_the_python_path_gives_the_shipped_workspace(replica, signal):
-    workspace = build_workspace(replica, signal, data="pseudo_poisson")
+    workspace = build_workspace(replica, signal, data="pseudo_poisson").workspace
     assert dumps(workspace) == (SHIPPED / f"xmass1_{signal}.json").read_text()
 
 

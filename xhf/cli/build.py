@@ -42,12 +42,13 @@ def build(config: Path, output: Path | None, force: bool) -> None:
     from xhf.interrupts import reached
     from xhf.jsonio import check_outputs
     from xhf.workspace.config import load_config
-    from xhf.workspace.products import build_products, default_output, write_products
+    from xhf.workspace.products import build_likelihood, default_output
 
     if output is not None:
         check_outputs([output], force=force, inputs=[config])
     loaded = load_config(config)
     reached("build")
-    products = build_products(loaded, output or default_output(loaded))
-    for path in write_products(products, force=force, inputs=[config]):
+    output = output or default_output(loaded)
+    likelihood = build_likelihood(loaded, output)
+    for path in likelihood.save(output, force=force, inputs=[config]):
         click.echo(str(path))

@@ -139,24 +139,22 @@ def combine(
     for path in write_products(products, force=force, inputs=inputs):
         click.echo(str(path))
     if report is not None:
-        from xhf.cli.limit import format_result
-
-        click.echo(format_result(report))
+        click.echo(str(report))
 
 
 def _joint_limit(products, method: str, cl: float, power_constraint):
     """The limit of the combined workspace (the first product, with its sidecar)."""
-    from xhf.infer import build_analysis
     from xhf.infer import limit as compute_limit
+    from xhf.infer.loading import likelihood_analysis
+    from xhf.workspace.likelihood import Likelihood
 
     require_pl(method, power_constraint)
-    workspace = next(iter(products))
-    meta = products.get(workspace.with_name(f"{workspace.stem}.meta.json"))
-    if (meta or {}).get("background_only"):
+    combined = Likelihood.from_products(products, next(iter(products)).name)
+    if combined.background_only:
         raise click.BadParameter(
             "the dark photon's combination is one limit per mass: run `xhf scan dark-photon` "
             "on the combined workspace and its components patchset",
             param_hint="--limit",
         )
-    analysis = build_analysis(products[workspace], meta, source=workspace.name)
+    analysis = likelihood_analysis(combined)
     return compute_limit(analysis, method=method, cl=cl, power_constraint=power_constraint)

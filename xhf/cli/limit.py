@@ -18,68 +18,11 @@ from xhf.cli.options import (
 )
 from xhf.jsonio import check_outputs, dumps, write_json
 
-__all__ = ["format_result", "limit"]
+__all__ = ["limit"]
 
 
 def __dir__() -> list[str]:
     return __all__
-
-
-def format_result(result) -> str:
-    """Plain-text report of a :class:`~xhf.infer.LimitResult`."""
-    unit = f" {result.unit}" if result.unit else ""
-    lines = [
-        f"# {result.extras.get('source', '')}"
-        + (f" [patch {result.extras['patch']}]" if result.extras.get("patch") else ""),
-        f"# method {result.method} ({result.calculator}), {100 * result.cl:g}% CL upper limit on "
-        f"{result.parameter}" + (f" [{result.unit}]" if result.unit else ""),
-    ]
-    if result.mass_mev is not None:
-        lines.append(f"# mass {result.mass_mev:g} MeV")
-    lines.append(
-        f"observed   {result.observed:.4g}{unit}   ({result.poi} < {result.poi_limit:.4g})"
-    )
-    exp = result.expected
-    lines.append(
-        f"expected   {exp['0']:.4g}{unit}   (-2s {exp['-2']:.4g}, -1s {exp['-1']:.4g}, "
-        f"+1s {exp['+1']:.4g}, +2s {exp['+2']:.4g})"
-    )
-    constraint = result.extras.get("power_constraint")
-    if constraint:
-        lines.append(
-            f"unconstrained {constraint['unconstrained']:.4g}{unit}   power constraint "
-            f"P = {constraint['power']:g}: not below {constraint['expected_at_power']:.4g}{unit} "
-            f"(expected, {constraint['sigma']:+.2f} sigma)"
-            + (" -- applied" if constraint["applied"] else " -- not applied")
-        )
-    lines.append(
-        f"best fit   {result.best_fit:.4g}{unit}   ({result.poi} = {result.poi_best_fit:.4g})"
-    )
-    if result.interval is not None:
-        iv = result.interval
-        lines.append(
-            f"interval   [{iv['lower']:.4g}, {iv['upper']:.4g}]{unit}   "
-            f"({100 * iv['cl']:g}% CL, two-sided profile likelihood)"
-        )
-    lines.append(f"Z          {result.significance:.2f}   (local significance, sqrt(q0))")
-    widened = result.extras.get("poi_bounds_widened", 1.0)
-    if widened != 1.0:
-        lines.append(
-            f"# the POI's upper bound was widened {widened:g}x to {result.extras['poi_bounds'][1]:.4g}"
-        )
-    for flavour, values in result.extras.get("flavor_limits", {}).items():
-        lines.append(
-            f"nu_{flavour} only  {values['observed']:.4g}{unit}   (expected {values['expected']['0']:.4g})"
-        )
-    chi2 = result.extras.get("chi2")
-    if chi2:
-        lines.append(
-            f"chi2       {chi2['min']:.2f}/{chi2['ndf']} at best fit, {chi2['null']:.2f} without signal"
-        )
-    status = result.fit_status
-    if status.get("retried"):
-        lines.append(f"# {status['retried']} of {status.get('fits', '?')} fits needed a retry")
-    return "\n".join(lines)
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -188,7 +131,7 @@ def limit(
     if as_json:
         click.echo(dumps(document), nl=False)
     else:
-        click.echo(format_result(result))
+        click.echo(str(result))
         if analysis.signal.model is None and not analysis.meta:
             click.echo(
                 f"# no sidecar {workspace.stem}.meta.json: the limit is on the normfactor "

@@ -8,9 +8,9 @@ import numpy as np
 from xhf import __version__
 from xhf.ceilings import ENERGY_RANGE_KEV, MAX_ENERGIES, MAX_PARAMETERS
 from xhf.jsonio import dumps
-from xhf.physics import FLAVOR_CHOICES, MODELS, XMASS_FRACTIONS, MSWOscillations, RateInputs
+from xhf.physics import FLAVOR_CHOICES, MODELS
 from xhf.physics.fluxes import FLUX_MODELS
-from xhf.physics.rates import REFERENCE_PARAMETERS, differential_rate
+from xhf.physics.rates import REFERENCE_PARAMETERS
 
 __all__ = ["parse_energies", "spectrum"]
 
@@ -182,35 +182,24 @@ def spectrum(
       xhf spectrum --model dark-photon --coupling 1e-4 --mass-mev 10 --json
       xhf spectrum --model millicharge --charge 5.4e-12 --flavor e --atomic fea
     """
-    inputs = RateInputs(
-        fluxes=fluxes,
-        oscillations=XMASS_FRACTIONS if fixed_fractions else MSWOscillations(),
-        scheme="tree" if tree_level else "effective",
-    )
-    parameters = {
-        "sm": {},
-        "magnetic-moment": {"mu_nu": mu_nu or REFERENCE_PARAMETERS["mu_nu"]},
-        "millicharge": {
-            "charge": charge or REFERENCE_PARAMETERS["charge"],
-            "interference": interference,
-        },
-        "dark-photon": {
-            "coupling": coupling or REFERENCE_PARAMETERS["coupling"],
-            "mass_mev": mass_mev or REFERENCE_PARAMETERS["mass_mev"],
-        },
-    }[model]
-    if atomic is None:
-        atomic = "epa" if model == "millicharge" and not interference else "fea"
-    rate = differential_rate(
+    from xhf.api import compute_spectrum
+
+    computed = compute_spectrum(
         energies,
         model,
+        mu_nu=mu_nu,
+        charge=charge,
+        coupling=coupling,
+        mass_mev=mass_mev,
         flavor=flavor,
         atomic=atomic,
-        target=target,
-        inputs=inputs,
+        fluxes=fluxes,
         interference=interference,
-        **{k: v for k, v in parameters.items() if k != "interference"},
+        fixed_fractions=fixed_fractions,
+        tree_level=tree_level,
+        target=target,
     )
+    rate, parameters, atomic, inputs = computed
     _check_finite(energies, np.asarray(rate, dtype=float).ravel(), model)
     if as_json:
         click.echo(

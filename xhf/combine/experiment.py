@@ -32,10 +32,11 @@ from xhf.combine.card import BackgroundComponent, Card, read_card
 from xhf.combine.signals import SignalOptions, card_signals
 from xhf.exceptions import InvalidInputError, InvalidParameterError
 from xhf.templates.templateset import MAX_EVENTS, Channel, Sample, Signal, TemplateSet
-from xhf.workspace import build_workspace, workspace_metadata
+from xhf.workspace import build_workspace
 from xhf.workspace.config import BuildConfig, log10_excess
+from xhf.workspace.likelihood import Likelihood
 from xhf.workspace.poi import N_SIGMA
-from xhf.workspace.products import build_products, default_output
+from xhf.workspace.products import build_likelihood, default_output
 from xhf.workspace.sidecar import sidecar_document
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "background_name",
     "build_experiment_workspace",
     "card_templates",
+    "experiment_likelihood",
     "experiment_products",
     "load_card",
 ]
@@ -80,8 +82,8 @@ def card_templates(card: Card, options: SignalOptions) -> TemplateSet:
     )
     backgrounds = tuple(
         Sample(
-            background_name(card.name, part.name),
-            part.yields,
+            name=background_name(card.name, part.name),
+            yields=part.yields,
             norm_uncertainty=part.normalization_uncertainty or None,
             free=part.normalization_uncertainty is None,
         )
@@ -90,7 +92,9 @@ def card_templates(card: Card, options: SignalOptions) -> TemplateSet:
     datasets = {card.data_label: card.data}
     if card.data_label != ASIMOV_LABEL:
         datasets[ASIMOV_LABEL] = card.background_yields.copy()
-    channel = Channel(card.name, card.edges_kev, backgrounds, datasets)
+    channel = Channel(
+        name=card.name, bin_edges=card.edges_kev, backgrounds=backgrounds, data=datasets
+    )
     metadata = {
         "name": card.name,
         "experiment": card.name,
@@ -196,8 +200,8 @@ def build_experiment_workspace(
     data: str | None = None,
     poi_bounds: Sequence[float] | None = None,
     **options: Any,
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The pyhf workspace and sidecar of one experiment card for one signal.
+) -> Likelihood:
+    """The likelihood (pyhf workspace and sidecar) of one experiment card for one signal.
 
     Args:
         card: the card path or a read :class:`~xhf.combine.card.Card`.
@@ -210,8 +214,8 @@ def build_experiment_workspace(
         **options: model options (see :func:`load_card`).
 
     Returns:
-        ``(workspace, sidecar)`` as plain dicts; the sidecar is the builder's with an
-        ``experiment`` block describing the card.
+        A :class:`~xhf.workspace.likelihood.Likelihood` named after the card; its sidecar is
+        the builder's with an ``experiment`` block describing the card.
     """
     read = _card(card)
     ts = load_card(read, model, **options)
@@ -223,15 +227,32 @@ def build_experiment_workspace(
     signal = ts.signals[0].name
     label = data or read.data_label
     with _naming(read.source):
-        workspace = build_workspace(
+        built = build_workspace(
             ts, signal, data=label, poi_bounds=_poi_bounds(ts, signal, poi_bounds)
         )
-        sidecar = workspace_metadata(workspace, ts, signal, data=label)
-    sidecar["experiment"] = read.describe()
-    return workspace, sidecar_document(sidecar)
+    sidecar = {**built.sidecar, "experiment": read.describe()}
+    return Likelihood(built.workspace, sidecar_document(sidecar), read.source)
 
 
 def experiment_products(
+    card: CardLike,
+    model: str = "magnetic-moment",
+    output: str | os.PathLike[str] | None = None,
+    **arguments: Any,
+) -> dict[Path, Any]:
+    """Every file ``xhf experiment`` writes, by path: the same products as ``xhf build``.
+
+    A power-law model gives ``<output>`` and its sidecar; the dark photon gives the
+    background-only workspace ``<base>_BkgOnly.json``, the components patchset (interference
+    and pure parts per mass) and, with ``couplings``, the grid patchset of exact excesses,
+    each with its sidecar (:func:`xhf.workspace.products.build_products`). The arguments are
+    those of :func:`experiment_likelihood`.
+    """
+    likelihood = experiment_likelihood(card, model, output, **arguments)
+    return likelihood.products(output if output is not None else likelihood.source)
+
+
+def experiment_likelihood(
     card: CardLike,
     model: str = "magnetic-moment",
     output: str | os.PathLike[str] | None = None,
@@ -240,13 +261,9 @@ def experiment_products(
     poi_bounds: Sequence[float] | None = None,
     couplings: Sequence[float] | Mapping[str, Sequence[float]] | None = None,
     **options: Any,
-) -> dict[Path, Any]:
-    """Every file ``xhf experiment`` writes, by path: the same products as ``xhf build``.
-
-    A power-law model gives ``<output>`` and its sidecar; the dark photon gives the
-    background-only workspace ``<base>_BkgOnly.json``, the components patchset (interference
-    and pure parts per mass) and, with ``couplings``, the grid patchset of exact excesses,
-    each with its sidecar (:func:`xhf.workspace.products.build_products`).
+) -> Likelihood:
+    """The likelihood ``xhf experiment`` writes (:func:`experiment_products` names its files),
+    named after its workspace file.
 
     Args:
         card: the card path or a read card.
@@ -283,9 +300,20 @@ def experiment_products(
         hepdata=read.references.get("hepdata"),
         source=read.source,
     )
+    target = Path(output or default_output(config))
     with _naming(read.source):
-        products = build_products(config, output or default_output(config))
-    for path, document in products.items():
-        if path.name.endswith(".meta.json"):
-            products[path] = sidecar_document({**document, "experiment": read.describe()})
-    return products
+        built = build_likelihood(config, target)
+
+    def stamped(meta: Mapping[str, Any]) -> dict[str, Any]:
+        return sidecar_document({**meta, "experiment": read.describe()})
+
+    patchsets = {form: (ps, stamped(meta)) for form, (ps, meta) in built.patchsets.items()}
+    likelihood = Likelihood(
+        built.workspace,
+        stamped(built.sidecar),
+        target.name,
+        patchsets,
+        None,
+        built.patchset_sources,
+    )
+    return likelihood

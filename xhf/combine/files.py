@@ -10,21 +10,21 @@ path, named as ``xhf build`` names its outputs (``docs/workspace-conventions.md`
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from xhf.combine.experiment import experiment_products
-from xhf.combine.likelihood import Likelihood
+from xhf.combine.experiment import experiment_likelihood
 from xhf.combine.patchsets import combine_patchsets
 from xhf.combine.workspaces import COMBINED_EXPERIMENT, combine_workspaces
 from xhf.exceptions import InvalidInputError, InvalidParameterError, MissingFileError
 from xhf.filenames import safe_file_name
-from xhf.jsonread import read_json
 from xhf.workspace.compat import check_version
+from xhf.workspace.likelihood import BKG_ONLY, PATCHSET_FILES, Likelihood
 from xhf.workspace.naming import format_value
-from xhf.workspace.sidecar import read_sidecar, sidecar_path
+from xhf.workspace.sidecar import sidecar_path
 from xhf.workspace.spec_checks import (
     check_parameters_and_modifiers,
     check_patchset,
@@ -47,16 +47,28 @@ def __dir__() -> list[str]:
 
 #: File suffixes read as experiment cards (anything else is a workspace).
 CARD_SUFFIXES: tuple[str, ...] = (".yml", ".yaml")
-_BKG_ONLY = "_BkgOnly"
-_PATCHSET_FILES = {"grid": "_patchset.json", "components": "_components_patchset.json"}
 
 
 def _base(path: Path) -> str:
-    return path.name.removesuffix(".json").removesuffix(_BKG_ONLY)
+    return path.name.removesuffix(".json").removesuffix(BKG_ONLY)
+
+
+def _check_workspace(workspace: Any, name: str) -> None:
+    if not isinstance(workspace, dict) or "channels" not in workspace:
+        raise InvalidInputError(f"{name}: not a pyhf workspace (no 'channels')")
+    check_version(workspace, name)
+    check_workspace_size(workspace, name)
+    check_parameters_and_modifiers(workspace, name)
+
+
+def _check_patchset(patchset: Any, name: str) -> None:
+    check_version(patchset, name)
+    check_patchset(patchset, name)
 
 
 def read_likelihood(path: str | os.PathLike[str]) -> Likelihood:
-    """A workspace file with its sidecar (and, if background-only, its patchsets beside it).
+    """A workspace file with its sidecar (and, if background-only, its patchsets beside it):
+    :meth:`xhf.workspace.likelihood.Likelihood.load` with the combiner's checks.
 
     Raises:
         MissingFileError: the workspace or its sidecar does not exist.
@@ -64,64 +76,37 @@ def read_likelihood(path: str | os.PathLike[str]) -> Likelihood:
             patchsets.
     """
     path = Path(path)
-    workspace = read_json(path)
-    if not isinstance(workspace, dict) or "channels" not in workspace:
-        raise InvalidInputError(f"{path.name}: not a pyhf workspace (no 'channels')")
-    check_version(workspace, path.name)
-    check_workspace_size(workspace, path.name)
-    check_parameters_and_modifiers(workspace, path.name)
-    meta_path = sidecar_path(path)
-    if not meta_path.is_file():
-        raise MissingFileError(
-            f"{path.name}: no sidecar {meta_path.name} beside it; the combiner needs the "
-            "physical parameter it records"
-        )
-    side = read_sidecar(path, name=meta_path.name)
-    side.check_workspace(workspace, path.name)
-    sidecar = side.to_json()
+    if not path.is_file():
+        raise MissingFileError(f"{path}: no such file")
+    likelihood = Likelihood.load(
+        path,
+        short=True,
+        check=_check_workspace,
+        check_patchset=_check_patchset,
+        require_sidecar="the combiner needs the physical parameter it records",
+    )
+    sidecar = likelihood.sidecar or {}
     if sidecar.get("analysis") is not None:
         # the analysis names the default output, combined_<analysis>.json
-        safe_file_name(sidecar["analysis"], f"{meta_path.name}: analysis")
-    patchsets: dict[str, tuple[Any, Any]] = {}
-    if side.background_only:
-        for form, suffix in _PATCHSET_FILES.items():
-            candidate = path.with_name(_base(path) + suffix)
-            if candidate.is_file():
-                patchset = read_json(candidate)
-                if not isinstance(patchset, dict):
-                    raise InvalidInputError(f"{candidate.name}: a patchset must be a JSON object")
-                check_version(patchset, candidate.name)
-                check_patchset(patchset, candidate.name)
-                ps_side = read_sidecar(candidate, required=True, name=sidecar_path(candidate).name)
-                ps_side.check_workspace(workspace, candidate.name)
-                ps_side.check_patchset(patchset, candidate.name)
-                patchsets[form] = (patchset, ps_side.to_json())
-        if not patchsets:
-            raise InvalidInputError(
-                f"{path.name}: a background-only workspace without "
-                f"{_base(path)}_patchset.json or {_base(path)}_components_patchset.json beside it"
-            )
-    return Likelihood(workspace, sidecar, path.name, patchsets)
+        safe_file_name(sidecar["analysis"], f"{sidecar_path(path).name}: analysis")
+    if likelihood.background_only and not likelihood.patchsets:
+        raise InvalidInputError(
+            f"{path.name}: a background-only workspace without "
+            f"{_base(path)}_patchset.json or {_base(path)}_components_patchset.json beside it"
+        )
+    return likelihood
 
 
 def likelihood_from_products(products: Mapping[Path, Any], source: str) -> Likelihood:
     """The :class:`Likelihood` of the documents ``xhf build`` / ``xhf experiment`` would write."""
-    paths = [p for p in products if not p.name.endswith(".meta.json")]
-    workspace_path = paths[0]
-    patchsets = {}
-    for path in paths[1:]:
-        form = products[path]["metadata"]["form"]
-        patchsets[form] = (products[path], products[sidecar_path(path)])
-    return Likelihood(
-        products[workspace_path], products[sidecar_path(workspace_path)], source, patchsets
-    )
+    return Likelihood.from_products(products, source)
 
 
 def card_likelihood(card: str | os.PathLike[str], model: str, **options: Any) -> Likelihood:
     """An experiment card built in memory for ``model`` (see
     :func:`xhf.combine.experiment.experiment_products` for the options)."""
-    products = experiment_products(card, model, **options)
-    return likelihood_from_products(products, Path(card).name)
+    built = experiment_likelihood(card, model, **options)
+    return dataclasses.replace(built, source=Path(card).name)
 
 
 def model_from_likelihoods(likelihoods: Sequence[Likelihood]) -> tuple[str, dict[str, Any]]:
@@ -166,8 +151,8 @@ def _outputs(output: Path, background_only: bool) -> dict[str, Path]:
     if not background_only:
         return {"workspace": output}
     base = _base(output)
-    out = {"workspace": output.with_name(base + _BKG_ONLY + ".json")}
-    out.update({form: output.with_name(base + suffix) for form, suffix in _PATCHSET_FILES.items()})
+    out = {"workspace": output.with_name(base + BKG_ONLY + ".json")}
+    out.update({form: output.with_name(base + suffix) for form, suffix in PATCHSET_FILES.items()})
     return out
 
 
@@ -226,19 +211,12 @@ def combination_products(
     if all(background_only):
         combined = combine_patchsets(likelihoods, measurement=measurement, correlate=correlate)
         analysis = combined.sidecar["analysis"]
-        default = _default_output(f"{analysis}{_BKG_ONLY}", paths[0])
+        default = _default_output(f"{analysis}{BKG_ONLY}", paths[0])
         names = _outputs(Path(output) if output else default, True)
-        products = {
-            names["workspace"]: combined.workspace,
-            sidecar_path(names["workspace"]): combined.sidecar,
-        }
-        for form, (patchset, meta) in combined.patchsets.items():
-            products[names[form]] = patchset
-            products[sidecar_path(names[form])] = meta
-        return products
-    workspace, sidecar = combine_workspaces(
+        return combined.products(names["workspace"])
+    combined = combine_workspaces(
         likelihoods, measurement=measurement, reference=reference, correlate=correlate
     )
-    default = _default_output(str(sidecar["analysis"]), paths[0])
+    default = _default_output(str(combined.sidecar["analysis"]), paths[0])
     target = _outputs(Path(output) if output else default, False)["workspace"]
-    return {target: workspace, sidecar_path(target): sidecar}
+    return combined.products(target)

@@ -22,10 +22,10 @@ import logging
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from xhf import __version__
-from xhf.combine.likelihood import Likelihood, as_likelihood
+from xhf.combine.likelihood import as_likelihood
 from xhf.combine.naming import channel_names, check_disjoint
 from xhf.combine.rescale import reference_factor, scale_sample
 from xhf.combine.workspaces import (
@@ -41,12 +41,13 @@ from xhf.combine.workspaces import (
 from xhf.exceptions import InvalidInputError, InvalidTemplateError
 from xhf.jsonio import plain
 from xhf.workspace.compat import quiet_pyhf
+from xhf.workspace.likelihood import Likelihood
 from xhf.workspace.metadata import INTERPOLATION
 from xhf.workspace.naming import PLACEHOLDER_SAMPLE, POI
 from xhf.workspace.poi import N_SIGMA
 from xhf.workspace.sidecar import digest, sidecar_document
 
-__all__ = ["FORMS", "CombinedPatchsets", "combine_patchsets"]
+__all__ = ["FORMS", "combine_patchsets"]
 
 log = logging.getLogger(__name__)
 
@@ -58,20 +59,6 @@ def __dir__() -> list[str]:
 #: Patchset forms, in writing order.
 FORMS: tuple[str, ...] = ("grid", "components")
 _CHANNEL_PATH = re.compile(r"^/channels/(\d+)(/.*)?$")
-
-
-class CombinedPatchsets(NamedTuple):
-    """A joined background-only workspace with its sidecar, and the joined patchsets.
-
-    Attributes:
-        workspace: the background-only workspace.
-        sidecar: its sidecar (``background_only``, ``poi_bounds_all``, ``combination``).
-        patchsets: ``{form: (patchset, sidecar)}`` for each form every input has.
-    """
-
-    workspace: dict[str, Any]
-    sidecar: dict[str, Any]
-    patchsets: dict[str, tuple[dict[str, Any], dict[str, Any]]]
 
 
 def _key(values: Sequence[Any]) -> tuple[float, ...]:
@@ -256,18 +243,19 @@ def combine_patchsets(
     *,
     measurement: str | None = None,
     correlate: Iterable[str] = (),
-) -> CombinedPatchsets:
+) -> Likelihood:
     """Join background-only workspaces and their dark-photon patchsets (one POI per form).
 
     Args:
-        inputs: :class:`~xhf.combine.likelihood.Likelihood` objects with ``patchsets``
+        inputs: :class:`~xhf.workspace.likelihood.Likelihood` objects with ``patchsets``
             (``{"grid" | "components": (patchset, sidecar)}``); two or more.
         measurement: name of the combined measurement (default ``combined_<analysis>``).
         correlate: further nuisance names to treat as one parameter across inputs.
 
     Returns:
-        The joined background-only workspace, its sidecar and, for every form that all inputs
-        have, the joined patchset with its sidecar. A patch is kept where every input has the
+        A :class:`~xhf.workspace.likelihood.Likelihood`: the joined background-only
+        workspace, its sidecar and, for every form that all inputs have, the joined patchset
+        with its sidecar. A patch is kept where every input has the
         point (same mass, and coupling for the grid, to six significant digits).
 
     Raises:
@@ -355,4 +343,4 @@ def combine_patchsets(
             }
         )
         out[form] = (spec, sidecar_document(meta))
-    return CombinedPatchsets(workspace, sidecar, out)
+    return Likelihood(workspace, sidecar, " + ".join(sources), out)

@@ -228,8 +228,8 @@ def _part(
     if card.efficiency_uncertainty:
         flat[efficiency_nuisance(card.name)] = float(card.efficiency_uncertainty)
     return Sample(
-        name,
-        nominal,
+        name=name,
+        yields=nominal,
         variations=tuple(variations),
         norm_variations={k: (1.0 + u, 1.0 - u) for k, u in flat.items() if u > 0},
     )
@@ -269,7 +269,18 @@ def card_signals(card: Card, options: SignalOptions) -> tuple[Signal, ...]:
             band,
         )
         meta["mass_mev"] = None
-        return (Signal("magnetic_moment", card.name, (part,), "mu_nu", "mu_B", ref, (2,), meta),)
+        return (
+            Signal(
+                name="magnetic_moment",
+                channel=card.name,
+                parts=(part,),
+                parameter="mu_nu",
+                unit="mu_B",
+                reference=ref,
+                powers=(2,),
+                metadata=meta,
+            ),
+        )
     if options.model == "millicharge":
         ref = options.reference or REFERENCE_VALUES["millicharge"]
         name = f"millicharge{_FLAVOR_SUFFIX[options.flavor]}"
@@ -282,7 +293,18 @@ def card_signals(card: Card, options: SignalOptions) -> tuple[Signal, ...]:
             band,
         )
         meta["mass_mev"] = None
-        return (Signal(name, card.name, (part,), "charge", "e", ref, (2,), meta),)
+        return (
+            Signal(
+                name=name,
+                channel=card.name,
+                parts=(part,),
+                parameter="charge",
+                unit="e",
+                reference=ref,
+                powers=(2,),
+                metadata=meta,
+            ),
+        )
     masses = np.array(options.masses)
     refs = np.array([options.reference or reference_coupling(m) for m in masses])
     pieces = {}
@@ -303,14 +325,14 @@ def card_signals(card: Card, options: SignalOptions) -> tuple[Signal, ...]:
         )
         signals.append(
             Signal(
-                f"dark_photon_m{format_value(mass)}",
-                card.name,
-                parts,
-                "coupling",
-                "g_BL",
-                ref,
-                (2, 4),
-                {**meta, "mass_mev": mass},
+                name=f"dark_photon_m{format_value(mass)}",
+                channel=card.name,
+                parts=parts,
+                parameter="coupling",
+                unit="g_BL",
+                reference=ref,
+                powers=(2, 4),
+                metadata={**meta, "mass_mev": mass},
             )
         )
     return tuple(signals)

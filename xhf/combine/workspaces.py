@@ -32,13 +32,14 @@ import numpy as np
 
 from xhf import __version__
 from xhf.combine.bounds import signal_part_bounds
-from xhf.combine.likelihood import IDENTITY_KEYS, Likelihood, as_likelihood
+from xhf.combine.likelihood import IDENTITY_KEYS, as_likelihood
 from xhf.combine.naming import channel_names, check_disjoint
 from xhf.combine.rescale import reference_factor, rescale_signal
 from xhf.exceptions import InvalidInputError, InvalidParameterError, InvalidTemplateError
 from xhf.jsonio import plain
 from xhf.workspace.builder import check_workspace, measurement_parameters
 from xhf.workspace.compat import quiet_pyhf
+from xhf.workspace.likelihood import Likelihood
 from xhf.workspace.metadata import INTERPOLATION
 from xhf.workspace.naming import NAME_PATTERN
 from xhf.workspace.poi import N_SIGMA
@@ -280,11 +281,11 @@ def combine_workspaces(
     measurement: str | None = None,
     reference: float | None = None,
     correlate: Iterable[str] = (),
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """One joint workspace (one POI) from several experiments' workspaces and sidecars.
+) -> Likelihood:
+    """One joint likelihood (one POI) from several experiments' workspaces and sidecars.
 
     Args:
-        inputs: :class:`~xhf.combine.likelihood.Likelihood` objects or ``(workspace, sidecar)``
+        inputs: :class:`~xhf.workspace.likelihood.Likelihood` objects or ``(workspace, sidecar)``
             / ``(workspace, sidecar, source)`` tuples; two or more.
         measurement: name of the combined measurement (default ``combined_<analysis>``).
         reference: common reference value of the physical parameter (default the first
@@ -292,7 +293,8 @@ def combine_workspaces(
         correlate: further nuisance names to treat as one parameter across inputs.
 
     Returns:
-        ``(workspace, sidecar)``: the sidecar has the conventional fields (``signal`` at the
+        A :class:`~xhf.workspace.likelihood.Likelihood` (workspace and sidecar, named after
+        the inputs joined by ``+``): the sidecar has the conventional fields (``signal`` at the
         common reference, ``poi``, ``poi_bounds``, ``digest``) plus ``channels``,
         ``bin_edges_kev`` per channel and a ``combination`` block (inputs, their scale factors,
         the shared nuisances).
@@ -374,4 +376,5 @@ def combine_workspaces(
         "signal": plain(signal),
         "xhf_version": __version__,
     }
-    return workspace, sidecar_document(sidecar)
+    sources = " + ".join(lk.source for lk in likelihoods)
+    return Likelihood(workspace, sidecar_document(sidecar), sources)

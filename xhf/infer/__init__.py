@@ -25,7 +25,7 @@ from xhf.infer.exceptions import FitNotConvergedError, LimitAtBoundError, Unsupp
 from xhf.infer.fitter import FitOptions, FitResult, Fitter, POIMap
 from xhf.infer.interval import Interval, profile_interval
 from xhf.infer.limits import LimitResult, limit, to_physical
-from xhf.infer.loading import Analysis, build_analysis, load_analysis
+from xhf.infer.loading import Analysis, build_analysis, likelihood_analysis, load_analysis
 from xhf.infer.physical import SignalInfo, flavor_limits
 from xhf.infer.pl import ProfileSummary, pl_upper_limit, profile_summary
 from xhf.infer.toys import toy_upper_limit
@@ -55,6 +55,7 @@ __all__ = [
     "flavor_limits",
     "gaussian_band",
     "grid_limit",
+    "likelihood_analysis",
     "limit",
     "load_analysis",
     "pl_upper_limit",

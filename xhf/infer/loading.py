@@ -20,13 +20,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from xhf.exceptions import InvalidInputError, MissingFileError
+from xhf.exceptions import InvalidInputError
 from xhf.infer.fitter import FitOptions, Fitter, POIMap
 from xhf.infer.physical import SignalInfo
-from xhf.jsonread import read_json
 from xhf.templates.templateset import MAX_EVENTS
 from xhf.workspace.compat import check_version, pyhf_reason, quiet_pyhf
-from xhf.workspace.sidecar import read_sidecar as load_sidecar
+from xhf.workspace.likelihood import Likelihood, patch_names, patchset_form
+from xhf.workspace.likelihood import checked_sidecar as read_sidecar
 from xhf.workspace.spec_checks import (
     check_parameters_and_modifiers,
     check_patchset,
@@ -37,6 +37,7 @@ __all__ = [
     "Analysis",
     "build_analysis",
     "check_fixed_poi",
+    "likelihood_analysis",
     "load_analysis",
     "patch_names",
     "patch_values",
@@ -81,33 +82,6 @@ class Analysis:
         return Fitter(self.model, self.poi_map, options)
 
 
-def read_sidecar(
-    path: str | os.PathLike[str],
-    document: dict[str, Any] | None = None,
-    *,
-    workspace: dict[str, Any] | None = None,
-) -> dict[str, Any] | None:
-    """The checked sidecar ``<name>.meta.json`` of ``path`` (None if there is none).
-
-    With ``document`` (the file's content) the sidecar must describe it: a workspace, or --
-    with ``workspace`` the background-only workspace it patches -- a patchset
-    (:class:`xhf.workspace.sidecar.Sidecar`); a mismatch is one line naming both files.
-    """
-    side = load_sidecar(path)
-    if side is None or document is None:
-        return None if side is None else side.to_json()
-    if workspace is None:
-        if side.is_patchset:
-            raise InvalidInputError(
-                f"{path}: sidecar {side.source} describes a patchset, not this workspace"
-            )
-        side.check_workspace(document, str(path))
-    else:
-        side.check_workspace(workspace, str(path))
-        side.check_patchset(document, str(path))
-    return side.to_json()
-
-
 def check_fixed_poi(workspace: dict[str, Any], pois: list[str], source: str) -> None:
     """Refuse a parameter of interest the measurement fixes (pyhf would not let it float)."""
     measurement = workspace["measurements"][0]
@@ -118,16 +92,6 @@ def check_fixed_poi(workspace: dict[str, Any], pois: list[str], source: str) -> 
                 f"[{par['name']}].fixed: the parameter of interest {par['name']!r} is fixed; "
                 "a fixed POI cannot be fitted or limited"
             )
-
-
-def patch_names(patchset: dict[str, Any], source: str = "patchset") -> list[str]:
-    """Names of the patches of a patchset dict, in file order (``source`` names it in errors)."""
-    try:
-        return [p["metadata"]["name"] for p in patchset["patches"]]
-    except (KeyError, TypeError):
-        raise InvalidInputError(
-            f"{source}: not a pyhf patchset: field 'patches[].metadata.name'"
-        ) from None
 
 
 def _finite_counts(values: Any, where: str, *, negative: bool) -> None:
@@ -172,15 +136,6 @@ def _check_observations(workspace: dict[str, Any], source: str = "workspace") ->
                 f"{bins[name]}"
             )
         _finite_counts(data, f"{source}: observations[{name}].data", negative=False)
-
-
-def _form(patchset: dict[str, Any], meta: dict[str, Any] | None) -> str:
-    form = (meta or {}).get("form") or patchset.get("metadata", {}).get("form")
-    if form in ("grid", "components"):
-        return form
-    ops = patchset["patches"][0]["patch"] if patchset.get("patches") else []
-    names = {op.get("value", {}).get("name") for op in ops if isinstance(op.get("value"), dict)}
-    return "components" if len(names) > 1 else "grid"
 
 
 def _values(meta: dict[str, Any] | None, patchset: dict[str, Any], name: str) -> dict[str, float]:
@@ -291,7 +246,7 @@ def build_analysis(
         _check_observations(ws, f"{source} [patch {patch}]")
         check_parameters_and_modifiers(ws, f"{source} [patch {patch}]")
         side = patchset_meta if patchset_meta is not None else meta
-        form = _form(patchset, patchset_meta)
+        form = patchset_form(patchset, patchset_meta)
         try:
             values = _values(patchset_meta, patchset, patch)
         except InvalidInputError as exc:
@@ -366,6 +321,42 @@ def _signal_info(side: dict[str, Any] | None, ws: Any, source: str) -> SignalInf
     return SignalInfo.from_sidecar(side, f"{source} (sidecar)")
 
 
+def likelihood_analysis(likelihood: Likelihood, patch: str | None = None) -> Analysis:
+    """An :class:`Analysis` of a :class:`~xhf.workspace.likelihood.Likelihood`.
+
+    Args:
+        likelihood: the workspace with its sidecar (and patchsets).
+        patch: the patch to apply (default: ``likelihood.patch``); it is looked for in the
+            components patchset first, then in the grid one.
+    """
+    patch = patch if patch is not None else likelihood.patch
+    form = likelihood.holding(patch) if patch is not None else None
+    if form is None:
+        only = next(iter(likelihood.patchsets), None) if patch is not None else None
+        form = only  # a patch no patchset holds: the message names the patches there are
+    if form is None:
+        return build_analysis(
+            dict(likelihood.workspace),
+            _plain(likelihood.sidecar),
+            patch=patch,
+            source=likelihood.source,
+        )
+    patchset, meta = likelihood.patchsets[form]
+    name = likelihood.patchset_sources.get(form)
+    return build_analysis(
+        dict(likelihood.workspace),
+        _plain(likelihood.sidecar),
+        patchset=dict(patchset),
+        patch=patch,
+        patchset_meta=_plain(meta),
+        source=f"{likelihood.source} + {name}" if name else likelihood.source,
+    )
+
+
+def _plain(meta: Any) -> dict[str, Any] | None:
+    return None if meta is None else dict(meta)
+
+
 def load_analysis(
     workspace: str | os.PathLike[str],
     *,
@@ -376,44 +367,14 @@ def load_analysis(
 
     Without ``patchset``, a ``--patch`` looks for the builder's sibling patchsets
     (``<base>_components_patchset.json``, ``<base>_patchset.json`` next to
-    ``<base>_BkgOnly.json``) and uses the one holding that patch.
+    ``<base>_BkgOnly.json``) and uses the one holding that patch
+    (:meth:`xhf.workspace.likelihood.Likelihood.load`).
     """
-    path = Path(workspace)
-    if not path.is_file():
-        raise MissingFileError(f"{path}: no such workspace file")
-    spec = read_json(path)
-    if not isinstance(spec, dict):
-        raise InvalidInputError(f"{path}: a workspace must be a JSON object")
-    meta = read_sidecar(path, spec)
-    ps_spec, ps_meta, source = None, None, str(path)
-    if patch is not None and patchset is None:
-        patchset = _sibling_patchset(path, patch)
-    if patchset is not None:
+    likelihood = Likelihood.load(workspace, patchset=patchset, patch=patch, siblings=False)
+    if patchset is not None and patch is None:
         ps_path = Path(patchset)
-        if not ps_path.is_file():
-            raise MissingFileError(f"{ps_path}: no such patchset file")
-        ps_spec = read_json(ps_path)
-        if not isinstance(ps_spec, dict):
-            raise InvalidInputError(f"{ps_path}: a patchset must be a JSON object")
-        ps_meta = read_sidecar(ps_path, ps_spec, workspace=spec)
-        source = f"{path} + {ps_path.name}"
-        if patch is None:
-            raise InvalidInputError(
-                f"{ps_path}: choose a patch with --patch (e.g. {patch_names(ps_spec, str(ps_path))[0]})"
-            )
-    return build_analysis(
-        spec, meta, patchset=ps_spec, patch=patch, patchset_meta=ps_meta, source=source
-    )
-
-
-def _sibling_patchset(path: Path, patch: str) -> Path:
-    base = path.name.removesuffix(".json").removesuffix("_BkgOnly")
-    for suffix in ("_components_patchset.json", "_patchset.json"):
-        candidate = path.with_name(base + suffix)
-        if candidate.is_file():
-            spec = read_json(candidate)
-            if isinstance(spec, dict) and patch in patch_names(spec):
-                return candidate
-    raise InvalidInputError(
-        f"{path}: --patch {patch} needs --patchset (no sibling patchset holds it)"
-    )
+        ps_spec = next(iter(likelihood.patchsets.values()))[0]
+        raise InvalidInputError(
+            f"{ps_path}: choose a patch with --patch (e.g. {patch_names(ps_spec, str(ps_path))[0]})"
+        )
+    return likelihood_analysis(likelihood)

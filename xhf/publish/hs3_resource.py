@@ -30,13 +30,13 @@ def __dir__() -> list[str]:
 
 def hs3_documents(item: AnalysisInput) -> dict[str, dict[str, Any]]:
     """``{file name: HS3 document}`` of one analysis (see the module docstring)."""
-    from xhf.infer.loading import build_analysis, patch_names
+    from xhf.infer.loading import build_analysis, likelihood_analysis, patch_names
     from xhf.publish.hs3 import analysis_to_hs3
 
     workspace, meta = item.main
     measurement = str(meta["measurement"])
     if item.power_law:
-        analysis = build_analysis(workspace, meta, source=item.analysis)
+        analysis = likelihood_analysis(item.likelihood)
         return {f"{measurement}.hs3.json": analysis_to_hs3(analysis)}
     components, side = item.documents["components"], item.sidecars["components"]
     out = {}

@@ -27,6 +27,7 @@ from xhf.exceptions import InvalidInputError, InvalidParameterError, MissingFile
 from xhf.filenames import refuse_links, safe_file_name
 from xhf.jsonread import read_json
 from xhf.workspace.compat import check_version, pyhf_reason, quiet_pyhf
+from xhf.workspace.likelihood import Likelihood
 from xhf.workspace.sidecar import read_sidecar, sidecar_path
 
 __all__ = [
@@ -369,6 +370,21 @@ class AnalysisInput:
         """The workspace (or background-only workspace) and its sidecar."""
         role = "workspace" if self.power_law else "background_only"
         return self.documents[role], self.sidecars[role]
+
+    @property
+    def likelihood(self) -> Likelihood:
+        """The analysis as one :class:`~xhf.workspace.likelihood.Likelihood` (named after it)."""
+        workspace, meta = self.main
+        forms = {"grid": "patchset", "components": "components"}
+        present = {form: role for form, role in forms.items() if role in self.documents}
+        return Likelihood(
+            workspace,
+            meta,
+            self.analysis,
+            {form: (self.documents[role], self.sidecars[role]) for form, role in present.items()},
+            None,
+            {form: self.paths[role].name for form, role in present.items() if role in self.paths},
+        )
 
 
 def _check_document(role: str, document: Any, path: Path) -> None:

@@ -69,7 +69,7 @@ def _sample(counts: ArrayLike, n_bins: int, name: str, **kwargs) -> Sample:
         raise InvalidParameterError(
             f"signal counts: need {n_bins} finite numbers (one per bin), got shape {values.shape}"
         )
-    return Sample(name, values, **kwargs)
+    return Sample(name=name, yields=values, **kwargs)
 
 
 def signal_patch(

@@ -171,8 +171,8 @@ def _channel_backgrounds(
             norm, free = settings.low_energy_constraint, False
         samples.append(
             Sample(
-                comp.name,
-                nominal,
+                name=comp.name,
+                yields=nominal,
                 stat_error=stat,
                 norm_uncertainty=norm,
                 free=free,
@@ -220,16 +220,20 @@ def build_replica(settings: ReplicaSettings | None = None) -> TemplateSet:
     responses = {name: channel_response(settings, name) for name in CHANNELS}
     rates = background_rates(settings, responses["full_energy"])
     channels = {
-        name: Channel(name, settings.edges(name), _channel_backgrounds(settings, name, resp, rates))
+        name: Channel(
+            name=name,
+            bin_edges=settings.edges(name),
+            backgrounds=_channel_backgrounds(settings, name, resp, rates),
+        )
         for name, resp in responses.items()
     }
     poisson = _pseudo_data(settings, channels)
     channels = {
         name: Channel(
-            ch.name,
-            ch.bin_edges,
-            ch.backgrounds,
-            {"asimov": ch.total_background(), "pseudo_poisson": poisson[name]},
+            name=ch.name,
+            bin_edges=ch.bin_edges,
+            backgrounds=ch.backgrounds,
+            data={"asimov": ch.total_background(), "pseudo_poisson": poisson[name]},
         )
         for name, ch in channels.items()
     }

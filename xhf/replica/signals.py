@@ -113,7 +113,7 @@ def _part(
         index = ("e", "mu", "tau").index(flavor)
         rel = settings.fraction_uncertainties[index] / settings.fixed_fractions[index]
         norms[f"flavor_fraction_{flavor}"] = (1.0 + rel, 1.0 - rel)
-    return Sample(name, nominal, variations=tuple(variations), norm_variations=norms)
+    return Sample(name=name, yields=nominal, variations=tuple(variations), norm_variations=norms)
 
 
 def signal_templates(
@@ -139,14 +139,14 @@ def signal_templates(
     meta = {"model": "magnetic-moment", "flavor": "all", "atomic": "fea", "mass_mev": None}
     signals.append(
         Signal(
-            "magnetic_moment",
-            "full_energy",
-            (part,),
-            "mu_nu",
-            "mu_B",
-            mu_ref,
-            (2,),
-            {**meta, **common},
+            name="magnetic_moment",
+            channel="full_energy",
+            parts=(part,),
+            parameter="mu_nu",
+            unit="mu_B",
+            reference=mu_ref,
+            powers=(2,),
+            metadata={**meta, **common},
         )
     )
 
@@ -181,14 +181,14 @@ def signal_templates(
         meta = {"model": "millicharge", "flavor": flavor, "atomic": atomic, "mass_mev": None}
         signals.append(
             Signal(
-                f"millicharge{suffix}",
-                "low_energy",
-                (part,),
-                "charge",
-                "e",
-                q_ref,
-                (2,),
-                {**meta, **common},
+                name=f"millicharge{suffix}",
+                channel="low_energy",
+                parts=(part,),
+                parameter="charge",
+                unit="e",
+                reference=q_ref,
+                powers=(2,),
+                metadata={**meta, **common},
             )
         )
 
@@ -222,14 +222,14 @@ def signal_templates(
         meta = {"model": "dark-photon", "flavor": "all", "atomic": "fea", "mass_mev": mass}
         signals.append(
             Signal(
-                f"dark_photon_m{format_value(mass)}",
-                "full_energy",
-                parts,
-                "coupling",
-                "g_BL",
-                g_ref,
-                (2, 4),
-                {**meta, **common},
+                name=f"dark_photon_m{format_value(mass)}",
+                channel="full_energy",
+                parts=parts,
+                parameter="coupling",
+                unit="g_BL",
+                reference=g_ref,
+                powers=(2, 4),
+                metadata={**meta, **common},
             )
         )
     return tuple(signals)

@@ -35,7 +35,6 @@ from xhf.workspace import (
     build_component_patchset,
     build_workspace,
     patchset_metadata,
-    workspace_metadata,
 )
 
 __all__ = [
@@ -126,8 +125,8 @@ def replica_workspaces(
     """
     out: dict[str, tuple] = {}
     for analysis in ("magnetic_moment", "millicharge"):
-        ws = build_workspace(templates, analysis, data=data)
-        out[analysis] = (ws, workspace_metadata(ws, templates, analysis, data=data))
+        lh = build_workspace(templates, analysis, data=data)
+        out[analysis] = (lh.workspace, lh.sidecar)
     signals = _dark_photon_signals(templates, masses_mev)
     bkg = build_background_only(templates, "full_energy", data=data, signals=signals)
     bkg_meta = background_only_metadata(

@@ -17,9 +17,12 @@ and what the ROOT/NPZ/CSV readers produce. In the notation of XMASS-I (Phys. Let
 Variations with the same name are the same nuisance parameter everywhere.
 
 >>> import numpy as np
->>> bkg = Sample("flat", np.array([10.0, 10.0]), stat_error=np.array([1.0, 1.0]), norm_uncertainty=0.1)
->>> ch = Channel("c", np.array([2.0, 4.0, 6.0]), (bkg,), {"asimov": np.array([10.0, 10.0])})
->>> sig = Signal("mm", "c", (Sample("mm", np.array([1.0, 0.5])),), "mu_nu", "mu_B", 1e-10, (2,))
+>>> bkg = Sample(name="flat", yields=np.array([10.0, 10.0]), stat_error=np.array([1.0, 1.0]),
+...              norm_uncertainty=0.1)
+>>> ch = Channel(name="c", bin_edges=np.array([2.0, 4.0, 6.0]), backgrounds=(bkg,),
+...              data={"asimov": np.array([10.0, 10.0])})
+>>> sig = Signal(name="mm", channel="c", parts=(Sample(name="mm", yields=np.array([1.0, 0.5])),),
+...              parameter="mu_nu", unit="mu_B", reference=1e-10, powers=(2,))
 >>> ts = TemplateSet((ch,), (sig,))
 >>> ts.validate()
 >>> sig.expected(2e-10).tolist()
@@ -54,7 +57,7 @@ class Variation:
     down: NDArray[np.float64]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Sample:
     """One histogram template (background component or signal part), in events per bin.
 
@@ -86,7 +89,7 @@ class Sample:
         raise KeyError(name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Channel:
     """A fit region: bin edges in reconstructed energy (keV), backgrounds and datasets.
 
@@ -121,7 +124,7 @@ class Channel:
         return np.sum([s.yields for s in self.backgrounds], axis=0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Signal:
     """A signal template in one channel at a reference value of its physical parameter.
 

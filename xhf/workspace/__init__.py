@@ -3,6 +3,8 @@
 XMASS-I's likelihood (Phys. Lett. B 809 (2020) 135741, Eqs. 4-7) written as HistFactory JSON
 (``docs/workspace-conventions.md`` for the names, ``docs/config.md`` for the config format):
 
+- :class:`Likelihood`: a workspace with its sidecar and patchsets, saved and read in one place
+  (:mod:`xhf.workspace.likelihood`); every builder returns one;
 - :func:`build_workspace`: one signal and its channel's backgrounds;
 - :func:`build_background_only`, :func:`build_patchset` (exact excess on a (mass, coupling)
   grid), :func:`build_component_patchset` (interference and pure parts per mass);
@@ -12,6 +14,7 @@ XMASS-I's likelihood (Phys. Lett. B 809 (2020) 135741, Eqs. 4-7) written as Hist
 """
 
 from xhf.workspace.builder import build_workspace
+from xhf.workspace.likelihood import Likelihood
 from xhf.workspace.metadata import (
     background_only_metadata,
     patchset_metadata,
@@ -27,6 +30,7 @@ from xhf.workspace.patchset import (
 from xhf.workspace.sidecar import Sidecar, sidecar_document
 
 __all__ = [
+    "Likelihood",
     "Sidecar",
     "background_only_metadata",
     "build_background_only",

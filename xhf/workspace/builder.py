@@ -3,16 +3,23 @@
 :func:`build_workspace` writes one signal and the backgrounds of its channel as a pyhf
 workspace (Phys. Lett. B 809 (2020) 135741, Eqs. 4-7; the modifier mapping is in
 :mod:`xhf.workspace.samples`, the names in ``docs/workspace-conventions.md``). It is a pure
-function: plain dicts of plain floats out, nothing read or written.
+function: a :class:`~xhf.workspace.likelihood.Likelihood` (the workspace as a plain dict of plain
+floats, with its sidecar) out, nothing read or written; :func:`workspace_spec` gives the bare
+workspace dict.
 
 >>> import numpy as np
 >>> from xhf.templates import Channel, Sample, Signal, TemplateSet
->>> bkg = Sample("flat", np.array([100.0, 100.0]), stat_error=np.array([1.0, 1.0]),
+>>> bkg = Sample(name="flat", yields=np.array([100.0, 100.0]), stat_error=np.array([1.0, 1.0]),
 ...              norm_uncertainty=0.1)
->>> ch = Channel("c", np.array([2.0, 4.0, 6.0]), (bkg,), {"asimov": np.array([100.0, 100.0])})
->>> sig = Signal("magnetic_moment", "c", (Sample("mm", np.array([5.0, 1.0])),), "mu_nu", "mu_B",
-...              1e-10, (2,), {"model": "magnetic-moment"})
->>> ws = build_workspace(TemplateSet((ch,), (sig,)), "magnetic_moment", data="asimov")
+>>> ch = Channel(name="c", bin_edges=np.array([2.0, 4.0, 6.0]), backgrounds=(bkg,),
+...              data={"asimov": np.array([100.0, 100.0])})
+>>> sig = Signal(name="magnetic_moment", channel="c",
+...              parts=(Sample(name="mm", yields=np.array([5.0, 1.0])),), parameter="mu_nu",
+...              unit="mu_B", reference=1e-10, powers=(2,), metadata={"model": "magnetic-moment"})
+>>> lh = build_workspace(TemplateSet((ch,), (sig,)), "magnetic_moment", data="asimov")
+>>> ws = lh.workspace
+>>> lh.sidecar["signal"]["unit"]
+'mu_B'
 >>> ws["measurements"][0]["name"], ws["measurements"][0]["config"]["poi"]
 ('xmass1_magnetic_moment', 'mu')
 >>> [s["name"] for s in ws["channels"][0]["samples"]]
@@ -31,6 +38,8 @@ import numpy as np
 from xhf.exceptions import InvalidParameterError, InvalidTemplateError
 from xhf.templates.templateset import Channel, Signal, TemplateSet
 from xhf.workspace.compat import pyhf_reason, quiet_pyhf
+from xhf.workspace.likelihood import Likelihood
+from xhf.workspace.metadata import workspace_metadata
 from xhf.workspace.naming import (
     NAME_PATTERN,
     analysis_name,
@@ -50,6 +59,7 @@ __all__ = [
     "observations",
     "poi_name",
     "signal_bounds",
+    "workspace_spec",
 ]
 
 
@@ -188,7 +198,8 @@ def check_background(
 
     >>> import numpy as np
     >>> from xhf.templates import Channel, Sample
-    >>> ch = Channel("c", np.array([2.0, 4.0, 6.0]), (Sample("b", np.array([3.0, 0.0])),), {})
+    >>> ch = Channel(name="c", bin_edges=np.array([2.0, 4.0, 6.0]),
+    ...              backgrounds=(Sample(name="b", yields=np.array([3.0, 0.0])),))
     >>> check_background(ch, [2.0, 0.0])
     >>> check_background(ch, [2.0, 1.0])
     Traceback (most recent call last):
@@ -233,6 +244,36 @@ def check_workspace(spec: Mapping[str, Any], *, model: bool = True) -> None:
 
 
 def build_workspace(
+    templates: TemplateSet,
+    signal: str,
+    *,
+    data: str,
+    measurement: str | None = None,
+    poi_bounds: Sequence[float] | None = None,
+    source: str = "sidecar",
+    name: str = "workspace",
+) -> Likelihood:
+    """The likelihood of one signal and the backgrounds of its channel (Eqs. 4-7), with its
+    sidecar.
+
+    Args:
+        templates, signal, data, measurement, poi_bounds: as for :func:`workspace_spec`.
+        source: how a message names the sidecar if the templates' metadata make it invalid.
+        name: the likelihood's name in messages (e.g. its file name).
+
+    Returns:
+        A :class:`~xhf.workspace.likelihood.Likelihood`: ``workspace`` is
+        :func:`workspace_spec`, ``sidecar`` its ``<name>.meta.json`` document
+        (:func:`xhf.workspace.metadata.workspace_metadata`).
+    """
+    spec = workspace_spec(
+        templates, signal, data=data, measurement=measurement, poi_bounds=poi_bounds
+    )
+    meta = workspace_metadata(spec, templates, signal, data=data, source=source)
+    return Likelihood(spec, meta, name)
+
+
+def workspace_spec(
     templates: TemplateSet,
     signal: str,
     *,

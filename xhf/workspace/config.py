@@ -213,8 +213,8 @@ def _sample(
         raise reader.fail([*path, "free"], "a free normalisation excludes norm_uncertainty")
     nu = entry.get("norm_uncertainty")
     return Sample(
-        name,
-        hist.values,
+        name=name,
+        yields=hist.values,
         stat_error=stat,
         norm_uncertainty=None if nu is None else float(nu),
         free=bool(entry.get("free", False)),
@@ -292,14 +292,14 @@ def _signals(reader: _Reader, doc: dict, edges: dict[str, NDArray]) -> list[Sign
             metadata["mass_mev"] = float(entry["mass_mev"])
         signals.append(
             Signal(
-                entry["name"],
-                channel,
-                tuple(parts),
-                entry["parameter"],
-                entry["unit"],
-                float(entry["reference"]),
-                tuple(powers),
-                metadata,
+                name=entry["name"],
+                channel=channel,
+                parts=tuple(parts),
+                parameter=entry["parameter"],
+                unit=entry["unit"],
+                reference=float(entry["reference"]),
+                powers=tuple(powers),
+                metadata=metadata,
             )
         )
     return signals
@@ -323,7 +323,7 @@ def log10_excess(
     max_k [p_k log10(g / reference) + log10 max |part_k|] (-inf for empty parts), computed in
     logarithms so that absurd grids cannot overflow.
 
-    >>> part = Sample("pure", np.array([2.0, 10.0]))
+    >>> part = Sample(name="pure", yields=np.array([2.0, 10.0]))
     >>> log10_excess(1e-5, 1e-6, [part], [4])
     5.0
     """
@@ -480,7 +480,10 @@ def load_config(path: str | os.PathLike[str]) -> BuildConfig:
     metadata = {"experiment": doc.get("experiment", "xmass1"), "datasets": datasets}
     metadata.update({k: references[k] for k in ("hepdata", "paper") if k in references})
     templates = TemplateSet(
-        tuple(Channel(n, edges[n], tuple(backgrounds[n]), data[n]) for n in channels),
+        tuple(
+            Channel(name=n, bin_edges=edges[n], backgrounds=tuple(backgrounds[n]), data=data[n])
+            for n in channels
+        ),
         tuple(signals),
         metadata,
     )

@@ -133,8 +133,8 @@ def signal_sample(
     """
     where = f"channel {channel!r}, signal part {part.name!r}"
     renamed = Sample(
-        name,
-        part.yields,
+        name=name,
+        yields=part.yields,
         stat_error=part.stat_error,
         norm_uncertainty=part.norm_uncertainty,
         free=False,
@@ -221,8 +221,8 @@ def combine_parts(parts: Sequence[Sample], weights: Sequence[float], name: str) 
             )
         )
     combined = Sample(
-        name,
-        nominal,
+        name=name,
+        yields=nominal,
         stat_error=stat_error,
         variations=tuple(variations),
         norm_variations=norm_variations,

@@ -66,8 +66,8 @@ def make_templates(seed: int = 20200522) -> TemplateSet:
     def background(name: str, n: int, scale: float, *, stat: bool = True, **kw) -> Sample:
         yields = spectrum(n, scale)
         return Sample(
-            name,
-            yields,
+            name=name,
+            yields=yields,
             stat_error=np.sqrt(yields) * rng.uniform(0.01, 0.1, n) if stat else None,
             **kw,
         )
@@ -87,16 +87,21 @@ def make_templates(seed: int = 20200522) -> TemplateSet:
     kr85 = replace(kr85, norm_variations={"flux": (1.05, 0.95), "a": (1.2, 0.9)})
     asimov = pb210.yields + c14.yields + kr85.yields
     low = Channel(
-        "low_energy",
-        low_edges,
-        (pb210, c14, kr85),
-        {"asimov": asimov, "pseudo_poisson": rng.poisson(asimov).astype(float)},
+        name="low_energy",
+        bin_edges=low_edges,
+        backgrounds=(pb210, c14, kr85),
+        data={"asimov": asimov, "pseudo_poisson": rng.poisson(asimov).astype(float)},
     )
 
     xe136 = background("xe136", n_full, 10.0, norm_uncertainty=0.03)
     xe136 = replace(xe136, variations=(shifted(xe136, "dead_pmt_2_5", 0.05),))
     ar39 = background("ar39", n_full, 2.0, free=True)
-    full = Channel("full_energy", full_edges, (xe136, ar39), {"asimov": xe136.yields + ar39.yields})
+    full = Channel(
+        name="full_energy",
+        bin_edges=full_edges,
+        backgrounds=(xe136, ar39),
+        data={"asimov": xe136.yields + ar39.yields},
+    )
 
     mm_part = background("signal", n_full, 0.5)
     mm_part = replace(
@@ -105,27 +110,27 @@ def make_templates(seed: int = 20200522) -> TemplateSet:
         norm_variations={"solar_flux": (1.06, 0.94)},
     )
     magnetic_moment = Signal(
-        "magnetic_moment",
-        "full_energy",
-        (mm_part,),
-        "mu_nu",
-        "mu_B",
-        1e-10,
-        (2,),
-        {"model": "magnetic-moment", "flavor": "all", "atomic": "fea", "mass_mev": None},
+        name="magnetic_moment",
+        channel="full_energy",
+        parts=(mm_part,),
+        parameter="mu_nu",
+        unit="mu_B",
+        reference=1e-10,
+        powers=(2,),
+        metadata={"model": "magnetic-moment", "flavor": "all", "atomic": "fea", "mass_mev": None},
     )
-    interference = Sample("interference", rng.normal(0.0, 1.0, n_low))
+    interference = Sample(name="interference", yields=rng.normal(0.0, 1.0, n_low))
     interference = replace(interference, variations=(shifted(interference, "atomic_model", 0.1),))
     pure = background("pure", n_low, 0.2)
     dark_photon = Signal(
-        "dark_photon_m1e_03",
-        "low_energy",
-        (interference, pure),
-        "coupling",
-        "g_BL",
-        1.3e-6,
-        (2, 4),
-        {"model": "dark-photon", "mass_mev": 1e-3, "note": "\u00b5 and \u03bd survive"},
+        name="dark_photon_m1e_03",
+        channel="low_energy",
+        parts=(interference, pure),
+        parameter="coupling",
+        unit="g_BL",
+        reference=1.3e-6,
+        powers=(2, 4),
+        metadata={"model": "dark-photon", "mass_mev": 1e-3, "note": "\u00b5 and \u03bd survive"},
     )
     return TemplateSet(
         (low, full),

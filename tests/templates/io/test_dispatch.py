@@ -38,8 +38,12 @@ def test_existing_output_needs_force(tmp_path, templates, make, same, name):
 
 @pytest.mark.parametrize("name", FORMATS)
 def test_channel_without_templates_keeps_its_binning(tmp_path, same, name):
-    empty = Channel("empty", np.array([0.0, 0.5, 2.0]), ())
-    other = Channel("other", np.array([1.0, 2.0]), (Sample("b", np.array([3.0])),))
+    empty = Channel(name="empty", bin_edges=np.array([0.0, 0.5, 2.0]), backgrounds=())
+    other = Channel(
+        name="other",
+        bin_edges=np.array([1.0, 2.0]),
+        backgrounds=(Sample(name="b", yields=np.array([3.0])),),
+    )
     ts = TemplateSet((empty, other))
     same(ts, read_templates(write_templates(ts, tmp_path / name)))
 
@@ -77,8 +81,8 @@ def test_every_read_is_validated_with_the_file_name(tmp_path, templates):
 
 
 def test_writing_refuses_invalid_templates(tmp_path):
-    bad = Sample("b", np.array([1.0, -1.0]))
-    ts = TemplateSet((Channel("c", np.array([0.0, 1.0, 2.0]), (bad,)),))
+    bad = Sample(name="b", yields=np.array([1.0, -1.0]))
+    ts = TemplateSet((Channel(name="c", bin_edges=np.array([0.0, 1.0, 2.0]), backgrounds=(bad,)),))
     with pytest.raises(InvalidTemplateError, match="bin 1 is negative"):
         write_templates(ts, tmp_path / "t.npz")
     assert not (tmp_path / "t.npz").exists()
@@ -95,11 +99,20 @@ def test_unknown_document_version(tmp_path, templates):
 @pytest.mark.parametrize("name", FORMATS)
 def test_up_to_1e15_events_are_templates_more_are_refused(tmp_path, name, same):
     edges = np.array([0.0, 1.0, 2.0])
-    at_ceiling = Sample("b", np.array([1e15, 0.0]), stat_error=np.array([1e15, 0.0]))
-    ts = TemplateSet((Channel("c", edges, (at_ceiling,), {"obs": np.array([1e15, 1.0])}),))
+    at_ceiling = Sample(name="b", yields=np.array([1e15, 0.0]), stat_error=np.array([1e15, 0.0]))
+    ts = TemplateSet(
+        (
+            Channel(
+                name="c",
+                bin_edges=edges,
+                backgrounds=(at_ceiling,),
+                data={"obs": np.array([1e15, 1.0])},
+            ),
+        )
+    )
     same(ts, read_templates(write_templates(ts, tmp_path / name)))
-    huge = Sample("b", np.array([1.0, 1e16]))
-    ts = TemplateSet((Channel("c", edges, (huge,)),))
+    huge = Sample(name="b", yields=np.array([1.0, 1e16]))
+    ts = TemplateSet((Channel(name="c", bin_edges=edges, backgrounds=(huge,)),))
     with pytest.raises(InvalidTemplateError, match=r"sample 'b': bin 1 is 1e\+16, more than 1e15"):
         write_templates(ts, tmp_path / f"huge_{name}")
 
@@ -107,9 +120,21 @@ def test_up_to_1e15_events_are_templates_more_are_refused(tmp_path, name, same):
 def test_signal_powers_are_whole_numbers_of_at_least_one():
     from xhf.templates import Signal
 
-    ch = Channel("c", np.array([0.0, 1.0]), (Sample("b", np.array([1.0])),))
+    ch = Channel(
+        name="c",
+        bin_edges=np.array([0.0, 1.0]),
+        backgrounds=(Sample(name="b", yields=np.array([1.0])),),
+    )
     for powers in [(2.5,), (0,), (True,)]:
-        sig = Signal("s", "c", (Sample("p", np.array([1.0])),), "g", "u", 1.0, powers)
+        sig = Signal(
+            name="s",
+            channel="c",
+            parts=(Sample(name="p", yields=np.array([1.0])),),
+            parameter="g",
+            unit="u",
+            reference=1.0,
+            powers=powers,
+        )
         with pytest.raises(InvalidTemplateError, match="must be whole numbers >= 1"):
             TemplateSet((ch,), (sig,)).validate()
 

@@ -36,8 +36,8 @@ def template_sets(draw, stat=_counts) -> TemplateSet:
         return draw(arrays(np.float64, n, elements=elements))
 
     background = Sample(
-        "bkg",
-        vector(_counts),
+        name="bkg",
+        yields=vector(_counts),
         stat_error=vector(stat) if draw(st.booleans()) else None,
         norm_uncertainty=draw(st.none() | st.floats(0.0, 0.99)),
         free=draw(st.booleans()),
@@ -45,11 +45,26 @@ def template_sets(draw, stat=_counts) -> TemplateSet:
         norm_variations={"flat": (draw(st.floats(1.0, 2.0)), draw(st.floats(0.01, 1.0)))},
     )
     parts = (
-        Sample("interference", vector(_signed), stat_error=vector(stat)),
-        Sample("pure", vector(_signed)),
+        Sample(name="interference", yields=vector(_signed), stat_error=vector(stat)),
+        Sample(name="pure", yields=vector(_signed)),
     )
-    signal = Signal("sig", "ch", parts, "coupling", "g", draw(st.floats(1e-30, 1e30)), (2, 4))
-    return TemplateSet((Channel("ch", edges, (background,), {"obs": vector(_counts)}),), (signal,))
+    signal = Signal(
+        name="sig",
+        channel="ch",
+        parts=parts,
+        parameter="coupling",
+        unit="g",
+        reference=draw(st.floats(1e-30, 1e30)),
+        powers=(2, 4),
+    )
+    return TemplateSet(
+        (
+            Channel(
+                name="ch", bin_edges=edges, backgrounds=(background,), data={"obs": vector(_counts)}
+            ),
+        ),
+        (signal,),
+    )
 
 
 # ``same`` is a stateless function, safe to share between examples

@@ -91,7 +91,7 @@ def test_every_histogram_has_axis_titles_with_units_and_sumw2_where_mc_errors(tm
 
 
 def test_empty_channel_keeps_its_binning(tmp_path, same):
-    ts = TemplateSet((Channel("c", np.array([0.0, 1.5, 4.0]), ()),))
+    ts = TemplateSet((Channel(name="c", bin_edges=np.array([0.0, 1.5, 4.0]), backgrounds=()),))
     same(ts, read_root(write_root(ts, tmp_path / "e.root")))
 
 
@@ -255,8 +255,8 @@ def test_no_overwrite_without_force(tmp_path, templates, make, same):
 
 
 def test_stat_error_whose_square_underflows_is_refused(tmp_path):
-    tiny = Sample("b", np.array([1.0, 1.0]), stat_error=np.array([0.5, 1e-200]))
-    ts = TemplateSet((Channel("c", np.array([0.0, 1.0, 2.0]), (tiny,)),))
+    tiny = Sample(name="b", yields=np.array([1.0, 1.0]), stat_error=np.array([0.5, 1e-200]))
+    ts = TemplateSet((Channel(name="c", bin_edges=np.array([0.0, 1.0, 2.0]), backgrounds=(tiny,)),))
     with pytest.raises(InvalidTemplateError, match=r"'b_stat': bin 1"):
         write_root(ts, tmp_path / "t.root")
     assert not (tmp_path / "t.root").exists()

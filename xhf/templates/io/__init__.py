@@ -5,8 +5,8 @@ All three store the same tables of named columns and the same JSON document
 
 >>> import tempfile, pathlib, numpy as np
 >>> from xhf.templates import Channel, Sample, TemplateSet
->>> bkg = Sample("kr85", np.array([1.0, 2.0]), stat_error=np.array([0.1, 0.2]))
->>> ts = TemplateSet((Channel("low", np.array([2.0, 3.0, 4.0]), (bkg,)),))
+>>> bkg = Sample(name="kr85", yields=np.array([1.0, 2.0]), stat_error=np.array([0.1, 0.2]))
+>>> ts = TemplateSet((Channel(name="low", bin_edges=np.array([2.0, 3.0, 4.0]), backgrounds=(bkg,)),))
 >>> with tempfile.TemporaryDirectory() as tmp:
 ...     path = write_templates(ts, pathlib.Path(tmp) / "templates.npz")
 ...     read_templates(path).channel("low").background("kr85").stat_error.tolist()

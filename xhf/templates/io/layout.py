@@ -27,8 +27,10 @@ reserved, and two names that would give the same column are rejected.
 
 >>> import numpy as np
 >>> from xhf.templates import Channel, Sample, TemplateSet
->>> bkg = Sample("kr85", np.array([1.0, 2.0]), stat_error=np.array([0.1, 0.2]))
->>> ts = TemplateSet((Channel("low", np.array([2.0, 3.0, 4.0]), (bkg,), {"asimov": bkg.yields}),))
+>>> bkg = Sample(name="kr85", yields=np.array([1.0, 2.0]), stat_error=np.array([0.1, 0.2]))
+>>> ch = Channel(name="low", bin_edges=np.array([2.0, 3.0, 4.0]), backgrounds=(bkg,),
+...              data={"asimov": bkg.yields})
+>>> ts = TemplateSet((ch,))
 >>> [c.name for c in tables(to_document(ts), "x")[0].columns]
 ['data_asimov', 'kr85']
 """

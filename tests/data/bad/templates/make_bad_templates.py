@@ -126,24 +126,29 @@ def base(*, zero_bin: int | None = None) -> TemplateSet:
     if zero_bin is not None:
         bkg_yields[zero_bin] = bkg2_yields[zero_bin] = 0.0
     bkg = Sample(
-        "bkg",
-        bkg_yields,
+        name="bkg",
+        yields=bkg_yields,
         stat_error=np.array([4.0, 3.5, 3.0, 2.5]),
         norm_uncertainty=0.1,
         variations=(Variation("shape", bkg_yields * 1.1, bkg_yields * 0.9),),
     )
-    bkg2 = Sample("bkg2", bkg2_yields, free=True)
-    channel = Channel("c", EDGES, (bkg, bkg2), {"asimov": asimov, "pseudo_poisson": pseudo})
-    part = Sample("signal", np.array([5.0, 3.0, 1.0, 0.5]), stat_error=np.full(4, 0.1))
+    bkg2 = Sample(name="bkg2", yields=bkg2_yields, free=True)
+    channel = Channel(
+        name="c",
+        bin_edges=EDGES,
+        backgrounds=(bkg, bkg2),
+        data={"asimov": asimov, "pseudo_poisson": pseudo},
+    )
+    part = Sample(name="signal", yields=np.array([5.0, 3.0, 1.0, 0.5]), stat_error=np.full(4, 0.1))
     signal = Signal(
-        "magnetic_moment",
-        "c",
-        (part,),
-        "mu_nu",
-        "mu_B",
-        1e-10,
-        (2,),
-        {"model": "magnetic-moment", "flavor": "all"},
+        name="magnetic_moment",
+        channel="c",
+        parts=(part,),
+        parameter="mu_nu",
+        unit="mu_B",
+        reference=1e-10,
+        powers=(2,),
+        metadata={"model": "magnetic-moment", "flavor": "all"},
     )
     return TemplateSet(
         (channel,),
