@@ -129,7 +129,7 @@ def batched_fit(
     pars = np.array(np.broadcast_to(init, (ntoys, fitter.init.size)), dtype=float)
     pars[:, fitter.fixed] = fitter.init[fitter.fixed]
     idx, exps = np.asarray(pm.indices), np.asarray(pm.exponents)
-    var, scale, free_x = fitter._var, fitter.poi_scale, poi is None
+    var, scale, free_x = fitter.minimised_indices, fitter.poi_scale, poi is None
     if free_x:
         x0 = pars[:, idx[0]]
         x0 = np.clip(np.where(np.isfinite(x0), x0, xb[0]), xb[0], xb[1])

@@ -19,6 +19,7 @@ failed fit is never used as a result.
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -213,6 +214,21 @@ class Fitter:
         self._in_map = in_map
         profiled = self.compiled.profiled if self.compiled is not None else np.zeros_like(in_map)
         self._var = np.flatnonzero(~self.fixed & ~in_map & ~profiled)
+
+    @property
+    def minimised_indices(self) -> NDArray:
+        """Indices of the parameters the numerical minimiser varies: neither fixed, nor in the
+        POI map, nor profiled analytically by the compiled model."""
+        return self._var
+
+    def reseeded(self, seed) -> Fitter:
+        """A shallow copy with fresh fit statistics and its own generator for the jittered
+        retries (``seed``: anything :func:`numpy.random.default_rng` takes), so that what it
+        does not depend on what the original fitted before."""
+        other = copy.copy(self)
+        other.stats = FitStats()
+        other._rng = np.random.default_rng(seed)
+        return other
 
     # ---------------------------------------------------------------------------- helpers
     def expected_data(self, pars: NDArray) -> NDArray:

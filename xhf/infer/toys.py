@@ -19,7 +19,6 @@ of the background-only toys' CLs+b (the expected limit of band Phi^-1(P)).
 
 from __future__ import annotations
 
-import copy
 import logging
 from typing import Any, NamedTuple
 
@@ -31,7 +30,7 @@ from xhf.infer.asymptotics import BANDS
 from xhf.infer.cls import AsymptoticCLs, POILimit, bound_error, upper_limit
 from xhf.infer.exceptions import FitNotConvergedError, UnsupportedModelError
 from xhf.infer.execution import Scheduler, TaskFailure, run_tasks
-from xhf.infer.fitter import FitStats, Fitter
+from xhf.infer.fitter import Fitter
 
 __all__ = [
     "TOY_BATCH",
@@ -134,13 +133,11 @@ def run_toy_batch(fitter: Fitter, task: ToyTask) -> tuple[NDArray, NDArray]:
     A pure function of the task: the toys come from the task's seed, and the fitter is copied
     with its own retry generator, so the result does not depend on what ran before on a worker.
     """
-    fitter = copy.copy(fitter)
-    fitter.stats = FitStats()
     rng = np.random.default_rng(task.seed)
     retry_seed = np.random.SeedSequence(
         task.seed.entropy, spawn_key=(*task.seed.spawn_key, 1 << 30)
     )
-    fitter._rng = np.random.default_rng(retry_seed)
+    fitter = fitter.reseeded(retry_seed)
     qfunc = qtilde_batch if task.batched else _qtilde_one_at_a_time
     out = []
     for pars in (task.sb_pars, task.b_pars):
