@@ -227,7 +227,25 @@ def test_a_toy_limit_on_a_cluster_gives_the_same_bytes(files, cluster):
     assert json.loads(sync.stdout)["calculator"] == "toybased"
 
 
-def test_a_worker_killed_mid_run_still_gives_the_complete_result(dark_photon, tmp_path, cluster):
+def _dies(shared, task):
+    """The first ``deaths`` tasks to start each kill their worker process (the markers are
+    created atomically, so exactly that many die); the others compute the curve point."""
+    models, directory, deaths = shared
+    for k in range(deaths):
+        try:
+            os.close(os.open(os.path.join(directory, f"killed_{k}"), os.O_CREAT | os.O_EXCL))
+        except FileExistsError:
+            continue
+        os._exit(1)
+    return dp._one(models, task)
+
+
+@pytest.mark.parametrize("deaths", [1, 2], ids=["one-worker", "every-worker"])
+def test_a_worker_killed_mid_run_still_gives_the_complete_result(
+    dark_photon, tmp_path, cluster, deaths
+):
+    """One death: Dask reschedules the task. Every worker dead at once: the scattered models
+    are lost with them and the tasks come back cancelled; they are resubmitted, not failed."""
     models = dp.PatchedModels(
         dark_photon["bkg_only"], dark_photon["components"], dark_photon["components_meta"]
     )
@@ -235,15 +253,7 @@ def test_a_worker_killed_mid_run_still_gives_the_complete_result(dark_photon, tm
         dp._CurveTask(n, "cls", 0.9, None, True, None, "asymptotics", 1000, 0)
         for n in sorted(models.names)
     ]
-    marker = str(tmp_path / "killed")
-
-    def dies_once(shared, task):  # the first task to start kills its worker process
-        if not os.path.exists(marker):
-            open(marker, "w").close()
-            os._exit(1)
-        return dp._one(shared, task)
-
     address = Scheduler("address", 0, cluster.scheduler_address)
-    remote = run_tasks(dies_once, tasks, shared=models, scheduler=address)
-    assert os.path.exists(marker)
+    remote = run_tasks(_dies, tasks, shared=(models, str(tmp_path), deaths), scheduler=address)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"killed_{k}" for k in range(deaths)]
     assert remote == run_tasks(dp._one, tasks, shared=models, scheduler=SYNC)

@@ -186,34 +186,61 @@ def _client(scheduler: Scheduler):
     return Client(cluster), cluster
 
 
+#: How often a task is sent again after Dask cancelled it because every worker that held its
+#: inputs died (this is not a failure of the task itself; see :func:`_run_on_cluster`).
+RESUBMITS = 3
+
+
 def _run_on_cluster(func, shared, items, bar, retries, scheduler) -> list:
+    """Submit every item, collect each result as soon as its task ends (a later worker death
+    cannot take it back), and resubmit the tasks that Dask cancelled because the workers
+    holding the scattered ``shared`` object all died: it cannot be recomputed, only sent again
+    (once per such loss, however many tasks it cancelled)."""
     from distributed import as_completed
 
     client, cluster = _client(scheduler)
-    futures: list = []
+    submitted: dict = {}  # future -> (index, generation of the scattered object it uses)
     try:
+        generation = 0
         [remote] = client.scatter([shared], broadcast=True, hash=False)
-        futures = [
-            client.submit(_attempt, func, remote, item, retries=retries, pure=False)
-            for item in items
-        ]
-        for _ in as_completed(futures):
-            bar.update(1)
-        out: list = []
-        for index, future in enumerate(futures):
+
+        def submit(index: int):
+            future = client.submit(
+                _attempt, func, remote, items[index], retries=retries, pure=False
+            )
+            submitted[future] = (index, generation)
+            return future
+
+        out: list = [None] * len(items)
+        resubmits = [0] * len(items)
+        running = as_completed([submit(i) for i in range(len(items))])
+        for future in running:
+            index, used = submitted.pop(future)
             if future.status == "finished":
                 value = future.result()
                 if isinstance(value, _UserError):
                     exc = value.exception
                     value = TaskFailure(index, type(exc).__name__, str(exc), exc)
-                out.append(value)
-            else:
+            elif future.status == "error":
                 exc = future.exception()
-                out.append(TaskFailure(index, type(exc).__name__, str(exc), exc))
+                value = TaskFailure(index, type(exc).__name__, str(exc), exc)
+            elif resubmits[index] < RESUBMITS:  # cancelled: its inputs died with the workers
+                resubmits[index] += 1
+                log.warning("task %d lost its inputs (%s); resubmitting", index, future.status)
+                if used == generation:
+                    generation += 1
+                    [remote] = client.scatter([shared], broadcast=True, hash=False)
+                running.add(submit(index))
+                continue
+            else:
+                message = f"its inputs were lost with the workers {resubmits[index] + 1} times"
+                value = TaskFailure(index, "TaskLost", message, None)
+            out[index] = value
+            bar.update(1)
         return out
     except BaseException:
-        if futures:
-            client.cancel(futures, force=True)
+        if submitted:
+            client.cancel(list(submitted), force=True)
         raise
     finally:
         client.close()
