@@ -409,14 +409,14 @@ class CompiledModel:
         sel = pos >= 0
         if sel.any():
             rate = (base * gmat)[..., self._entry_sample[sel], :] * self._entry_bins[sel]
-            np.add.at(jac, pos[sel], np.moveaxis(rate * dfe[..., sel, None], -2, 0))
+            _add_rows(jac, pos[sel], np.moveaxis(rate * dfe[..., sel, None], -2, 0))
         pos = position[self._hist_par]
         sel = pos >= 0
         if sel.any():
             templates = self._hist_templates[:, sel]
             contracted = np.einsum("rhsn,...sn->...rhn", templates, factor * gmat)
             per_hist = np.einsum("r...h,...rhn->...hn", deriv_w[..., sel], contracted)
-            np.add.at(jac, pos[sel], np.moveaxis(per_hist, -2, 0))
+            _add_rows(jac, pos[sel], np.moveaxis(per_hist, -2, 0))
         return np.moveaxis(jac, 0, -2)
 
     def yields_and_jacobian(self, pars: NDArray):
@@ -488,6 +488,13 @@ class CompiledModel:
         if np.ndim(value) == 0:
             value = float(value)
         return value, 2.0 * grad, 2.0 * hess, full
+
+
+def _add_rows(target: NDArray, rows: NDArray, values: NDArray) -> None:
+    """``np.add.at(target, rows, values)`` in the same order (the same sums), a row at a time:
+    faster for the dozen entries of a model than the unbuffered ``np.add.at``."""
+    for row, value in zip(rows, values, strict=True):
+        target[row] += value
 
 
 def _readonly(array: NDArray) -> NDArray:

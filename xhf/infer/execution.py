@@ -39,6 +39,7 @@ __all__ = [
     "TaskFailure",
     "resolve_scheduler",
     "run_tasks",
+    "tune_allocator",
 ]
 
 log = logging.getLogger(__name__)
@@ -140,11 +141,46 @@ def resolve_scheduler(spec: str | None = None, jobs: int | None = None) -> Sched
     )
 
 
+#: glibc malloc settings for a process that runs fits (``mallopt`` parameter: bytes). A batch
+#: of toys allocates and frees arrays of a few MB per Newton step; with glibc's defaults, and
+#: much more with the ``MALLOC_TRIM_THRESHOLD_=65536`` that Dask's nanny gives its workers,
+#: each such array is a fresh ``mmap`` whose pages the kernel zeroes again (measured on the
+#: 99-bin model: 3000 toys in 4.6 s in-process and 7.2 s on a Dask worker, half of it system
+#: time; 3.7 s with these settings). Freed memory up to the trim threshold stays with the
+#: process instead of going back to the system.
+MALLOC_SETTINGS = {
+    -1: 256 << 20,  # M_TRIM_THRESHOLD: keep up to 256 MiB of freed heap
+    -3: 32 << 20,  # M_MMAP_THRESHOLD: heap (not mmap) for arrays below 32 MiB, glibc's maximum
+}
+_tuned: bool | None = None
+
+
+def tune_allocator() -> bool:
+    """Apply :data:`MALLOC_SETTINGS` once per process (glibc only; elsewhere nothing happens).
+
+    Called by every task before it runs, in this process and on each worker, so a remote
+    cluster needs no environment settings. Returns whether the settings are in effect.
+    """
+    global _tuned
+    if _tuned is None:
+        _tuned = False
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None)
+            if hasattr(libc, "gnu_get_libc_version"):  # glibc: mallopt has these parameters
+                _tuned = all(libc.mallopt(k, v) == 1 for k, v in MALLOC_SETTINGS.items())
+        except (OSError, AttributeError):  # pragma: no cover - no C library to talk to
+            pass
+    return _tuned
+
+
 class _UserError(NamedTuple):
     exception: XhfError
 
 
 def _attempt(func: Callable, shared: Any, item: Any) -> Any:
+    tune_allocator()
     try:
         return func(shared, item)
     except XhfError as exc:  # deterministic: returned, so that it is not retried
@@ -152,6 +188,7 @@ def _attempt(func: Callable, shared: Any, item: Any) -> Any:
 
 
 def _run_here(func, shared, items, bar, retries) -> list:
+    tune_allocator()
     out: list = []
     for index, item in enumerate(items):
         for attempt in range(retries + 1):

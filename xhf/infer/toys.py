@@ -29,7 +29,7 @@ from xhf.exceptions import InvalidParameterError, XhfError
 from xhf.infer.asymptotics import BANDS
 from xhf.infer.cls import AsymptoticCLs, POILimit, bound_error, upper_limit
 from xhf.infer.exceptions import FitNotConvergedError, UnsupportedModelError
-from xhf.infer.execution import Scheduler, TaskFailure, run_tasks
+from xhf.infer.execution import Scheduler, TaskFailure, run_tasks, tune_allocator
 from xhf.infer.fitter import Fitter
 
 __all__ = [
@@ -133,6 +133,7 @@ def run_toy_batch(fitter: Fitter, task: ToyTask) -> tuple[NDArray, NDArray]:
     A pure function of the task: the toys come from the task's seed, and the fitter is copied
     with its own retry generator, so the result does not depend on what ran before on a worker.
     """
+    tune_allocator()
     rng = np.random.default_rng(task.seed)
     retry_seed = np.random.SeedSequence(
         task.seed.entropy, spawn_key=(*task.seed.spawn_key, 1 << 30)
