@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from xhf import __version__
-from xhf.infer import build_analysis, exclusion_curve, limit
+from xhf.infer import exclusion_curve, likelihood_analysis, limit
 from xhf.infer.execution import Scheduler
 from xhf.infer.limits import LimitResult
 from xhf.jsonio import dumps, plain
@@ -36,6 +36,7 @@ from xhf.workspace import (
     build_workspace,
     patchset_metadata,
 )
+from xhf.workspace.likelihood import Likelihood
 
 __all__ = [
     "BANDS",
@@ -116,17 +117,16 @@ def _dark_photon_signals(templates: TemplateSet, masses: Sequence[float] | None)
 
 def replica_workspaces(
     templates: TemplateSet, data: str = "pseudo_poisson", masses_mev: Sequence[float] | None = None
-) -> dict[str, tuple]:
-    """The three analyses as pyhf documents with their sidecars.
+) -> dict[str, Likelihood]:
+    """The three analyses as likelihoods, named by analysis (their ``source``).
 
     Returns:
-        ``{"magnetic_moment": (ws, meta), "millicharge": (ws, meta), "dark_photon":
-        (background_only, meta, components_patchset, patchset_meta)}``.
+        ``{"magnetic_moment": ..., "millicharge": ..., "dark_photon": ...}``; the dark photon is
+        the background-only workspace with its components patchset.
     """
-    out: dict[str, tuple] = {}
+    out: dict[str, Likelihood] = {}
     for analysis in ("magnetic_moment", "millicharge"):
-        lh = build_workspace(templates, analysis, data=data)
-        out[analysis] = (lh.workspace, lh.sidecar)
+        out[analysis] = replace(build_workspace(templates, analysis, data=data), source=analysis)
     signals = _dark_photon_signals(templates, masses_mev)
     bkg = build_background_only(templates, "full_energy", data=data, signals=signals)
     bkg_meta = background_only_metadata(
@@ -134,7 +134,12 @@ def replica_workspaces(
     )
     comp = build_component_patchset(bkg, templates, signals)
     comp_meta = patchset_metadata(comp, bkg, templates, signals, data=data)
-    out["dark_photon"] = (bkg, bkg_meta, comp, comp_meta)
+    out["dark_photon"] = Likelihood(
+        workspace=bkg,
+        sidecar=bkg_meta,
+        source="dark_photon",
+        patchsets={"components": (comp, comp_meta)},
+    )
     return out
 
 
@@ -194,14 +199,15 @@ def _entry(
     }
 
 
-def _fit_arrays(ws: dict, meta: dict, source: str) -> dict[str, Any]:
+def _fit_arrays(likelihood: Likelihood) -> dict[str, Any]:
     """Background-only best fit to the observations, for the data/model figures."""
-    analysis = build_analysis(ws, meta, source=source)
+    analysis = likelihood_analysis(likelihood)
     fitter = analysis.fitter()
     result = fitter.fit(analysis.data, poi=0.0)
-    n = len(meta["bin_edges_kev"]) - 1
+    edges = likelihood.sidecar["bin_edges_kev"]
+    n = len(edges) - 1
     return {
-        "edges_kev": list(meta["bin_edges_kev"]),
+        "edges_kev": list(edges),
         "data": analysis.data[:n].tolist(),
         "background_fit": np.asarray(analysis.model.expected_actualdata(result.pars))[:n].tolist(),
     }
@@ -232,16 +238,14 @@ def reproduce(
     fits: dict[str, dict[str, Any]] = {}
     at_limit: dict[str, float] = {}
     for method in options.methods:
-        ws, meta = documents["magnetic_moment"]
-        r = limit(build_analysis(ws, meta, source="magnetic_moment"), method=method, cl=options.cl)
+        r = limit(likelihood_analysis(documents["magnetic_moment"]), method=method, cl=options.cl)
         limits.append(
             _entry("magnetic_moment", method, "all", None, r.observed, r.expected, r.extras)
         )
         at_limit.setdefault("magnetic_moment", r.observed)
         tick(f"magnetic moment ({method})")
 
-        ws, meta = documents["millicharge"]
-        r = limit(build_analysis(ws, meta, source="millicharge"), method=method, cl=options.cl)
+        r = limit(likelihood_analysis(documents["millicharge"]), method=method, cl=options.cl)
         limits.append(_entry("millicharge", method, "all", None, r.observed, r.expected, r.extras))
         for flavor, values in sorted(r.extras.get("flavor_limits", {}).items()):
             if flavor in ("e", "mu", "tau"):
@@ -253,11 +257,12 @@ def reproduce(
         at_limit.setdefault("millicharge", r.observed)
         tick(f"millicharge ({method})")
 
-        bkg, _, comp, comp_meta = documents["dark_photon"]
+        dark_photon = documents["dark_photon"]
+        comp, comp_meta = dark_photon.patchsets["components"]
         results: list[LimitResult] = exclusion_curve(
-            bkg,
-            comp,
-            comp_meta,
+            dict(dark_photon.workspace),
+            dict(comp),
+            dict(comp_meta),
             method=method,
             cl=options.cl,
             source="dark_photon",
@@ -282,11 +287,8 @@ def reproduce(
                     at_limit.setdefault("dark_photon_1kev", res.observed)
         tick(f"dark photon, {len(results)} masses ({method})")
 
-    for key, (name, channel_doc) in {
-        "magnetic_moment": ("magnetic_moment", documents["magnetic_moment"]),
-        "millicharge": ("millicharge", documents["millicharge"]),
-    }.items():
-        fits[key] = _fit_arrays(*channel_doc, source=name)
+    for key in ("magnetic_moment", "millicharge"):
+        fits[key] = _fit_arrays(documents[key])
     fits["dark_photon_1kev"] = fits["magnetic_moment"]
     for key, signal in (
         ("magnetic_moment", "magnetic_moment"),
@@ -300,7 +302,8 @@ def reproduce(
             fits[key]["method"] = options.methods[0]
     tick("fits")
 
-    bkg_meta = documents["dark_photon"][1]
+    bkg_meta = documents["dark_photon"].sidecar
+    comp_meta = documents["dark_photon"].patchsets["components"][1]
     results_doc = {
         "limits": limits,
         "exclusion_curve": [curve[m] for m in sorted(curve)],
@@ -308,12 +311,10 @@ def reproduce(
             "xhf_version": __version__,
             "templates_digest": templates_digest(templates),
             "workspace_digests": {
-                "magnetic_moment": documents["magnetic_moment"][1]["digest"]["workspace"],
-                "millicharge": documents["millicharge"][1]["digest"]["workspace"],
+                "magnetic_moment": documents["magnetic_moment"].sidecar["digest"]["workspace"],
+                "millicharge": documents["millicharge"].sidecar["digest"]["workspace"],
                 "dark_photon_background_only": bkg_meta["digest"]["workspace"],
-                "dark_photon_components_patchset": documents["dark_photon"][3]["digest"][
-                    "patchset"
-                ],
+                "dark_photon_components_patchset": comp_meta["digest"]["patchset"],
             },
             "fluxes": templates.metadata.get("fluxes"),
             "flavor_fractions": templates.metadata.get("flavor_fractions"),
