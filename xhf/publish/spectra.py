@@ -104,8 +104,11 @@ def dark_photon_signal(
 
     Each grid patch holds the exact excess E(g) = g^2 I' + g^4 P' at its (mass, g) label
     (interference and pure term per unit coupling). Two or more patches at the mass determine
-    I' and P' in every bin (least squares, checked to be exact to ``rtol``), so the signal at
-    any g follows without a reference coupling.
+    I' and P' in every bin (least squares, checked to be exact to ``rtol``, relative to the
+    largest excess), so the signal at any g follows without a reference coupling. A grid whose
+    numbers are rounded to d significant digits (its ``metadata.significant_digits``, 6 for the
+    shipped grids) is exact only to the rounding, 5 x 10^-d of each number: the check then
+    allows 10^(1-d) instead of ``rtol`` where that is larger.
 
     Raises:
         InvalidInputError: fewer than two patches at that mass, or the excesses are not of
@@ -126,6 +129,9 @@ def dark_photon_signal(
     design = np.column_stack([g**2, g**4]) / np.array([g.max() ** 2, g.max() ** 4])
     coefficients, *_ = np.linalg.lstsq(design, excess, rcond=None)
     scale = max(float(np.abs(excess).max()), 1e-300)
+    digits = grid.get("metadata", {}).get("significant_digits")
+    if isinstance(digits, int) and digits > 0:
+        rtol = max(rtol, 10.0 ** (1 - digits))
     if np.abs(design @ coefficients - excess).max() > rtol * scale:
         raise InvalidInputError(
             f"grid patchset: the excess at {mass_mev:g} MeV is not g^2 I + g^4 P"
