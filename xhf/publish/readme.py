@@ -102,6 +102,7 @@ def _power_law(item: AnalysisInput, meta: Mapping[str, Any], patch: str) -> list
         "# min, so this takes tens of minutes; pyhf with JAX and a fixed scan (upper_limit with",
         "# 11 points) ~1 min; `xhf limit` a few seconds.",
         "low, high = model.config.suggested_bounds()[model.config.poi_index]",
+        "low = max(low, 1e-4 * high)  # at mu = 0 the q-tilde asymptotics divide 0 by 0",
         "mu_obs, mu_exp = pyhf.infer.intervals.upper_limits.toms748_scan(",
         "    data, model, low, high, level=0.1",
         ")",
