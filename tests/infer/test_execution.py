@@ -157,6 +157,25 @@ def test_batched_toys_equal_one_at_a_time_toys_on_the_same_seeds(small_analysis)
         np.testing.assert_allclose(exp_b, exp_1, rtol=1e-9, atol=1e-12)
 
 
+def test_batched_fits_give_the_same_bits_in_chunks_of_any_size(small_analysis, monkeypatch):
+    """The toys of a batch are evaluated a chunk at a time (for the cache); each toy's numbers
+    do not depend on which others share its chunk."""
+    from xhf.infer import batched
+    from xhf.infer.toys import _closed_form, run_toy_batch
+
+    calc = AsymptoticCLs(small_analysis.fitter(), small_analysis.data)
+    fitter = _closed_form(calc.fitter)
+    (task,) = toy_tasks(calc, [1.2], 300, seed=9)
+    outcomes = []
+    for chunk in (7, 128, 10_000):
+        monkeypatch.setattr(batched, "CHUNK", chunk)
+        outcomes.append(run_toy_batch(fitter, task))
+    for sb, b in outcomes[1:]:
+        assert np.array_equal(sb, outcomes[0][0], equal_nan=True)
+        assert np.array_equal(b, outcomes[0][1], equal_nan=True)
+    assert np.isfinite(outcomes[0][0]).all()
+
+
 def test_batched_toy_cls_agrees_with_the_asymptotic_cls(small_analysis):
     """Toy CLs at the asymptotic limit is 1 - cl within ~3 toy standard errors."""
     fitter = small_analysis.fitter()

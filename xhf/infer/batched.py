@@ -102,6 +102,26 @@ def _newton(fgh, v0: NDArray, lo: NDArray, hi: NDArray, maxiter: int):
     return v, value, grad
 
 
+#: Toys evaluated together: the model's (toys x samples x bins) intermediates of a chunk stay in
+#: the processor's cache (about 1 MB for the 99-bin model), where a whole batch of 1000 does not.
+#: Measured on the 99-bin model: 2.9 s for 3000 toys at 64-128, 3.0 s at 256, 3.5-4.0 s unchunked.
+CHUNK = 128
+
+
+def _in_chunks(cm, pars: NDArray, data: NDArray, rows: NDArray, log_fact: NDArray):
+    """:meth:`CompiledModel.profiled_newton_terms` of T toys, :data:`CHUNK` toys at a time (each
+    toy's numbers do not depend on the others: the same bits for any chunk size, tested)."""
+    if len(pars) <= CHUNK:
+        return cm.profiled_newton_terms(pars, data, rows, log_fact)
+    parts = [
+        cm.profiled_newton_terms(
+            pars[i : i + CHUNK], data[i : i + CHUNK], rows, log_fact[i : i + CHUNK]
+        )
+        for i in range(0, len(pars), CHUNK)
+    ]
+    return tuple(np.concatenate(arrays) for arrays in zip(*parts, strict=True))
+
+
 def batched_fit(
     fitter: Fitter,
     data: NDArray,
@@ -156,7 +176,7 @@ def batched_fit(
 
     def fgh(v, sel, full=False):
         p, x = unpack(v, sel)
-        value, grad, hess, best = cm.profiled_newton_terms(p, data[sel], rows, log_fact[sel])
+        value, grad, hess, best = _in_chunks(cm, p, data[sel], rows, log_fact[sel])
         if free_x:  # chain rule to (var, x / scale)
             chain = np.zeros((len(sel), nv + 1, rows.size))
             chain[:, np.arange(nv), np.arange(nv)] = 1.0
