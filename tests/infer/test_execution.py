@@ -278,20 +278,29 @@ def test_a_worker_killed_mid_run_still_gives_the_complete_result(
     assert remote == run_tasks(dp._one, tasks, shared=models, scheduler=SYNC)
 
 
-def _allocator_state(shared, item):
+def _toy_batch_allocator_state(shared, item):
+    """Forget that this worker tuned its allocator, fit one batch of toys, say if it is tuned."""
     from xhf.infer import execution
+    from xhf.infer.toys import run_toy_batch
 
+    execution._tuned = None
+    run_toy_batch(shared, item)
     return execution._tuned
 
 
 @pytest.mark.skipif(
     not hasattr(__import__("ctypes").CDLL(None), "gnu_get_libc_version"), reason="glibc only"
 )
-def test_every_task_runs_with_the_tuned_allocator(cluster):
+def test_every_toy_batch_runs_with_the_tuned_allocator(small_analysis, cluster):
     """Dask's nanny gives workers a 64 kB malloc trim threshold, which makes batched fits spend
-    half their time zeroing pages; each task sets glibc's thresholds before it runs."""
+    half their time zeroing pages; each batch of toys sets glibc's thresholds before it runs."""
     from xhf.infer.execution import tune_allocator
+    from xhf.infer.toys import _closed_form
 
+    calc = AsymptoticCLs(small_analysis.fitter(), small_analysis.data)
+    tasks = toy_tasks(calc, [0.8, 1.6], 20, seed=2)
     address = Scheduler("address", 0, cluster.scheduler_address)
-    assert run_tasks(_allocator_state, range(4), scheduler=address) == [True] * 4
+    fitter = _closed_form(calc.fitter)
+    outcomes = run_tasks(_toy_batch_allocator_state, tasks, shared=fitter, scheduler=address)
+    assert outcomes == [True] * len(tasks)
     assert tune_allocator() is True and tune_allocator() is True  # once per process, idempotent

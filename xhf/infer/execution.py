@@ -158,7 +158,8 @@ _tuned: bool | None = None
 def tune_allocator() -> bool:
     """Apply :data:`MALLOC_SETTINGS` once per process (glibc only; elsewhere nothing happens).
 
-    Called by every task before it runs, in this process and on each worker, so a remote
+    Called where the churn is, by every batch of toys before it is fitted
+    (:func:`xhf.infer.toys.run_toy_batch`), in this process or on a worker, so a remote
     cluster needs no environment settings. Returns whether the settings are in effect.
     """
     global _tuned
@@ -180,7 +181,6 @@ class _UserError(NamedTuple):
 
 
 def _attempt(func: Callable, shared: Any, item: Any) -> Any:
-    tune_allocator()
     try:
         return func(shared, item)
     except XhfError as exc:  # deterministic: returned, so that it is not retried
@@ -188,7 +188,6 @@ def _attempt(func: Callable, shared: Any, item: Any) -> Any:
 
 
 def _run_here(func, shared, items, bar, retries) -> list:
-    tune_allocator()
     out: list = []
     for index, item in enumerate(items):
         for attempt in range(retries + 1):
